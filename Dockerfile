@@ -1,0 +1,17 @@
+# The hub as a container image. Same start command as the README (`npm start`); the embedded store
+# lives in /data (mount a volume), or set DATABASE_URL / REDIS_URL / HUB_SECRET_KEY for scale-out.
+FROM node:24-slim
+WORKDIR /app
+ENV NODE_ENV=production \
+    HUB_DATA_DIR=/data \
+    PORT=3000
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY src ./src
+COPY connectors ./connectors
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 3000 2775
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["npm", "start"]

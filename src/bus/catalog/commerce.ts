@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { defineEventType } from './define.ts';
+
+/** The hub's generic order statuses; each shop connector maps its own statuses onto these. */
+export const OrderStatusSchema = z.enum(['pending', 'processing', 'on_hold', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'failed']);
+
+const Money = z.object({ amount: z.number(), currency: z.string().length(3) });
+
+const OrderLine = z.object({
+  productId: z.string(),
+  name: z.string(),
+  quantity: z.number().int().positive(),
+  total: z.number(),
+});
+
+const Order = z.object({
+  orderId: z.string(),
+  number: z.string().optional(),
+  status: OrderStatusSchema,
+  total: Money,
+  lines: z.array(OrderLine).default([]),
+  url: z.string().optional(),
+});
+
+const exampleOrder = {
+  orderId: '1234',
+  number: '1234',
+  status: 'processing' as const,
+  total: { amount: 59.9, currency: 'EUR' },
+  lines: [{ productId: '77', name: 'Bougie parfumée', quantity: 2, total: 59.9 }],
+};
+
+export const commerceEvents = [
+  defineEventType({
+    type: 'order.created',
+    title: 'Order created',
+    description: 'A customer placed an order in a shop.',
+    data: Order,
+    example: exampleOrder,
+  }),
+  defineEventType({
+    type: 'order.status_changed',
+    title: 'Order status changed',
+    description: 'An order moved from one status to another (preparing, shipped, delivered…).',
+    data: Order.extend({ previousStatus: OrderStatusSchema.nullable(), shopStatus: z.string() }),
+    example: { ...exampleOrder, status: 'shipped' as const, previousStatus: 'processing' as const, shopStatus: 'completed' },
+  }),
+  defineEventType({
+    type: 'cart.updated',
+    title: 'Cart updated',
+    description: 'A shopper with a known phone or email changed their cart; the hub decides abandonment.',
+    data: z.object({ cartId: z.string(), total: Money, lines: z.array(OrderLine), recoveryUrl: z.string().optional() }),
+    example: { cartId: 'c-981', total: { amount: 42, currency: 'EUR' }, lines: [{ productId: '77', name: 'Bougie parfumée', quantity: 1, total: 42 }] },
+  }),
+  defineEventType({
+    type: 'cart.abandoned',
+    title: 'Cart abandoned',
+    description: 'A cart saw no order within the tenant\'s delay (1 hour by default).',
+    data: z.object({ cartId: z.string(), total: Money, lines: z.array(OrderLine), recoveryUrl: z.string().optional(), abandonedAfterMinutes: z.number().int() }),
+    example: { cartId: 'c-981', total: { amount: 42, currency: 'EUR' }, lines: [{ productId: '77', name: 'Bougie parfumée', quantity: 1, total: 42 }], abandonedAfterMinutes: 60 },
+  }),
+  ...(['stock_low', 'out_of_stock', 'back_in_stock'] as const).map((kind) =>
+    defineEventType({
+      type: `product.${kind}`,
+      title: { stock_low: 'Product stock low', out_of_stock: 'Product out of stock', back_in_stock: 'Product back in stock' }[kind],
+      description: {
+        stock_low: 'A product\'s stock fell to or below its low-stock threshold.',
+        out_of_stock: 'A product can no longer be bought.',
+        back_in_stock: 'A product that was out of stock can be bought again.',
+      }[kind],
+      data: z.object({ productId: z.string(), name: z.string(), sku: z.string().optional(), stockQuantity: z.number().int().nullable(), lowStockThreshold: z.number().int().nullable() }),
+      example: { productId: '77', name: 'Bougie parfumée', sku: 'BG-77', stockQuantity: kind === 'out_of_stock' ? 0 : kind === 'stock_low' ? 2 : 12, lowStockThreshold: 2 },
+    }),
+  ),
+  defineEventType({
+    type: 'customer.created',
+    title: 'Customer created',
+    description: 'A customer account was created in a shop or CRM.',
+    data: z.object({ customerId: z.string(), firstName: z.string().optional(), lastName: z.string().optional() }),
+    example: { customerId: '5501', firstName: 'Camille', lastName: 'Martin' },
+  }),
+];

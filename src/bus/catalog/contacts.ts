@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { defineEventType } from './define.ts';
+
+export const contactEvents = [
+  defineEventType({
+    type: 'contact.created',
+    title: 'Contact created',
+    description: 'A new contact entered the hub (from a connector, the API or an import).',
+    data: z.object({ contactId: z.string(), phone: z.string().nullable(), email: z.string().nullable(), firstName: z.string().nullable(), lastName: z.string().nullable() }),
+    example: { contactId: 'con_8Qy2mZ0bW1nV4xR7tK3p', phone: '+33612345678', email: 'camille.martin@example.fr', firstName: 'Camille', lastName: 'Martin' },
+  }),
+  defineEventType({
+    type: 'form.submitted',
+    title: 'Form submitted',
+    description: 'A visitor submitted a form (landing page, mobile site, lead ad).',
+    data: z.object({ formId: z.string(), fields: z.record(z.string(), z.string()) }),
+    example: { formId: 'jeu-concours-noel', fields: { prenom: 'Camille', telephone: '+33612345678' } },
+  }),
+  defineEventType({
+    type: 'appointment.scheduled',
+    title: 'Appointment scheduled',
+    description: 'An appointment or calendar event with a known attendee was created or moved.',
+    data: z.object({ appointmentId: z.string(), title: z.string(), startsAt: z.string(), endsAt: z.string().optional(), location: z.string().optional() }),
+    example: { appointmentId: 'evt-42', title: 'Essayage robe de mariée', startsAt: '2026-12-03T14:30:00+01:00', location: 'Boutique Lyon 2e' },
+  }),
+];

@@ -1,0 +1,172 @@
+import type { Logger } from 'pino';
+import { newId } from '../ids.ts';
+import type { JobQueue } from '../queue/job-queue.ts';
+import type { Db } from '../store/db.ts';
+import { findEvent, insertEvent } from './event-store.ts';
+import { backoffDelay, type DeliveryOutcome, type SubscriberSource } from './subscribers.ts';
+import type { PublishInput, PublishResult, TriggerEvent } from './trigger-event.ts';
+
+const DISPATCH_JOB = 'bus.dispatch';
+const DELIVER_JOB = 'bus.deliver';
+const SWEEP_JOB = 'bus.sweep';
+/** An event still undispatched this long after it was stored lost its dispatch job (crash between commit and enqueue). */
+const SWEEP_GRACE_SECONDS = 15;
+
+type DispatchJob = { eventId: string };
+type DeliverJob = { deliveryId: string };
+
+/**
+ * The durable trigger bus.
+ *
+ * `publish()` stores the event (deduplicated on tenant + source + dedupe key) and only after the
+ * commit enqueues its dispatch — the transactional outbox: a dispatch never runs for an event that
+ * was not stored, and the sweeper re-enqueues any stored event whose enqueue was lost to a crash.
+ * Dispatch fans the event out into one delivery row per interested subscriber; each delivery is a
+ * job retried with backoff per its source's policy, every attempt recorded. Jobs run at least once,
+ * so every step checks the stored state first and is safe to repeat.
+ */
+export class EventBus {
+  readonly #db: Db;
+  readonly #queue: JobQueue;
+  readonly #log: Logger;
+  readonly #sources = new Map<string, SubscriberSource>();
+
+  constructor(db: Db, queue: JobQueue, log: Logger) {
+    this.#db = db;
+    this.#queue = queue;
+    this.#log = log;
+  }
+
+  addSource(source: SubscriberSource): void {
+    if (this.#sources.has(source.kind)) throw new Error(`Subscriber source "${source.kind}" is registered twice`);
+    this.#sources.set(source.kind, source);
+  }
+
+  async publish(input: PublishInput): Promise<PublishResult> {
+    const id = newId('evt');
+    const result = await insertEvent(this.#db, {
+      id,
+      tenantId: input.tenantId,
+      source: input.source,
+      type: input.type,
+      dedupeKey: input.dedupeKey ?? id,
+      occurredAt: input.occurredAt ?? new Date(),
+      subject: input.subject ?? {},
+      data: input.data,
+    });
+    if (!result.duplicate) await this.#enqueueDispatch(result.id);
+    return result;
+  }
+
+  /** Starts the bus's workers (worker role) and its sweeper schedule. */
+  async startWorkers(options: { dispatchConcurrency?: number; deliverConcurrency?: number } = {}): Promise<void> {
+    this.#queue.process<DispatchJob>(DISPATCH_JOB, (job) => this.#dispatch(job.data.eventId), { concurrency: options.dispatchConcurrency ?? 8 });
+    this.#queue.process<DeliverJob>(DELIVER_JOB, (job) => this.#deliver(job.data.deliveryId), { concurrency: options.deliverConcurrency ?? 32 });
+    this.#queue.process(SWEEP_JOB, async () => {
+      await this.sweep();
+    }, { concurrency: 1 });
+    await this.#queue.schedule('bus.sweep', SWEEP_JOB, 10_000);
+  }
+
+  /** Re-enqueues lost work: undispatched events and pending deliveries whose job went missing. */
+  async sweep(): Promise<{ events: number; deliveries: number }> {
+    const events = await this.#db.query<{ id: string }>(
+      `SELECT id FROM events WHERE dispatched_at IS NULL AND received_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT 1000`,
+      [SWEEP_GRACE_SECONDS],
+    );
+    for (const { id } of events) await this.#enqueueDispatch(id);
+    const deliveries = await this.#db.query<{ id: string; attempts: number }>(
+      `SELECT id, attempts FROM event_deliveries WHERE status = 'pending' AND next_attempt_at < now() - interval '1 minute' ORDER BY next_attempt_at LIMIT 1000`,
+    );
+    for (const { id, attempts } of deliveries) await this.#enqueueDelivery(id, attempts + 1, 0);
+    if (events.length + deliveries.length > 0) this.#log.warn({ events: events.length, deliveries: deliveries.length }, 'bus sweeper re-enqueued lost work');
+    return { events: events.length, deliveries: deliveries.length };
+  }
+
+  async #enqueueDispatch(eventId: string): Promise<void> {
+    await this.#queue.add(DISPATCH_JOB, { eventId }, { jobId: `dispatch.${eventId}`, attempts: 10, backoff: { type: 'exponential', delayMs: 1000 } });
+  }
+
+  async #enqueueDelivery(deliveryId: string, attempt: number, delayMs: number): Promise<void> {
+    await this.#queue.add(DELIVER_JOB, { deliveryId }, { jobId: `deliver.${deliveryId}.${attempt}`, delayMs, attempts: 5, backoff: { type: 'exponential', delayMs: 1000 } });
+  }
+
+  async #dispatch(eventId: string): Promise<void> {
+    const event = await this.#undispatchedEvent(eventId);
+    if (!event) return;
+    const deliveries: { id: string; subscriber: string }[] = [];
+    for (const source of this.#sources.values()) {
+      for (const targetId of await source.targetsFor(event)) deliveries.push({ id: newId('dlv'), subscriber: `${source.kind}:${targetId}` });
+    }
+    const created = await this.#db.transaction(async (tx) => {
+      const rows: { id: string }[] = [];
+      for (const delivery of deliveries) {
+        rows.push(
+          ...(await tx.query<{ id: string }>(
+            `INSERT INTO event_deliveries (id, tenant_id, event_id, subscriber, status, next_attempt_at)
+             VALUES ($1, $2, $3, $4, 'pending', now()) ON CONFLICT (event_id, subscriber) DO NOTHING RETURNING id`,
+            [delivery.id, event.tenantId, event.id, delivery.subscriber],
+          )),
+        );
+      }
+      return rows;
+    });
+    // A repeated dispatch (crash after the transaction) found its rows already there: enqueue those too.
+    const pending = created.length === deliveries.length ? created : await this.#db.query<{ id: string }>(
+      `SELECT id FROM event_deliveries WHERE event_id = $1 AND status = 'pending' AND attempts = 0`,
+      [event.id],
+    );
+    for (const { id } of pending) await this.#enqueueDelivery(id, 1, 0);
+    await this.#db.query('UPDATE events SET dispatched_at = now() WHERE id = $1', [event.id]);
+  }
+
+  async #undispatchedEvent(eventId: string): Promise<TriggerEvent | undefined> {
+    const [row] = await this.#db.query<{ dispatched: boolean }>('SELECT dispatched_at IS NOT NULL AS dispatched FROM events WHERE id = $1', [eventId]);
+    if (!row || row.dispatched) return undefined;
+    return findEvent(this.#db, eventId);
+  }
+
+  async #deliver(deliveryId: string): Promise<void> {
+    const [delivery] = await this.#db.query<{ event_id: string; subscriber: string; status: string; attempts: number }>(
+      'SELECT event_id, subscriber, status, attempts FROM event_deliveries WHERE id = $1',
+      [deliveryId],
+    );
+    if (!delivery || delivery.status !== 'pending') return;
+    const separator = delivery.subscriber.indexOf(':');
+    const source = this.#sources.get(delivery.subscriber.slice(0, separator));
+    const targetId = delivery.subscriber.slice(separator + 1);
+    const event = await findEvent(this.#db, delivery.event_id);
+    if (!event) return;
+    const attempt = delivery.attempts + 1;
+    const startedAt = new Date();
+    let outcome: DeliveryOutcome;
+    if (!source) {
+      outcome = { kind: 'give-up', error: `No subscriber source "${delivery.subscriber.slice(0, separator)}" in this hub version` };
+    } else {
+      try {
+        outcome = await source.deliver(targetId, event, attempt);
+      } catch (error) {
+        outcome = { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    const exhausted = outcome.kind === 'retry' && (!source || attempt >= source.retry.maxAttempts);
+    const failed = outcome.kind === 'give-up' || exhausted;
+    const delayMs = outcome.kind === 'retry' && !exhausted && source ? Math.max(outcome.retryAfterMs ?? 0, backoffDelay(source.retry, attempt)) : 0;
+    const error = outcome.kind === 'delivered' ? null : outcome.error;
+    await this.#db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, status_code, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (delivery_id, attempt) DO NOTHING`,
+        [deliveryId, attempt, startedAt, Date.now() - startedAt.getTime(), outcome.kind === 'give-up' ? 'gave_up' : outcome.kind, outcome.statusCode ?? null, error],
+      );
+      await tx.query(
+        `UPDATE event_deliveries SET attempts = $2, status = $3, last_error = $4, updated_at = now(),
+           next_attempt_at = CASE WHEN $3 = 'pending' THEN now() + make_interval(secs => $5::double precision / 1000) ELSE NULL END
+         WHERE id = $1`,
+        [deliveryId, attempt, outcome.kind === 'delivered' ? 'succeeded' : failed ? 'failed' : 'pending', error, delayMs],
+      );
+    });
+    if (outcome.kind === 'retry' && !failed) await this.#enqueueDelivery(deliveryId, attempt + 1, delayMs);
+    if (failed && source?.onDeliveryFailed) await source.onDeliveryFailed(targetId, event, error ?? 'failed');
+  }
+}

@@ -1,0 +1,160 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { tenantOf } from '../gateway/auth.ts';
+import { decodeCursor, encodeCursor, PageQuerySchema } from '../gateway/pagination.ts';
+import { HttpProblem, notFound, ProblemSchema } from '../gateway/problem.ts';
+import type { Db } from '../store/db.ts';
+import { checkEventData, eventCatalog } from './catalog/index.ts';
+import type { EventBus } from './event-bus.ts';
+import { findEvent, listEvents } from './event-store.ts';
+import { EventSourceSchema, EventSubjectSchema, PublicEventSchema, toPublicEvent } from './trigger-event.ts';
+
+const PublishBodySchema = z
+  .object({
+    type: z.string().min(1).max(100).describe('A catalog event type (GET /v1/event-types) or "custom.<name>".'),
+    source: EventSourceSchema.default('api').describe('The system the event comes from.'),
+    dedupeKey: z.string().min(1).max(200).optional().describe('Events with the same source and key are stored once; the Idempotency-Key header works too.'),
+    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    subject: EventSubjectSchema.default({}),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+
+const DeliverySchema = z.object({
+  id: z.string(),
+  subscriber: z.string(),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  attempts: z.array(
+    z.object({ attempt: z.number(), startedAt: z.string(), durationMs: z.number(), outcome: z.string(), statusCode: z.number().nullable(), error: z.string().nullable() }),
+  ),
+  lastError: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+});
+
+export const busRoutes: FastifyPluginAsyncZod<{ db: Db; bus: EventBus }> = async (app, { db, bus }) => {
+  app.post(
+    '/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Publish an event',
+        description: 'Stores the event once (deduplicated on source + dedupeKey) and dispatches it to scenarios and subscriptions.',
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+        body: PublishBodySchema,
+        response: { 200: z.object({ id: z.string(), duplicate: z.literal(true) }), 201: z.object({ id: z.string(), duplicate: z.literal(false) }), 400: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const checked = checkEventData(body.type, body.data);
+      if (!checked.ok) throw new HttpProblem(400, 'validation-failed', checked.problem, { errors: checked.issues });
+      const result = await bus.publish({
+        tenantId: tenantOf(request),
+        source: body.source,
+        type: body.type,
+        dedupeKey: body.dedupeKey ?? request.headers['idempotency-key'],
+        occurredAt: body.occurredAt === undefined ? undefined : new Date(body.occurredAt),
+        subject: body.subject,
+        data: checked.data,
+      });
+      return result.duplicate ? reply.code(200).send({ id: result.id, duplicate: true }) : reply.code(201).send({ id: result.id, duplicate: false });
+    },
+  );
+
+  app.get(
+    '/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'List events, newest first',
+        querystring: PageQuerySchema.extend({
+          type: z.string().optional(),
+          source: z.string().optional(),
+          since: z.iso.datetime({ offset: true }).optional(),
+          until: z.iso.datetime({ offset: true }).optional(),
+        }),
+        response: { 200: z.object({ items: z.array(PublicEventSchema), nextCursor: z.string().nullable() }), 400: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const events = await listEvents(db, {
+        tenantId: tenantOf(request),
+        type: query.type,
+        source: query.source,
+        since: query.since === undefined ? undefined : new Date(query.since),
+        until: query.until === undefined ? undefined : new Date(query.until),
+        beforeSeq: decodeCursor(query.cursor),
+        limit: query.limit + 1,
+      });
+      const page = events.slice(0, query.limit);
+      return { items: page.map(toPublicEvent), nextCursor: events.length > query.limit ? encodeCursor(page.at(-1)!.seq) : null };
+    },
+  );
+
+  app.get(
+    '/events/:id',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'One event with its deliveries and their attempts',
+        params: z.object({ id: z.string() }),
+        response: { 200: PublicEventSchema.extend({ deliveries: z.array(DeliverySchema) }), 404: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const event = await findEvent(db, request.params.id, tenantId);
+      if (!event) throw notFound('event', request.params.id);
+      const deliveries = await db.query<{ id: string; subscriber: string; status: 'pending' | 'succeeded' | 'failed'; last_error: string | null; next_attempt_at: Date | null }>(
+        'SELECT id, subscriber, status, last_error, next_attempt_at FROM event_deliveries WHERE tenant_id = $1 AND event_id = $2 ORDER BY created_at, id',
+        [tenantId, event.id],
+      );
+      const attempts = await db.query<{ delivery_id: string; attempt: number; started_at: Date; duration_ms: number; outcome: string; status_code: number | null; error: string | null }>(
+        `SELECT a.* FROM delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id
+         WHERE d.tenant_id = $1 AND d.event_id = $2 ORDER BY a.attempt`,
+        [tenantId, event.id],
+      );
+      return {
+        ...toPublicEvent(event),
+        deliveries: deliveries.map((delivery) => ({
+          id: delivery.id,
+          subscriber: delivery.subscriber,
+          status: delivery.status,
+          lastError: delivery.last_error,
+          nextAttemptAt: delivery.next_attempt_at?.toISOString() ?? null,
+          attempts: attempts
+            .filter((attempt) => attempt.delivery_id === delivery.id)
+            .map((attempt) => ({
+              attempt: attempt.attempt,
+              startedAt: attempt.started_at.toISOString(),
+              durationMs: attempt.duration_ms,
+              outcome: attempt.outcome,
+              statusCode: attempt.status_code,
+              error: attempt.error,
+            })),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/event-types',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'The event catalog: every type with its data schema and an example',
+        response: { 200: z.object({ items: z.array(z.object({ type: z.string(), title: z.string(), description: z.string(), dataSchema: z.unknown(), example: z.unknown() })) }) },
+      },
+    },
+    async () => ({
+      items: eventCatalog.map((entry) => ({
+        type: entry.type,
+        title: entry.title,
+        description: entry.description,
+        dataSchema: z.toJSONSchema(entry.data, { io: 'input', unrepresentable: 'any' }),
+        example: entry.example,
+      })),
+    }),
+  );
+};

@@ -1,0 +1,37 @@
+import type { TriggerEvent } from './trigger-event.ts';
+
+/** What one delivery attempt came to; the bus records it and decides what happens next. */
+export type DeliveryOutcome =
+  | { kind: 'delivered'; statusCode?: number }
+  /** Try again later: after `retryAfterMs` when the target said so (HTTP 429 Retry-After), else by backoff. */
+  | { kind: 'retry'; error: string; statusCode?: number; retryAfterMs?: number }
+  /** Stop for good (HTTP 410 Gone, a deleted subscription): the delivery ends as failed. */
+  | { kind: 'give-up'; error: string; statusCode?: number };
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/**
+ * A kind of subscriber: tenant webhooks, Zapier REST hooks, scenario triggers, the sending core's
+ * opt-out handler… Each says which of its targets want an event and how to deliver to one target.
+ * Target names are `<kind>:<id>` in the deliveries table, so the bus finds the source again.
+ */
+export interface SubscriberSource {
+  readonly kind: string;
+  readonly retry: RetryPolicy;
+  /** Target ids (without the kind prefix) that want this event. */
+  targetsFor(event: TriggerEvent): Promise<string[]>;
+  deliver(targetId: string, event: TriggerEvent, attempt: number): Promise<DeliveryOutcome>;
+  /** Told once when a delivery ends as failed (after the last retry or a give-up). */
+  onDeliveryFailed?(targetId: string, event: TriggerEvent, error: string): Promise<void>;
+}
+
+/** Exponential backoff with full jitter, capped: spreads retries of many failed deliveries. */
+export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config.ts';
+import { DataDirLockedError } from '../store/data-dir-lock.ts';
+import type { Store } from '../store/db.ts';
+import { openStore } from '../store/open-store.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../tenancy/api-keys.ts';
+import { createTenant, getTenant, listTenants } from '../tenancy/tenants.ts';
+
+/**
+ * The operator's command line: `npm run hub -- <command>` (or `npx hub`). It opens the configured
+ * store directly, so on the embedded store it runs while the hub is stopped (the data folder is
+ * locked by a running hub); on PostgreSQL it runs any time.
+ */
+async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(loadConfig().store);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function requireTenant(store: Store, tenantId: string): Promise<void> {
+  if (!(await getTenant(store, tenantId))) throw new CliError(`No tenant "${tenantId}". List them with: npm run hub -- tenants list`);
+}
+
+class CliError extends Error {}
+
+const program = new Command('hub').description('Connector hub administration').showHelpAfterError();
+
+const tenants = program.command('tenants').description('Tenants (one per customer organisation)');
+tenants
+  .command('create <name>')
+  .description('Create a tenant and its first API key (the key is shown once)')
+  .action((name: string) =>
+    withStore(async (store) => {
+      const { tenant, key } = await store.transaction(async (tx) => {
+        const tenant = await createTenant(tx, name);
+        const { key } = await createApiKey(tx, tenant.id, 'first key');
+        return { tenant, key };
+      });
+      console.log(`Tenant ${tenant.id} "${tenant.name}" created.`);
+      console.log(`API key (shown once, store it now): ${key}`);
+    }),
+  );
+tenants
+  .command('list')
+  .description('List tenants')
+  .action(() =>
+    withStore(async (store) => {
+      for (const tenant of await listTenants(store)) console.log(`${tenant.id}\t${tenant.name}\t${tenant.createdAt.toISOString()}`);
+    }),
+  );
+
+const keys = program.command('keys').description('API keys of a tenant');
+keys
+  .command('create')
+  .requiredOption('--tenant <id>', 'tenant id')
+  .option('--name <name>', 'what the key is for', 'api key')
+  .description('Create an API key (shown once)')
+  .action((options: { tenant: string; name: string }) =>
+    withStore(async (store) => {
+      await requireTenant(store, options.tenant);
+      const { key, info } = await createApiKey(store, options.tenant, options.name);
+      console.log(`API key ${info.id} created (shown once, store it now): ${key}`);
+    }),
+  );
+keys
+  .command('list')
+  .requiredOption('--tenant <id>', 'tenant id')
+  .description('List API keys (hints only; keys are stored hashed)')
+  .action((options: { tenant: string }) =>
+    withStore(async (store) => {
+      await requireTenant(store, options.tenant);
+      for (const key of await listApiKeys(store, options.tenant)) {
+        console.log(`${key.id}\t${key.hint}\t${key.name}\t${key.revokedAt ? 'revoked' : 'active'}\tlast used ${key.lastUsedAt?.toISOString() ?? 'never'}`);
+      }
+    }),
+  );
+keys
+  .command('revoke <keyId>')
+  .requiredOption('--tenant <id>', 'tenant id')
+  .description('Revoke an API key')
+  .action((keyId: string, options: { tenant: string }) =>
+    withStore(async (store) => {
+      if (!(await revokeApiKey(store, options.tenant, keyId))) throw new CliError(`No active key "${keyId}" in tenant "${options.tenant}".`);
+      console.log(`API key ${keyId} revoked.`);
+    }),
+  );
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof DataDirLockedError) {
+    console.error(`${error.message}\nThe embedded store is locked by the running hub: stop it, run this command, then start it again.`);
+  } else if (error instanceof ConfigError || error instanceof CliError) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

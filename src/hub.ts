@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { busRoutes } from './bus/routes.ts';
+import { EventBus } from './bus/event-bus.ts';
+import type { HubConfig } from './config.ts';
+import { buildGateway, type RouteModule } from './gateway/app.ts';
+import { loggerOptions } from './logger.ts';
+import type { JobQueue } from './queue/job-queue.ts';
+import { openQueue } from './queue/open-queue.ts';
+import type { Store } from './store/db.ts';
+import { openStore } from './store/open-store.ts';
+import { bootstrapTenant } from './tenancy/bootstrap.ts';
+import { tenancyRoutes } from './tenancy/routes.ts';
+import { loadOrCreateKeyFile } from './vault/key-file.ts';
+import { createVault, type Vault } from './vault/vault.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface Hub {
+  readonly config: HubConfig;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly queue: JobQueue;
+  readonly bus: EventBus;
+  readonly vault: Vault;
+  readonly app: FastifyInstance;
+  /** Starts the worker loops (worker role) and the HTTP listener (gateway role); resolves with the URL when listening. */
+  start(): Promise<{ url: string | undefined }>;
+  /** Graceful: stop accepting requests, let in-flight requests and jobs finish, then close the queue and the store. */
+  stop(): Promise<void>;
+}
+
+/** Wires the hub's parts together. `main.ts` and end-to-end tests both start the hub through here. */
+export async function createHub(config: HubConfig, options: { logger?: Logger } = {}): Promise<Hub> {
+  const log = options.logger ?? pino(loggerOptions(config.logLevel));
+  const store = await openStore(config.store);
+  const queue = await openQueue({ store, redisUrl: config.redisUrl, logger: log }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  try {
+    if (config.bootstrapApiKey !== undefined) {
+      const created = await bootstrapTenant(store, config.bootstrapApiKey);
+      if (created) log.info({ tenantId: created.tenantId }, 'created the default tenant with HUB_BOOTSTRAP_API_KEY');
+    }
+    const vault = createVault(config.secretKey ?? (await loadOrCreateKeyFile(config.dataDir)));
+    const bus = new EventBus(store, queue, log.child({ part: 'bus' }));
+
+    const routes: RouteModule[] = [
+      { scope: 'v1', register: async (app) => void (await app.register(tenancyRoutes, { db: store })) },
+      { scope: 'v1', register: async (app) => void (await app.register(busRoutes, { db: store, bus })) },
+    ];
+    const app = await buildGateway({
+      logger: log,
+      db: store,
+      publicUrl: config.publicUrl,
+      version: VERSION,
+      bodyLimitBytes: config.bodyLimitBytes,
+      readiness: [
+        { name: 'store', check: () => store.ping() },
+        { name: 'queue', check: () => queue.ping() },
+      ],
+      routes,
+    });
+    const runsWorkers = config.role !== 'gateway';
+    const servesHttp = config.role !== 'worker';
+    return {
+      config,
+      log,
+      store,
+      queue,
+      bus,
+      vault,
+      app,
+      async start() {
+        if (runsWorkers) await bus.startWorkers();
+        await app.ready();
+        if (!servesHttp) return { url: undefined };
+        const url = await app.listen({ host: config.host, port: config.port });
+        return { url };
+      },
+      async stop() {
+        await app.close();
+        await queue.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await queue.close().catch(() => {});
+    await store.close();
+    throw error;
+  }
+}

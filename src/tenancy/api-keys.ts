@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { Db, Sql } from '../store/db.ts';
+import { newId, randomBase62 } from '../ids.ts';
+
+export interface ApiKeyInfo {
+  id: string;
+  tenantId: string;
+  name: string;
+  hint: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface Principal {
+  tenantId: string;
+  apiKeyId: string;
+}
+
+const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/** `hub_` + 40 base62 characters (238 bits): long enough that SHA-256 needs no salt or stretching. */
+export function generateApiKey(): string {
+  return `hub_${randomBase62(40)}`;
+}
+
+/** Stores the key's hash; the clear key is returned to the caller once and never stored. */
+export async function createApiKey(db: Sql, tenantId: string, name: string, key: string = generateApiKey()): Promise<{ key: string; info: ApiKeyInfo }> {
+  const [row] = await db.query<ApiKeyRow>(
+    `INSERT INTO api_keys (id, tenant_id, name, key_hash, key_hint) VALUES ($1, $2, $3, $4, $5)
+     RETURNING id, tenant_id, name, key_hint, created_at, last_used_at, revoked_at`,
+    [newId('key'), tenantId, name, hashKey(key), `${key.slice(0, 8)}…`],
+  );
+  return { key, info: toInfo(row!) };
+}
+
+export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyInfo[]> {
+  const rows = await db.query<ApiKeyRow>(
+    'SELECT id, tenant_id, name, key_hint, created_at, last_used_at, revoked_at FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id',
+    [tenantId],
+  );
+  return rows.map(toInfo);
+}
+
+export async function revokeApiKey(db: Db, tenantId: string, keyId: string): Promise<boolean> {
+  const rows = await db.query('UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id', [tenantId, keyId]);
+  return rows.length === 1;
+}
+
+/**
+ * Resolves a presented key to its tenant. `last_used_at` is refreshed at most once a minute so
+ * authentication stays one indexed read on the hot path.
+ */
+export async function authenticateApiKey(db: Db, key: string): Promise<Principal | undefined> {
+  const [row] = await db.query<{ id: string; tenant_id: string; stale: boolean }>(
+    `SELECT id, tenant_id, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
+     FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+    [hashKey(key)],
+  );
+  if (!row) return undefined;
+  if (row.stale) await db.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.id]);
+  return { tenantId: row.tenant_id, apiKeyId: row.id };
+}
+
+type ApiKeyRow = {
+  id: string;
+  tenant_id: string;
+  name: string;
+  key_hint: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+};
+
+const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  name: row.name,
+  hint: row.key_hint,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+});

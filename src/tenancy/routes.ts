@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { tenantOf } from '../gateway/auth.ts';
+import type { Db } from '../store/db.ts';
+import { getTenant } from './tenants.ts';
+
+/** GET /v1/me: who this API key belongs to (Zapier's connection test and label use it; no secret in it). */
+export const tenancyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.get(
+    '/me',
+    {
+      schema: {
+        tags: ['tenancy'],
+        summary: 'The tenant of the API key',
+        response: { 200: z.object({ tenantId: z.string(), tenantName: z.string(), apiKeyId: z.string() }) },
+      },
+    },
+    async (request) => {
+      const tenant = await getTenant(db, tenantOf(request));
+      return { tenantId: tenant!.id, tenantName: tenant!.name, apiKeyId: request.principal!.apiKeyId };
+    },
+  );
+};

@@ -1,0 +1,32 @@
+import type { Db, Sql } from '../store/db.ts';
+import { newId } from '../ids.ts';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: Date;
+}
+
+type TenantRow = { id: string; name: string; created_at: Date };
+
+const toTenant = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, createdAt: row.created_at });
+
+export async function createTenant(db: Sql, name: string): Promise<Tenant> {
+  const [row] = await db.query<TenantRow>('INSERT INTO tenants (id, name) VALUES ($1, $2) RETURNING id, name, created_at', [newId('ten'), name]);
+  return toTenant(row!);
+}
+
+export async function getTenant(db: Db, id: string): Promise<Tenant | undefined> {
+  const [row] = await db.query<TenantRow>('SELECT id, name, created_at FROM tenants WHERE id = $1', [id]);
+  return row && toTenant(row);
+}
+
+export async function listTenants(db: Db): Promise<Tenant[]> {
+  const rows = await db.query<TenantRow>('SELECT id, name, created_at FROM tenants ORDER BY created_at, id');
+  return rows.map(toTenant);
+}
+
+export async function countTenants(db: Db): Promise<number> {
+  const [row] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM tenants');
+  return row!.count;
+}
