@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './support/hub.ts';
+
+const order = { orderId: '1234', status: 'processing', total: { amount: 59.9, currency: 'EUR' }, lines: [] };
+
+describe('gateway: auth, errors, health, OpenAPI', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub('embedded', { HUB_BODY_LIMIT_BYTES: '4096' });
+  });
+  afterAll(async () => t?.close());
+
+  it('answers /healthz and /readyz with store and queue checks', async () => {
+    expect((await t.api('/healthz', { apiKey: null })).body).toEqual({ status: 'ok' });
+    const ready = await t.api('/readyz', { apiKey: null });
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready', checks: { store: 'ok', queue: 'ok' } });
+  });
+
+  it('serves the OpenAPI document generated from the zod schemas', async () => {
+    const doc = await t.api('/docs/json', { apiKey: null });
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(doc.body.paths['/v1/events'].post.requestBody.content['application/json'].schema.required).toContain('type');
+    expect((await fetch(`${t.url}/docs`, { redirect: 'follow' })).status).toBe(200);
+  });
+
+  it('echoes or assigns a request id', async () => {
+    const response = await t.api('/v1/me', { headers: { 'x-request-id': 'req-abc-123' } });
+    expect(response.headers.get('x-request-id')).toBe('req-abc-123');
+    expect((await t.api('/v1/me')).headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it.each([
+    ['no Authorization header', null, /Authorization: Bearer/],
+    ['an unknown key', 'hub_notakey', /unknown or revoked/],
+  ])('refuses %s with 401 problem+json', async (_what, apiKey, detail) => {
+    const response = await t.api('/v1/events', { apiKey });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(response.body).toMatchObject({ type: 'urn:hub:problem:unauthorized', status: 401, detail: expect.stringMatching(detail) });
+  });
+
+  it('refuses a malformed Authorization scheme', async () => {
+    expect((await t.api('/v1/me', { apiKey: null, headers: { authorization: `Basic ${t.apiKey}` } })).status).toBe(401);
+  });
+
+  it('GET /v1/me names the tenant and no secret', async () => {
+    const me = await t.api('/v1/me');
+    expect(me.body).toEqual({ tenantId: t.tenantId, tenantName: 'test tenant', apiKeyId: expect.stringMatching(/^key_/) });
+    expect(JSON.stringify(me.body)).not.toContain(t.apiKey);
+  });
+
+  describe('bad input is refused precisely and changes nothing', () => {
+    const countEvents = async () => (await t.api('/v1/events?limit=200')).body.items.length as number;
+
+    it.each([
+      ['malformed JSON', '{"type": "order.created",', 400, 'malformed-body', /not valid JSON/],
+      ['an empty JSON body', '', 400, 'malformed-body', /empty/],
+      ['a wrong type', { type: 42, data: {} }, 400, 'validation-failed', /invalid field/],
+      ['an unknown field', { type: 'order.created', data: order, colour: 'red' }, 400, 'validation-failed', /invalid field/],
+      ['an unknown event type', { type: 'order.creatd', data: order }, 400, 'validation-failed', /Unknown event type "order.creatd"/],
+      ['data that does not match the type', { type: 'order.created', data: { orderId: 1 } }, 400, 'validation-failed', /does not match the schema of "order.created"/],
+      ['a bad source slug', { type: 'order.created', source: 'Woo Commerce', data: order }, 400, 'validation-failed', /invalid field/],
+      ['an oversized body', { type: 'custom.big', data: { blob: 'x'.repeat(8000) } }, 413, 'body-too-large', /exceeds the limit of 4096 bytes/],
+    ])('%s', async (_what, body, status, code, detail) => {
+      const before = await countEvents();
+      const response = await t.api('/v1/events', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.body).toMatchObject({ type: `urn:hub:problem:${code}`, status, detail: expect.stringMatching(detail) });
+      expect(await countEvents()).toBe(before);
+    });
+
+    it('lists each invalid field with its path', async () => {
+      const response = await t.api('/v1/events', { body: { type: 'order.created', data: { ...order, total: { amount: 'cher', currency: 'EURO' } } } });
+      expect(response.body.errors).toEqual(
+        expect.arrayContaining([
+          { path: 'data.total.amount', message: expect.any(String) },
+          { path: 'data.total.currency', message: expect.any(String) },
+        ]),
+      );
+    });
+
+    it('refuses a non-JSON content type', async () => {
+      const response = await t.api('/v1/events', { body: 'type=order.created', headers: { 'content-type': 'text/plain' } });
+      expect(response.status).toBe(415);
+      expect(response.body.type).toBe('urn:hub:problem:unsupported-media-type');
+    });
+
+    it('refuses a cursor it did not issue', async () => {
+      const response = await t.api('/v1/events?cursor=bogus');
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([{ path: 'querystring.cursor', message: 'invalid cursor' }]);
+    });
+
+    it('answers unknown routes with a problem', async () => {
+      const response = await t.api('/v1/nothing-here');
+      expect(response.status).toBe(404);
+      expect(response.body.type).toBe('urn:hub:problem:not-found');
+    });
+  });
+
+  it("never shows another tenant's event, not even its existence", async () => {
+    const published = await t.api('/v1/events', { body: { type: 'order.created', dedupeKey: 'iso-1', data: order } });
+    expect(published.status).toBe(201);
+    const other = await t.createTenant('other');
+    const peek = await t.api(`/v1/events/${published.body.id}`, { apiKey: other.apiKey });
+    expect(peek.status).toBe(404);
+    expect((await t.api('/v1/events', { apiKey: other.apiKey })).body.items).toEqual([]);
+    // The same dedupe key in another tenant is another event.
+    const theirs = await t.api('/v1/events', { apiKey: other.apiKey, body: { type: 'order.created', dedupeKey: 'iso-1', data: order } });
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.id).not.toBe(published.body.id);
+  });
+});
