@@ -51,6 +51,8 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   await app.register(
     async (v1) => {
       requireApiKey(v1, options.db);
+      // The API speaks JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
+      v1.removeContentTypeParser('text/plain');
       for (const module of options.routes.filter((route) => route.scope === 'v1')) {
         await v1.register((scope) => module.register(scope), { prefix: module.prefix ?? '' });
       }

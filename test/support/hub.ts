@@ -24,7 +24,11 @@ export interface TestHub {
 }
 
 /** A whole hub (store, queue, workers, HTTP on a free port) as `npm start` builds it, for end-to-end tests. */
-export async function startTestHub(mode: TestHubMode = 'embedded', env: Record<string, string> = {}): Promise<TestHub> {
+export async function startTestHub(
+  mode: TestHubMode = 'embedded',
+  env: Record<string, string> = {},
+  options: { beforeStart?: (hub: Hub) => void } = {},
+): Promise<TestHub> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hub-test-'));
   const database = mode === 'embedded' ? undefined : await createTestDatabase();
   const config = loadConfig({
@@ -37,6 +41,7 @@ export async function startTestHub(mode: TestHubMode = 'embedded', env: Record<s
     ...env,
   });
   const hub = await createHub(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  options.beforeStart?.(hub);
   const { url } = await hub.start();
   const addTenant = async (name: string) => {
     const tenant = await createTenant(hub.store, name);

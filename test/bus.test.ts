@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryOutcome, SubscriberSource } from '../src/bus/subscribers.ts';
+import type { TriggerEvent } from '../src/bus/trigger-event.ts';
+import { startTestHub, type TestHub, type TestHubMode } from './support/hub.ts';
+
+/** A subscriber source whose behaviour each test scripts by the event's dedupe key. */
+class ScriptedSource implements SubscriberSource {
+  readonly kind = 'scripted';
+  readonly retry = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 };
+  readonly calls: { eventId: string; attempt: number }[] = [];
+  readonly failed: string[] = [];
+
+  async targetsFor(event: TriggerEvent): Promise<string[]> {
+    return event.type === 'custom.unwatched' ? [] : ['main'];
+  }
+
+  async deliver(_target: string, event: TriggerEvent, attempt: number): Promise<DeliveryOutcome> {
+    this.calls.push({ eventId: event.id, attempt });
+    const script = String(event.data.script ?? 'ok');
+    if (script === 'flaky' && attempt < 3) return { kind: 'retry', error: `flaky attempt ${attempt}`, statusCode: 503 };
+    if (script === 'always-fails') throw new Error('target is down');
+    if (script === 'gone') return { kind: 'give-up', error: 'gone', statusCode: 410 };
+    return { kind: 'delivered', statusCode: 200 };
+  }
+
+  async onDeliveryFailed(_target: string, event: TriggerEvent): Promise<void> {
+    this.failed.push(event.id);
+  }
+
+  callsFor(eventId: string) {
+    return this.calls.filter((call) => call.eventId === eventId);
+  }
+}
+
+async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const modes: TestHubMode[] = ['embedded', 'postgres', 'postgres+redis'];
+
+describe.each(modes)('trigger bus on %s', (mode) => {
+  let t: TestHub;
+  const source = new ScriptedSource();
+  beforeAll(async () => {
+    t = await startTestHub(mode, {}, { beforeStart: (hub) => hub.bus.addSource(source) });
+  });
+  afterAll(async () => t?.close());
+
+  const publish = (body: object) => t.api('/v1/events', { body: { type: 'custom.test', ...body } });
+  const deliveriesOf = (id: string) => t.api(`/v1/events/${id}`).then((response) => response.body.deliveries as any[]);
+
+  it('stores an event once: a repeated dedupe key answers 200 with the first id and dispatches nothing more', async () => {
+    const first = await publish({ dedupeKey: 'once-1', data: {} });
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({ id: expect.stringMatching(/^evt_/), duplicate: false });
+    const again = await publish({ dedupeKey: 'once-1', data: { changed: true } });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ id: first.body.id, duplicate: true });
+    const viaHeader = await t.api('/v1/events', { body: { type: 'custom.test', data: {} }, headers: { 'idempotency-key': 'once-1' } });
+    expect(viaHeader.body).toEqual({ id: first.body.id, duplicate: true });
+
+    const deliveries = await eventually(() => deliveriesOf(first.body.id), (list) => list[0]?.status === 'succeeded');
+    expect(deliveries).toEqual([expect.objectContaining({ subscriber: 'scripted:main', status: 'succeeded', attempts: [expect.objectContaining({ attempt: 1, outcome: 'delivered', statusCode: 200 })] })]);
+    expect(source.callsFor(first.body.id)).toHaveLength(1);
+    const stored = await t.api(`/v1/events/${first.body.id}`);
+    expect(stored.body.data).toEqual({});
+  });
+
+  it('retries a failing delivery with backoff and records every attempt', async () => {
+    const { body } = await publish({ data: { script: 'flaky' } });
+    const deliveries = await eventually(() => deliveriesOf(body.id), (list) => list[0]?.status === 'succeeded');
+    expect(deliveries[0].attempts.map((attempt: { outcome: string; statusCode: number }) => [attempt.outcome, attempt.statusCode])).toEqual([
+      ['retry', 503],
+      ['retry', 503],
+      ['delivered', 200],
+    ]);
+  });
+
+  it('ends a delivery as failed after the last attempt, or at once on give-up, and tells the source', async () => {
+    const down = await publish({ data: { script: 'always-fails' } });
+    const gone = await publish({ data: { script: 'gone' } });
+    const downDeliveries = await eventually(() => deliveriesOf(down.body.id), (list) => list[0]?.status === 'failed');
+    expect(downDeliveries[0]).toMatchObject({ status: 'failed', lastError: 'target is down' });
+    expect(downDeliveries[0].attempts).toHaveLength(3);
+    const goneDeliveries = await eventually(() => deliveriesOf(gone.body.id), (list) => list[0]?.status === 'failed');
+    expect(goneDeliveries[0].attempts).toEqual([expect.objectContaining({ outcome: 'gave_up', statusCode: 410 })]);
+    await eventually(async () => source.failed, (failed) => failed.includes(down.body.id) && failed.includes(gone.body.id));
+    expect(source.failed).toEqual(expect.arrayContaining([down.body.id, gone.body.id]));
+  });
+
+  it('creates no delivery for an event nobody wants, and still marks it dispatched', async () => {
+    const { body } = await publish({ type: 'custom.unwatched', data: {} });
+    await eventually(
+      () => t.hub.store.query<{ done: boolean }>('SELECT dispatched_at IS NOT NULL AS done FROM events WHERE id = $1', [body.id]),
+      (rows) => rows[0]?.done === true,
+    );
+    expect(await deliveriesOf(body.id)).toEqual([]);
+  });
+
+  it('the sweeper dispatches a stored event whose dispatch job was lost', async () => {
+    // As if the process died between the commit and the enqueue.
+    await t.hub.store.query(
+      `INSERT INTO events (id, tenant_id, source, type, dedupe_key, occurred_at, received_at, subject, data)
+       VALUES ('evt_lostdispatch0000001', $1, 'api', 'custom.test', 'lost-1', now(), now() - interval '1 minute', '{}', '{}')`,
+      [t.tenantId],
+    );
+    expect((await t.hub.bus.sweep()).events).toBeGreaterThanOrEqual(1);
+    const deliveries = await eventually(() => deliveriesOf('evt_lostdispatch0000001'), (list) => list[0]?.status === 'succeeded');
+    expect(deliveries).toHaveLength(1);
+  });
+
+  it('pages through events newest first with filters', async () => {
+    for (let index = 0; index < 5; index += 1) await publish({ type: 'custom.page', dedupeKey: `page-${index}`, data: { index } });
+    const first = await t.api('/v1/events?type=custom.page&limit=2');
+    expect(first.body.items.map((event: { data: { index: number } }) => event.data.index)).toEqual([4, 3]);
+    const second = await t.api(`/v1/events?type=custom.page&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.items.map((event: { data: { index: number } }) => event.data.index)).toEqual([2, 1]);
+    const third = await t.api(`/v1/events?type=custom.page&limit=2&cursor=${second.body.nextCursor}`);
+    expect(third.body.items.map((event: { data: { index: number } }) => event.data.index)).toEqual([0]);
+    expect(third.body.nextCursor).toBeNull();
+    expect((await t.api('/v1/events?source=nobody')).body.items).toEqual([]);
+  });
+});
