@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { newId } from '../ids.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
-import { findEvent, insertEvent } from './event-store.ts';
+import { EVENT_COLUMNS, insertEvent, toEvent } from './event-store.ts';
 import { backoffDelay, type DeliveryOutcome, type SubscriberSource } from './subscribers.ts';
-import type { PublishInput, PublishResult, TriggerEvent } from './trigger-event.ts';
+import type { PublishInput, PublishResult } from './trigger-event.ts';
 
 const DISPATCH_JOB = 'bus.dispatch';
 const DELIVER_JOB = 'bus.deliver';
@@ -92,51 +92,54 @@ export class EventBus {
   }
 
   async #dispatch(eventId: string): Promise<void> {
-    const event = await this.#undispatchedEvent(eventId);
-    if (!event) return;
+    const [row] = await this.#db.query<Parameters<typeof toEvent>[0]>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1 AND dispatched_at IS NULL`, [eventId]);
+    if (!row) return;
+    const event = toEvent(row);
     const deliveries: { id: string; subscriber: string }[] = [];
     for (const source of this.#sources.values()) {
       for (const targetId of await source.targetsFor(event)) deliveries.push({ id: newId('dlv'), subscriber: `${source.kind}:${targetId}` });
     }
-    const created = await this.#db.transaction(async (tx) => {
-      const rows: { id: string }[] = [];
-      for (const delivery of deliveries) {
-        rows.push(
-          ...(await tx.query<{ id: string }>(
-            `INSERT INTO event_deliveries (id, tenant_id, event_id, subscriber, status, next_attempt_at)
-             VALUES ($1, $2, $3, $4, 'pending', now()) ON CONFLICT (event_id, subscriber) DO NOTHING RETURNING id`,
-            [delivery.id, event.tenantId, event.id, delivery.subscriber],
-          )),
-        );
-      }
-      return rows;
+    if (deliveries.length === 0) {
+      await this.#db.query('UPDATE events SET dispatched_at = now() WHERE id = $1', [event.id]);
+      return;
+    }
+    // Rows and the dispatched mark commit together; a repeated dispatch (crash before the enqueues
+    // below) finds the event dispatched and the sweeper finds its pending deliveries.
+    await this.#db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO event_deliveries (id, tenant_id, event_id, subscriber, status, next_attempt_at)
+         SELECT d.id, $2, $3, d.subscriber, 'pending', now() FROM jsonb_to_recordset($1::jsonb) AS d(id text, subscriber text)
+         ON CONFLICT (event_id, subscriber) DO NOTHING`,
+        [JSON.stringify(deliveries), event.tenantId, event.id],
+      );
+      await tx.query('UPDATE events SET dispatched_at = now() WHERE id = $1', [event.id]);
     });
-    // A repeated dispatch (crash after the transaction) found its rows already there: enqueue those too.
-    const pending = created.length === deliveries.length ? created : await this.#db.query<{ id: string }>(
-      `SELECT id FROM event_deliveries WHERE event_id = $1 AND status = 'pending' AND attempts = 0`,
-      [event.id],
-    );
-    for (const { id } of pending) await this.#enqueueDelivery(id, 1, 0);
-    await this.#db.query('UPDATE events SET dispatched_at = now() WHERE id = $1', [event.id]);
+    for (const { id } of deliveries) await this.#enqueueDelivery(id, 1, 0);
   }
 
-  async #undispatchedEvent(eventId: string): Promise<TriggerEvent | undefined> {
-    const [row] = await this.#db.query<{ dispatched: boolean }>('SELECT dispatched_at IS NOT NULL AS dispatched FROM events WHERE id = $1', [eventId]);
-    if (!row || row.dispatched) return undefined;
-    return findEvent(this.#db, eventId);
+  /** Puts a failed delivery back to pending and runs its next attempt now; false when it is not failed. */
+  async redeliverFailed(tenantId: string, deliveryId: string): Promise<boolean> {
+    const [row] = await this.#db.query<{ attempts: number }>(
+      `UPDATE event_deliveries SET status = 'pending', next_attempt_at = now(), updated_at = now()
+       WHERE tenant_id = $1 AND id = $2 AND status = 'failed' RETURNING attempts`,
+      [tenantId, deliveryId],
+    );
+    if (!row) return false;
+    await this.#enqueueDelivery(deliveryId, row.attempts + 1, 0);
+    return true;
   }
 
   async #deliver(deliveryId: string): Promise<void> {
-    const [delivery] = await this.#db.query<{ event_id: string; subscriber: string; status: string; attempts: number }>(
-      'SELECT event_id, subscriber, status, attempts FROM event_deliveries WHERE id = $1',
+    const [delivery] = await this.#db.query<Parameters<typeof toEvent>[0] & { delivery_status: string; subscriber: string; attempts: number }>(
+      `SELECT ${EVENT_COLUMNS.split(', ').map((column) => `e.${column}`).join(', ')}, d.status AS delivery_status, d.subscriber, d.attempts
+       FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = $1`,
       [deliveryId],
     );
-    if (!delivery || delivery.status !== 'pending') return;
+    if (!delivery || delivery.delivery_status !== 'pending') return;
+    const event = toEvent(delivery);
     const separator = delivery.subscriber.indexOf(':');
     const source = this.#sources.get(delivery.subscriber.slice(0, separator));
     const targetId = delivery.subscriber.slice(separator + 1);
-    const event = await findEvent(this.#db, delivery.event_id);
-    if (!event) return;
     const attempt = delivery.attempts + 1;
     const startedAt = new Date();
     let outcome: DeliveryOutcome;

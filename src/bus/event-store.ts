@@ -1,7 +1,7 @@
 import type { Db, Sql } from '../store/db.ts';
 import type { EventSubject, TriggerEvent } from './trigger-event.ts';
 
-type EventRow = {
+export type EventRow = {
   id: string;
   seq: number;
   tenant_id: string;
@@ -14,7 +14,7 @@ type EventRow = {
   data: Record<string, unknown>;
 };
 
-const COLUMNS = 'id, seq, tenant_id, source, type, dedupe_key, occurred_at, received_at, subject, data';
+export const EVENT_COLUMNS = 'id, seq, tenant_id, source, type, dedupe_key, occurred_at, received_at, subject, data';
 
 export const toEvent = (row: EventRow): TriggerEvent & { seq: number } => ({
   id: row.id,
@@ -50,8 +50,8 @@ export async function insertEvent(db: Sql, event: Omit<TriggerEvent, 'receivedAt
 export async function findEvent(db: Db, id: string, tenantId?: string): Promise<(TriggerEvent & { seq: number }) | undefined> {
   const rows =
     tenantId === undefined
-      ? await db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = $1`, [id])
-      : await db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = $1 AND tenant_id = $2`, [id, tenantId]);
+      ? await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1`, [id])
+      : await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1 AND tenant_id = $2`, [id, tenantId]);
   return rows[0] && toEvent(rows[0]);
 }
 
@@ -80,6 +80,6 @@ export async function listEvents(db: Db, filter: EventFilter): Promise<(TriggerE
   if (filter.until !== undefined) add('received_at < ?', filter.until);
   if (filter.beforeSeq !== undefined) add('seq < ?', filter.beforeSeq);
   params.push(filter.limit);
-  const rows = await db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params);
+  const rows = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params);
   return rows.map(toEvent);
 }

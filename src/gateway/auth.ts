@@ -15,8 +15,26 @@ export function tenantOf(request: FastifyRequest): string {
   return request.principal.tenantId;
 }
 
+/**
+ * Recently verified keys, so a busy client costs one database read per key every few seconds
+ * instead of one per request. The price: a key revoked in another process keeps working for at
+ * most `CACHE_TTL_MS` (docs/api-errors.md says so). Keyed by the presented key, held in memory only.
+ */
+const CACHE_TTL_MS = 10_000;
+const CACHE_MAX_KEYS = 10_000;
+
 /** Requires `Authorization: Bearer <key>` on every route registered in `scope`. */
 export function requireApiKey(scope: FastifyInstance, db: Db): void {
+  const cache = new Map<string, { principal: Principal; until: number }>();
+  const lookup = async (key: string): Promise<Principal | undefined> => {
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    const principal = await authenticateApiKey(db, key);
+    if (cache.size >= CACHE_MAX_KEYS) cache.clear();
+    if (principal) cache.set(key, { principal, until: Date.now() + CACHE_TTL_MS });
+    else cache.delete(key);
+    return principal;
+  };
   scope.decorateRequest('principal', undefined);
   scope.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
@@ -26,7 +44,7 @@ export function requireApiKey(scope: FastifyInstance, db: Db): void {
         headers: { 'www-authenticate': 'Bearer realm="hub"' },
       });
     }
-    const principal = await authenticateApiKey(db, match[1]!);
+    const principal = await lookup(match[1]!);
     if (!principal) {
       throw new HttpProblem(401, 'unauthorized', 'This API key is unknown or revoked. Create one with `npm run hub -- keys create`.', {
         headers: { 'www-authenticate': 'Bearer realm="hub", error="invalid_token"' },
