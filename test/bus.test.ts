@@ -71,6 +71,15 @@ describe.each(modes)('trigger bus on %s', (mode) => {
     expect(stored.body.data).toEqual({});
   });
 
+  it('absorbs concurrent duplicates: one event per key even when they arrive in the same batch', async () => {
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, index) => publish({ dedupeKey: `burst-${index % 8}`, data: { index } })));
+    const byKey = new Map<string, Set<string>>();
+    answers.forEach((answer, index) => byKey.set(`burst-${index % 8}`, (byKey.get(`burst-${index % 8}`) ?? new Set()).add(answer.body.id)));
+    expect([...byKey.values()].every((ids) => ids.size === 1)).toBe(true);
+    expect(answers.filter((answer) => answer.status === 201)).toHaveLength(8);
+    expect(answers.filter((answer) => answer.status === 200 && answer.body.duplicate === true)).toHaveLength(32);
+  });
+
   it('retries a failing delivery with backoff and records every attempt', async () => {
     const { body } = await publish({ data: { script: 'flaky' } });
     const deliveries = await eventually(() => deliveriesOf(body.id), (list) => list[0]?.status === 'succeeded');

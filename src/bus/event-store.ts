@@ -29,21 +29,45 @@ export const toEvent = (row: EventRow): TriggerEvent & { seq: number } => ({
   data: row.data,
 });
 
-/** Inserts the event unless its dedupe key exists; returns the stored event's id either way. */
-export async function insertEvent(db: Sql, event: Omit<TriggerEvent, 'receivedAt'>): Promise<{ id: string; duplicate: boolean }> {
+/**
+ * Inserts events unless their dedupe key exists, in one statement for the whole batch; returns, per
+ * input and in order, the stored event's id and whether it was a duplicate (of an older event or of
+ * an earlier input of the same batch).
+ */
+export async function insertEvents(db: Sql, events: Omit<TriggerEvent, 'receivedAt'>[]): Promise<{ id: string; duplicate: boolean }[]> {
+  const rows = events.map((event) => ({
+    id: event.id,
+    tenant_id: event.tenantId,
+    source: event.source,
+    type: event.type,
+    dedupe_key: event.dedupeKey,
+    occurred_at: event.occurredAt.toISOString(),
+    subject: event.subject,
+    data: event.data,
+  }));
   const inserted = await db.query<{ id: string }>(
     `INSERT INTO events (id, tenant_id, source, type, dedupe_key, occurred_at, subject, data)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     SELECT id, tenant_id, source, type, dedupe_key, occurred_at, subject, data
+     FROM jsonb_to_recordset($1::jsonb) AS e(id text, tenant_id text, source text, type text, dedupe_key text, occurred_at timestamptz, subject jsonb, data jsonb)
      ON CONFLICT (tenant_id, source, dedupe_key) DO NOTHING RETURNING id`,
-    [event.id, event.tenantId, event.source, event.type, event.dedupeKey, event.occurredAt, JSON.stringify(event.subject), JSON.stringify(event.data)],
+    [JSON.stringify(rows)],
   );
-  if (inserted.length === 1) return { id: inserted[0]!.id, duplicate: false };
-  const [existing] = await db.query<{ id: string }>('SELECT id FROM events WHERE tenant_id = $1 AND source = $2 AND dedupe_key = $3', [
-    event.tenantId,
-    event.source,
-    event.dedupeKey,
-  ]);
-  return { id: existing!.id, duplicate: true };
+  const insertedIds = new Set(inserted.map((row) => row.id));
+  const keyOf = (tenantId: string, source: string, dedupeKey: string) => JSON.stringify([tenantId, source, dedupeKey]);
+  const existing = new Map<string, string>();
+  const missing = rows.filter((row) => !insertedIds.has(row.id));
+  if (missing.length > 0) {
+    const found = await db.query<{ id: string; tenant_id: string; source: string; dedupe_key: string }>(
+      `SELECT ev.id, ev.tenant_id, ev.source, ev.dedupe_key FROM events ev
+       JOIN jsonb_to_recordset($1::jsonb) AS k(tenant_id text, source text, dedupe_key text)
+         ON ev.tenant_id = k.tenant_id AND ev.source = k.source AND ev.dedupe_key = k.dedupe_key`,
+      [JSON.stringify(missing.map(({ tenant_id, source, dedupe_key }) => ({ tenant_id, source, dedupe_key })))],
+    );
+    for (const row of found) existing.set(keyOf(row.tenant_id, row.source, row.dedupe_key), row.id);
+  }
+  return rows.map((row) =>
+    insertedIds.has(row.id) ? { id: row.id, duplicate: false } : { id: existing.get(keyOf(row.tenant_id, row.source, row.dedupe_key))!, duplicate: true },
+  );
 }
 
 /** By id within a tenant; `tenantId` undefined only for the bus's own workers, which got the id from a job. */
