@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { busRoutes } from './bus/routes.ts';
 import { EventBus } from './bus/event-bus.ts';
+import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
+import { contactsRoutes } from './contacts/routes.ts';
 import type { HubConfig } from './config.ts';
 import { buildGateway, type RouteModule } from './gateway/app.ts';
 import { loggerOptions } from './logger.ts';
@@ -10,10 +12,13 @@ import type { JobQueue } from './queue/job-queue.ts';
 import { openQueue } from './queue/open-queue.ts';
 import type { Store } from './store/db.ts';
 import { openStore } from './store/open-store.ts';
+import { createSendingModule, type SendingModule } from './sending/sending-module.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { loadOrCreateKeyFile } from './vault/key-file.ts';
 import { createVault, type Vault } from './vault/vault.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
+import { WebhookSource } from './webhooks/webhook-source.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -24,6 +29,12 @@ export interface Hub {
   readonly queue: JobQueue;
   readonly bus: EventBus;
   readonly vault: Vault;
+  /** Tenant webhooks' subscriber source (tests shorten its backoff and timeout with `tune`). */
+  readonly webhooks: WebhookSource;
+  /** Contacts, consent, the opt-out list and lists (the sending core checks consent and opt-outs here). */
+  readonly contacts: ContactsModule;
+  /** The sending core: `send*` for automation and connectors, `registry` for provider kinds (SMPP, SMTP). */
+  readonly sending: SendingModule;
   readonly app: FastifyInstance;
   /** Starts the worker loops (worker role) and the HTTP listener (gateway role); resolves with the URL when listening. */
   start(): Promise<{ url: string | undefined }>;
@@ -35,7 +46,7 @@ export interface Hub {
 export async function createHub(config: HubConfig, options: { logger?: Logger } = {}): Promise<Hub> {
   const log = options.logger ?? pino(loggerOptions(config.logLevel));
   const store = await openStore(config.store);
-  const queue = await openQueue({ store, redisUrl: config.redisUrl, logger: log }).catch(async (error: unknown) => {
+  const queue = await openQueue({ store, redisUrl: config.redisUrl, prefix: config.queuePrefix, logger: log.child({ part: 'queue' }) }).catch(async (error: unknown) => {
     await store.close();
     throw error;
   });
@@ -46,10 +57,27 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     }
     const vault = createVault(config.secretKey ?? (await loadOrCreateKeyFile(config.dataDir)));
     const bus = new EventBus(store, queue, log.child({ part: 'bus' }));
+    const webhooks = new WebhookSource({
+      db: store,
+      vault,
+      log: log.child({ part: 'webhooks' }),
+      userAgent: `connector-hub/${VERSION}`,
+      allowPrivateTargets: config.webhookAllowPrivateTargets,
+    });
+    bus.addSource(webhooks);
+    const contacts = createContactsModule(store, bus, { log: log.child({ part: 'contacts' }) });
+    const sending = createSendingModule({ db: store, queue, publisher: bus, vault, log: log.child({ part: 'sending' }), publicUrl: config.publicUrl, contacts });
 
     const routes: RouteModule[] = [
       { scope: 'v1', register: async (app) => void (await app.register(tenancyRoutes, { db: store })) },
       { scope: 'v1', register: async (app) => void (await app.register(busRoutes, { db: store, bus })) },
+      { scope: 'v1', register: async (app) => void (await app.register(contactsRoutes, { db: store, module: contacts })) },
+      ...sending.routes,
+      {
+        scope: 'v1',
+        register: async (app) =>
+          void (await app.register(webhookRoutes, { db: store, vault, bus, source: webhooks, allowPrivateTargets: config.webhookAllowPrivateTargets })),
+      },
     ];
     const app = await buildGateway({
       logger: log,
@@ -73,8 +101,12 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       bus,
       vault,
       app,
+      webhooks,
+      contacts,
+      sending,
       async start() {
         if (runsWorkers) await bus.startWorkers();
+        if (runsWorkers) await sending.startWorkers();
         await app.ready();
         if (!servesHttp) return { url: undefined };
         const url = await app.listen({ host: config.host, port: config.port });
@@ -83,6 +115,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       async stop() {
         await app.close();
         await queue.close();
+        await sending.close();
         await store.close();
       },
     };

@@ -12,12 +12,18 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export type Backoff = { type: 'fixed' | 'exponential'; delayMs: number };
 
 export interface AddJobOptions {
-  /** Idempotency: adding a job whose id is already pending, delayed or running does nothing. */
+  /**
+   * Idempotency: adding a job whose id is already pending, delayed or running does nothing. Once
+   * it has finished, an add of the same id is implementation-defined (the store queue runs it
+   * again; BullMQ ignores it while it keeps the finished job: 1 hour if completed, 7 days if
+   * failed), so do not rely on either. Without it the queue makes up an id.
+   */
   jobId?: string;
   /** Run no earlier than this many milliseconds from now. */
   delayMs?: number;
   /** Total tries including the first (default 1: no retry). */
   attempts?: number;
+  /** Wait between tries: fixed `delayMs`, or exponential `delayMs · 2^(attempt-1)`; default none. */
   backoff?: Backoff;
 }
 
@@ -25,11 +31,17 @@ export interface Job<Data extends JsonValue = JsonValue> {
   id: string;
   name: string;
   data: Data;
-  /** 1 on the first try. */
+  /** 1 on the first try. A try cut short by a dead worker counts: the job's next run sees 2. */
   attempt: number;
 }
 
 export type JobHandler<Data extends JsonValue = JsonValue> = (job: Job<Data>) => Promise<void>;
+
+/** The logging the queues do, in pino's `logger.warn({ err }, 'message')` form (any pino logger fits). */
+export interface QueueLogger {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
 
 export interface ProcessOptions {
   concurrency: number;
@@ -43,12 +55,17 @@ export interface JobQueue {
   /** Starts consuming jobs of this name. Call once per name, before or after `add`. */
   process<Data extends JsonValue>(name: string, handler: JobHandler<Data>, options: ProcessOptions): void;
   /**
-   * A repeatable job: runs every `everyMs` with `data`. Declaring the same schedule id again (every
-   * process does at start) replaces it instead of adding a second one.
+   * A repeatable job: runs every `everyMs` with `data`, the first time at once. Declaring the same
+   * schedule id again (every process does at start) replaces it instead of adding a second one.
+   * Periods are best effort: a run may be skipped while the previous one is still waiting or
+   * running, and a slow run may overlap the next one.
    */
   schedule(scheduleId: string, name: string, everyMs: number, data?: JsonValue): Promise<void>;
   /** Resolves when the backing service answers. */
   ping(): Promise<void>;
-  /** Stops taking new jobs, waits for running ones to finish, then releases connections. */
+  /**
+   * Stops taking new jobs, waits for running ones to finish, then releases connections (the store
+   * queue leaves the store open: it belongs to the caller).
+   */
   close(): Promise<void>;
 }
