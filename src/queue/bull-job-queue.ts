@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
-import { randomBase62 } from '../ids.ts';
+import { newId } from '../ids.ts';
 import { fromBullJobId, toBullJobId, toBullQueueName } from './bull-names.ts';
 import { fallbackLogger } from './fallback-logger.ts';
 import type { AddJobOptions, JobHandler, JobQueue, JsonValue, ProcessOptions, QueueLogger } from './job-queue.ts';
@@ -55,7 +55,7 @@ export class BullJobQueue implements JobQueue {
   async add(name: string, data: JsonValue, options: AddJobOptions = {}): Promise<void> {
     const queue = await this.#queue(name);
     // Every job gets an id of ours, so handlers and `cancel` see ids in one format.
-    const id = options.jobId ?? `job_${randomBase62(20)}`;
+    const id = options.jobId ?? newId('job');
     await queue.add(name, data, {
       jobId: toBullJobId(id),
       delay: options.delayMs,

@@ -1,7 +1,7 @@
-import { randomBase62 } from '../ids.ts';
+import { newId } from '../ids.ts';
 import type { Store } from '../store/db.ts';
 import { backoffDelay } from './backoff.ts';
-import { Batcher } from './batcher.ts';
+import { GroupCommit } from '../store/group-commit.ts';
 import { fallbackLogger } from './fallback-logger.ts';
 import type { AddJobOptions, JobHandler, JobQueue, JsonValue, ProcessOptions, QueueLogger } from './job-queue.ts';
 import { StoreJobWorker, type WorkerPort } from './store-job-worker.ts';
@@ -60,8 +60,8 @@ export class StoreJobQueue implements JobQueue {
   readonly #failedRetentionMs: number;
   readonly #logger: QueueLogger;
   readonly #workers = new Map<string, StoreJobWorker>();
-  readonly #inserts: Batcher<statements.NewJob>;
-  readonly #completions: Batcher<statements.JobLease>;
+  readonly #inserts: GroupCommit<statements.NewJob>;
+  readonly #completions: GroupCommit<statements.JobLease>;
   #closed = false;
   #closing: Promise<void> | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
@@ -105,8 +105,14 @@ export class StoreJobQueue implements JobQueue {
     // The heartbeat rides on the poll and renews leases every third of a lease.
     if (this.#leaseMs < 3 * this.#pollMs) throw new RangeError(`queue: leaseMs (${this.#leaseMs}) must be at least 3 × pollMs (${this.#pollMs})`);
     this.#logger = options.logger ?? fallbackLogger;
-    this.#inserts = new Batcher((jobs) => statements.insertJobs(store, firstOfEachId(jobs)), MAX_BATCH);
-    this.#completions = new Batcher((leases) => statements.deleteCompleted(store, leases), MAX_BATCH);
+    this.#inserts = new GroupCommit(async (jobs) => {
+      await statements.insertJobs(store, firstOfEachId(jobs));
+      return jobs.map((): void => undefined);
+    }, MAX_BATCH);
+    this.#completions = new GroupCommit(async (leases) => {
+      await statements.deleteCompleted(store, leases);
+      return leases.map((): void => undefined);
+    }, MAX_BATCH);
   }
 
   async add(name: string, data: JsonValue, options: AddJobOptions = {}): Promise<void> {
@@ -116,7 +122,7 @@ export class StoreJobQueue implements JobQueue {
     if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`queue: attempts must be an integer ≥ 1, got ${attempts}`);
     if (!(delayMs >= 0)) throw new RangeError(`queue: delayMs must be ≥ 0, got ${delayMs}`);
     await this.#inserts.push({
-      id: options.jobId ?? `job_${randomBase62(20)}`,
+      id: options.jobId ?? newId('job'),
       name,
       data,
       delay_ms: delayMs,
