@@ -22,7 +22,7 @@ export interface RunningProcess {
 
 /** Starts `node <script>` with `env` and waits until `readyPath` answers 200. */
 export async function startProcess(script: string, env: Record<string, string>, port: number, readyPath = '/readyz'): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env, PORT: String(port), HUB_HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [script], { env: { ...process.env, HUB_SMPP_PORT: '0', ...env, PORT: String(port), HUB_HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
