@@ -1,0 +1,108 @@
+/**
+ * SMSC delivery receipts → `ProviderReceipt`. Pure.
+ *
+ * The text format is SMPP 3.4 Appendix B, "vendor specific" by the spec's own words, so SMSCs vary:
+ *   id:IIIIIIIIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done date:YYMMDDhhmm stat:DDDDDDD err:E text:...
+ * Seen in the field and accepted here: keys in any case ("Id:", "STAT:"), ids of any length (hex,
+ * decimal, UUIDs), dates with seconds (12 digits), long state names ("DELIVERED", "UNDELIVERABLE"),
+ * `err:` with letters, and missing fields. The TLVs of §5.3.2.12 receipted_message_id and
+ * §5.3.2.35 message_state, when present, are the spec's own carriers and win over the text.
+ *
+ * `at` is when the receipt reached us: the text's "done date" is in the SMSC's local time, with no
+ * zone, so it would be a guess; it stays readable in `raw`.
+ */
+import { MessageState } from '../../../smpp/protocol/index.ts';
+import type { ProviderReceipt, ReceiptStatus } from '../provider.ts';
+
+export interface ReceiptText {
+  id?: string;
+  stat?: string;
+  err?: string;
+  submitDate?: string;
+  doneDate?: string;
+}
+
+/** The key:value fields of a receipt text, tolerant of case and spacing; absent fields stay undefined. */
+export function parseReceiptText(text: string): ReceiptText {
+  // "text:" is free text that may itself contain "stat:"; only what comes before it is parsed.
+  const head = text.split(/\btext:/i)[0] ?? text;
+  const field = (pattern: RegExp) => pattern.exec(head)?.[1];
+  const result: ReceiptText = {};
+  const id = field(/(?:^|\s)id:\s*([^\s]+)/i);
+  const stat = field(/\bstat:\s*([A-Za-z_]+)/i);
+  const err = field(/\berr:\s*([0-9A-Za-z]+)/i);
+  const submitDate = field(/\bsubmit[ _]date:\s*(\d{10,12})/i);
+  const doneDate = field(/\bdone[ _]date:\s*(\d{10,12})/i);
+  if (id !== undefined) result.id = id;
+  if (stat !== undefined) result.stat = stat;
+  if (err !== undefined) result.err = err;
+  if (submitDate !== undefined) result.submitDate = submitDate;
+  if (doneDate !== undefined) result.doneDate = doneDate;
+  return result;
+}
+
+/** Appendix B `stat:` values and the long forms some SMSCs write, by prefix (UNDELIV before DELIV). */
+const STAT_PREFIXES: readonly (readonly [string, ReceiptStatus])[] = [
+  ['UNDELIV', 'undelivered'],
+  ['DELIV', 'delivered'],
+  ['EXPIR', 'expired'],
+  ['DELET', 'deleted'],
+  ['ACCEPT', 'accepted'],
+  ['REJECT', 'rejected'],
+  ['ENROUTE', 'enroute'],
+  ['UNKNOWN', 'unknown'],
+  ['FAIL', 'undelivered'],
+];
+
+export function statusFromStat(stat: string): ReceiptStatus {
+  const upper = stat.toUpperCase();
+  return STAT_PREFIXES.find(([prefix]) => upper.startsWith(prefix))?.[1] ?? 'unknown';
+}
+
+const STATE_STATUS: Record<number, ReceiptStatus> = {
+  [MessageState.ENROUTE]: 'enroute',
+  [MessageState.DELIVERED]: 'delivered',
+  [MessageState.EXPIRED]: 'expired',
+  [MessageState.DELETED]: 'deleted',
+  [MessageState.UNDELIVERABLE]: 'undelivered',
+  [MessageState.ACCEPTED]: 'accepted',
+  [MessageState.UNKNOWN]: 'unknown',
+  [MessageState.REJECTED]: 'rejected',
+};
+
+export function statusFromMessageState(state: number): ReceiptStatus | undefined {
+  return STATE_STATUS[state];
+}
+
+export interface ReceiptFields {
+  /** The receipt's short_message (or message_payload) as text; receipts are ASCII (Appendix B). */
+  text: string;
+  receiptedMessageId?: string | undefined;
+  messageState?: number | undefined;
+  /** §5.3.2.31: network type, then a 2-octet error code. */
+  networkErrorCode?: Buffer | undefined;
+}
+
+export type ReceiptResult = { ok: true; receipt: ProviderReceipt } | { ok: false; reason: string };
+
+export function receiptFrom(fields: ReceiptFields, at: Date): ReceiptResult {
+  const parsed = parseReceiptText(fields.text);
+  const providerMessageId = fields.receiptedMessageId?.trim() || parsed.id;
+  if (!providerMessageId) return { ok: false, reason: 'delivery receipt without receipted_message_id nor "id:" in its text' };
+  const fromState = fields.messageState === undefined ? undefined : statusFromMessageState(fields.messageState);
+  const status = fromState ?? (parsed.stat !== undefined ? statusFromStat(parsed.stat) : undefined);
+  if (!status) return { ok: false, reason: `delivery receipt for ${providerMessageId} without a state (no message_state TLV, no "stat:")` };
+
+  let errorCode = parsed.err !== undefined && !/^0+$/.test(parsed.err) ? parsed.err : undefined;
+  if (errorCode === undefined && fields.networkErrorCode && fields.networkErrorCode.length === 3) {
+    const code = fields.networkErrorCode.readUInt16BE(1);
+    if (code !== 0) errorCode = `net:${fields.networkErrorCode[0]}:${code}`;
+  }
+  const raw =
+    fields.text.trim() !== ''
+      ? fields.text
+      : `receipted_message_id:${providerMessageId}${fields.messageState === undefined ? '' : ` message_state:${fields.messageState}`}`;
+  const receipt: ProviderReceipt = { providerMessageId, status, at, raw };
+  if (errorCode !== undefined) receipt.errorCode = errorCode;
+  return { ok: true, receipt };
+}
