@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createTestDatabase, TEST_REDIS_URL } from '../test/support/stores.ts';
 import { freePort, startProcess, type RunningProcess } from '../test/support/processes.ts';
+import { measureWooCommerceWebhooks } from './support/woocommerce-webhooks.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' } } });
 const seconds = Number(values.seconds);
@@ -94,6 +95,9 @@ for (const withRedis of [false, true]) {
     ),
   );
 }
+
+// Connectors: signed WooCommerce webhooks accepted per second (bench/support/woocommerce-webhooks.ts).
+results.push(...(await measureWooCommerceWebhooks({ hubScript, apiKey, seconds, connections })));
 
 const bare = results[0]!.requestsPerSecond;
 console.log(`\nbench/ingest: POST /v1/events, ${connections} connections, ${seconds} s per target, ${cpus().length} cores, Node ${process.version}\n`);

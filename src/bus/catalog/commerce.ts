@@ -6,6 +6,9 @@ export const OrderStatusSchema = z.enum(['pending', 'processing', 'on_hold', 'sh
 
 const Money = z.object({ amount: z.number(), currency: z.string().length(3) });
 
+/** The shop an event comes from, when a connector installation produced it (a tenant may run several shops). */
+const Shop = z.object({ installationId: z.string(), url: z.string(), name: z.string() }).optional();
+
 const OrderLine = z.object({
   productId: z.string(),
   name: z.string(),
@@ -20,6 +23,9 @@ const Order = z.object({
   total: Money,
   lines: z.array(OrderLine).default([]),
   url: z.string().optional(),
+  /** Parcels the shop's tracking plugin recorded (WooCommerce Shipment Tracking, AST…). */
+  tracking: z.array(z.object({ number: z.string(), provider: z.string().optional(), url: z.string().optional() })).optional(),
+  shop: Shop,
 });
 
 const exampleOrder = {
@@ -49,14 +55,14 @@ export const commerceEvents = [
     type: 'cart.updated',
     title: 'Cart updated',
     description: 'A shopper with a known phone or email changed their cart; the hub decides abandonment.',
-    data: z.object({ cartId: z.string(), total: Money, lines: z.array(OrderLine), recoveryUrl: z.string().optional() }),
+    data: z.object({ cartId: z.string(), total: Money, lines: z.array(OrderLine), recoveryUrl: z.string().optional(), shop: Shop }),
     example: { cartId: 'c-981', total: { amount: 42, currency: 'EUR' }, lines: [{ productId: '77', name: 'Bougie parfumée', quantity: 1, total: 42 }] },
   }),
   defineEventType({
     type: 'cart.abandoned',
     title: 'Cart abandoned',
     description: 'A cart saw no order within the tenant\'s delay (1 hour by default).',
-    data: z.object({ cartId: z.string(), total: Money, lines: z.array(OrderLine), recoveryUrl: z.string().optional(), abandonedAfterMinutes: z.number().int() }),
+    data: z.object({ cartId: z.string(), total: Money, lines: z.array(OrderLine), recoveryUrl: z.string().optional(), abandonedAfterMinutes: z.number().int(), shop: Shop }),
     example: { cartId: 'c-981', total: { amount: 42, currency: 'EUR' }, lines: [{ productId: '77', name: 'Bougie parfumée', quantity: 1, total: 42 }], abandonedAfterMinutes: 60 },
   }),
   ...(['stock_low', 'out_of_stock', 'back_in_stock'] as const).map((kind) =>
@@ -68,7 +74,7 @@ export const commerceEvents = [
         out_of_stock: 'A product can no longer be bought.',
         back_in_stock: 'A product that was out of stock can be bought again.',
       }[kind],
-      data: z.object({ productId: z.string(), name: z.string(), sku: z.string().optional(), stockQuantity: z.number().int().nullable(), lowStockThreshold: z.number().int().nullable() }),
+      data: z.object({ productId: z.string(), name: z.string(), sku: z.string().optional(), stockQuantity: z.number().int().nullable(), lowStockThreshold: z.number().int().nullable(), shop: Shop }),
       example: { productId: '77', name: 'Bougie parfumée', sku: 'BG-77', stockQuantity: kind === 'out_of_stock' ? 0 : kind === 'stock_low' ? 2 : 12, lowStockThreshold: 2 },
     }),
   ),
@@ -76,7 +82,7 @@ export const commerceEvents = [
     type: 'customer.created',
     title: 'Customer created',
     description: 'A customer account was created in a shop or CRM.',
-    data: z.object({ customerId: z.string(), firstName: z.string().optional(), lastName: z.string().optional() }),
+    data: z.object({ customerId: z.string(), firstName: z.string().optional(), lastName: z.string().optional(), shop: Shop }),
     example: { customerId: '5501', firstName: 'Camille', lastName: 'Martin' },
   }),
 ];

@@ -1,0 +1,143 @@
+/**
+ * The connectors part as the hub uses it:
+ *
+ *   const connectors = createConnectorsModule({ db, queue, bus, contacts, vault, sending, log, publicUrl, allowPrivateTargets, connectors: [woocommerce] });
+ *   bus.addSource(connectors.rules);          // the ready rules (order status SMS, alerts…)
+ *   routes.push(...connectors.routes);        // /v1/connectors… and /connectors/<id>/… (public, signed)
+ *   await connectors.start({ workers: true }); // inbox workers, timers, reconcile at start and hourly
+ *
+ * Nothing here tears anything down at the external systems on shutdown (n8n#1122): a stopping hub
+ * leaves webhooks registered, and the next start reconciles them.
+ */
+import type { Logger } from 'pino';
+import type { EventBus } from '../bus/event-bus.ts';
+import type { ContactService } from '../contacts/contacts.ts';
+import type { RouteModule } from '../gateway/app.ts';
+import type { JobQueue } from '../queue/job-queue.ts';
+import type { SendingModule } from '../sending/sending-module.ts';
+import type { Db } from '../store/db.ts';
+import type { Vault } from '../vault/vault.ts';
+import type { Connector, ConnectorRuntime, Installation } from './connector.ts';
+import { openCredentials, vaultContext, type ConnectorDeps } from './deps.ts';
+import { ExternalSystemError } from './external-error.ts';
+import { receive, startInboxWorkers, sweepInbox } from './inbox.ts';
+import { getInstallationById, liveInstallations, type StoredInstallation } from './installation-store.ts';
+import { reconcile } from './lifecycle.ts';
+import { ConnectorRegistry } from './registry.ts';
+import { connectorRoutes } from './routes.ts';
+import { ReadyRulesSource } from './rules/rules-source.ts';
+
+const RECONCILE_ALL_JOB = 'connectors.reconcile-all';
+const RECONCILE_JOB = 'connectors.reconcile';
+const SWEEP_JOB = 'connectors.sweep';
+const RECONCILE_EVERY_MS = 3_600_000;
+/** Public routes look installations up on every request; this long a cached one is trusted. */
+const INSTALLATION_CACHE_MS = 5_000;
+
+export interface ConnectorsModuleOptions {
+  db: Db;
+  queue: JobQueue;
+  bus: Pick<EventBus, 'publish'>;
+  contacts: Pick<ContactService, 'upsertContact'>;
+  vault: Vault;
+  sending: Pick<SendingModule, 'sendSms'>;
+  log: Logger;
+  publicUrl: string;
+  /** HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: the operator lets tenants point the hub at private addresses. */
+  allowPrivateTargets: boolean;
+  connectors: Connector[];
+  clock?: () => Date;
+}
+
+export interface ConnectorsModule {
+  readonly registry: ConnectorRegistry;
+  readonly routes: RouteModule[];
+  /** The ready rules' bus subscriber source. */
+  readonly rules: ReadyRulesSource;
+  /** What connector routes get from the hub (tests use it to play requests). */
+  readonly runtime: ConnectorRuntime;
+  readonly deps: ConnectorDeps;
+  /** Workers (worker role): inbox, timers, reconcile of every installation now and hourly, the inbox sweeper. */
+  start(options: { workers: boolean }): Promise<void>;
+  /** Enqueues a reconcile of every live installation (what start does). */
+  reconcileAll(): Promise<number>;
+}
+
+export function createConnectorsModule(options: ConnectorsModuleOptions): ConnectorsModule {
+  const registry = new ConnectorRegistry();
+  for (const connector of options.connectors) registry.register(connector);
+  const log = options.log;
+  const deps: ConnectorDeps = {
+    db: options.db,
+    queue: options.queue,
+    bus: options.bus,
+    contacts: options.contacts,
+    vault: options.vault,
+    registry,
+    log,
+    publicUrl: options.publicUrl,
+    network: { allowPrivateTargets: options.allowPrivateTargets },
+    clock: options.clock ?? (() => new Date()),
+  };
+
+  const cache = new Map<string, { until: number; installation: StoredInstallation | undefined }>();
+  const runtime: ConnectorRuntime = {
+    async findInstallation(id, findOptions = {}) {
+      const hit = cache.get(id);
+      if (!findOptions.fresh && hit && hit.until > Date.now()) return hit.installation;
+      const installation = await getInstallationById(deps.db, id);
+      if (cache.size > 10_000) cache.clear();
+      cache.set(id, { until: Date.now() + INSTALLATION_CACHE_MS, installation });
+      return installation;
+    },
+    open: (installation: Installation, sealed: string, purpose: string) => deps.vault.open(sealed, vaultContext(installation, purpose)),
+    credentials: (installation: Installation) => openCredentials(deps, installation as StoredInstallation),
+    receive: (installation, request) => receive(deps, installation, request),
+    log,
+  };
+
+  const reconcileAll = async (): Promise<number> => {
+    const installations = await liveInstallations(deps.db);
+    for (const installation of installations) {
+      await deps.queue.add(RECONCILE_JOB, { tenantId: installation.tenantId, installationId: installation.id }, { jobId: `connectors.reconcile.${installation.id}` });
+    }
+    return installations.length;
+  };
+
+  const routes: RouteModule[] = [{ scope: 'v1', register: async (app) => void (await app.register(connectorRoutes, { deps })) }];
+  for (const connector of registry.all()) {
+    routes.push({ scope: 'public', prefix: `/connectors/${connector.manifest.id}`, register: (app) => connector.routes(app, runtime) });
+  }
+
+  return {
+    registry,
+    routes,
+    rules: new ReadyRulesSource({ db: deps.db, sending: options.sending, log: log.child({ part: 'connector-rules' }) }),
+    runtime,
+    deps,
+    reconcileAll,
+    async start({ workers }) {
+      if (!workers) return;
+      startInboxWorkers(deps);
+      deps.queue.process<{ tenantId: string; installationId: string }>(
+        RECONCILE_JOB,
+        async (job) => {
+          try {
+            await reconcile(deps, job.data.tenantId, job.data.installationId);
+          } catch (error) {
+            // Recorded on the installation (status error, lastError); the hourly run tries again.
+            const level = error instanceof ExternalSystemError ? 'warn' : 'error';
+            log[level]({ err: error, installationId: job.data.installationId }, 'connector reconcile failed');
+          }
+        },
+        { concurrency: 2 },
+      );
+      deps.queue.process(RECONCILE_ALL_JOB, async () => void (await reconcileAll()), { concurrency: 1 });
+      deps.queue.process(SWEEP_JOB, async () => void (await sweepInbox(deps)), { concurrency: 1 });
+      await deps.queue.schedule('connectors.sweep', SWEEP_JOB, 10_000);
+      await deps.queue.schedule('connectors.reconcile-all', RECONCILE_ALL_JOB, RECONCILE_EVERY_MS);
+      // A schedule declared again may not run at once: start-up reconcile is its own job (DESIGN §5).
+      await deps.queue.add(RECONCILE_ALL_JOB, {}, { jobId: `connectors.reconcile-all.start.${Date.now()}` });
+    },
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * Install, reconcile and uninstall, the same for every connector.
+ *
+ * Install: the connector checks what the admin gave against the external system (`prepare`, nothing
+ * stored yet: a store that is down gives a clear error and no trace), the hub stores the
+ * installation with sealed credentials, then runs `reconcile` to register what the connector needs.
+ * If reconcile fails, the outcome depends on what exists at the external system: nothing → the new
+ * installation is removed again (nothing half-installed); something → the installation is kept in
+ * status `error` with what it created recorded in its state, and the next install call, start-up or
+ * hourly reconcile resumes from there (never duplicating: reconcile adopts what it finds).
+ */
+import type { z } from 'zod';
+import { HttpProblem } from '../gateway/problem.ts';
+import { newId } from '../ids.ts';
+import { isUniqueViolation } from '../store/db.ts';
+import type { Connector, JsonObject, ReconcileReport } from './connector.ts';
+import { CREDENTIALS_PURPOSE, installationContext, openCredentials, vaultContext, type ConnectorDeps } from './deps.ts';
+import { ExternalSystemError, externalProblem } from './external-error.ts';
+import {
+  deleteInstallation,
+  findInstallationByAccount,
+  getInstallation,
+  insertInstallation,
+  updateInstallation,
+  type StoredInstallation,
+} from './installation-store.ts';
+import { RulesSchema } from './rules/rules.ts';
+
+export interface InstallResult {
+  installation: StoredInstallation;
+  created: boolean;
+  changes: string[];
+  shownOnce: Record<string, string>;
+}
+
+const formatPath = (root: string, path: readonly PropertyKey[]) => [root, ...path.map(String)].join('.');
+
+function parseOrProblem<Schema extends z.ZodType>(schema: Schema, value: unknown, root: string): z.output<Schema> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.map((issue) => ({ path: formatPath(root, issue.path), message: issue.message }));
+  throw new HttpProblem(400, 'validation-failed', `The ${root} has ${errors.length} invalid field(s); see errors.`, { errors });
+}
+
+/** One reconcile at a time per installation in this process (the API and the hourly job may overlap). */
+const running = new Map<string, Promise<unknown>>();
+
+async function exclusive<T>(installationId: string, work: () => Promise<T>): Promise<T> {
+  while (running.has(installationId)) await running.get(installationId)!.catch(() => undefined);
+  const promise = work();
+  running.set(installationId, promise);
+  try {
+    return await promise;
+  } finally {
+    running.delete(installationId);
+  }
+}
+
+function contextFor(deps: ConnectorDeps, connector: Connector, installation: StoredInstallation) {
+  const settings = connector.manifest.settings.parse(installation.settings);
+  const credentials = connector.manifest.credentials.parse(openCredentials(deps, installation));
+  return installationContext(deps, installation, settings, credentials);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs the connector's reconcile and records the result on the installation; rethrows the failure. */
+async function runReconcile(deps: ConnectorDeps, connector: Connector, installation: StoredInstallation): Promise<ReconcileReport> {
+  const context = contextFor(deps, connector, installation);
+  try {
+    const report = await connector.reconcile(context);
+    const now = deps.clock();
+    await updateInstallation(deps.db, installation.tenantId, installation.id, {
+      status: 'active',
+      lastError: null,
+      lastReconciledAt: now,
+      ...(installation.installedAt === null ? { installedAt: now } : {}),
+    });
+    if (report.changes.length > 0) context.log.info({ changes: report.changes }, 'connector installation reconciled');
+    return report;
+  } catch (error) {
+    await updateInstallation(deps.db, installation.tenantId, installation.id, { status: 'error', lastError: describe(error).slice(0, 2000) });
+    throw error;
+  }
+}
+
+export async function install(deps: ConnectorDeps, connector: Connector, tenantId: string, body: unknown): Promise<InstallResult> {
+  const { rules: rulesInput, ...rest } = (typeof body === 'object' && body !== null ? body : {}) as { rules?: unknown };
+  const input = parseOrProblem(connector.manifest.installInput, rest, 'body');
+  const rules = rulesInput === undefined ? undefined : (parseOrProblem(RulesSchema, rulesInput, 'body.rules') as JsonObject);
+  const account = connector.accountOf(input);
+  const existing = await findInstallationByAccount(deps.db, tenantId, connector.manifest.id, account);
+  let prepared;
+  try {
+    prepared = await connector.prepare(input, {
+      tenantId,
+      network: deps.network,
+      log: deps.log.child({ connector: connector.manifest.id, tenantId }),
+      existing: existing && { settings: existing.settings, credentials: openCredentials(deps, existing) },
+    });
+  } catch (error) {
+    if (error instanceof ExternalSystemError) throw externalProblem(error, existing && existing.status !== 'uninstalled' ? `Nothing was changed: installation ${existing.id} keeps its previous key.` : 'Nothing was installed.');
+    throw error;
+  }
+  const id = existing?.id ?? newId('ins');
+  const sealed = deps.vault.seal(JSON.stringify(prepared.credentials), vaultContext({ tenantId, id }, CREDENTIALS_PURPOSE));
+  const settings = connector.manifest.settings.parse(prepared.settings) as JsonObject;
+  if (existing) {
+    await updateInstallation(deps.db, tenantId, id, {
+      settings,
+      credentialsSealed: sealed,
+      ...(rules ? { rules } : {}),
+      ...(existing.status === 'uninstalled' ? { status: 'installing', uninstalledAt: null } : {}),
+    });
+  } else {
+    try {
+      await insertInstallation(deps.db, { id, tenantId, connector: connector.manifest.id, account: prepared.account, settings, rules: rules ?? (RulesSchema.parse({}) as JsonObject), credentialsSealed: sealed });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new HttpProblem(409, 'conflict', `${account} is being installed by another request; wait for it and list the installations.`);
+      throw error;
+    }
+  }
+  const installation = (await getInstallation(deps.db, tenantId, id))!;
+  try {
+    const report = await exclusive(id, () => runReconcile(deps, connector, installation));
+    return { installation: (await getInstallation(deps.db, tenantId, id))!, created: !existing, changes: report.changes, shownOnce: prepared.shownOnce ?? {} };
+  } catch (error) {
+    const after = (await getInstallation(deps.db, tenantId, id))!;
+    // A resource still without its external id was being created when the call failed: after a
+    // timeout or a 5xx it may exist at the external system all the same; after a refusal it does not.
+    const maybeCreated = error instanceof ExternalSystemError && error.transient;
+    const remote = connector.remoteResources(after.state).filter((resource) => resource.externalId !== null || maybeCreated);
+    let suffix: string;
+    if (remote.length === 0 && !existing) {
+      await deleteInstallation(deps.db, tenantId, id);
+      suffix = 'Nothing was installed.';
+    } else if (remote.length === 0 && existing?.status === 'uninstalled') {
+      await updateInstallation(deps.db, tenantId, id, { status: 'uninstalled', uninstalledAt: existing.uninstalledAt ?? deps.clock() });
+      suffix = 'Nothing was installed; the installation stays uninstalled.';
+    } else if (!existing) {
+      suffix = `The installation ${id} is kept in status "error" with what was created (${remote.length} resource(s)); send the same install request again, or it resumes at the next start or hourly reconcile.`;
+    } else {
+      suffix = `Installation ${id} is now in status "error"; send the install request again once fixed, or it is retried at the next start and hourly.`;
+    }
+    if (error instanceof ExternalSystemError) throw externalProblem(error, suffix);
+    throw error;
+  }
+}
+
+/** Reconciles one installation now (the API's POST …/reconcile, the start-up and hourly jobs). */
+export async function reconcile(deps: ConnectorDeps, tenantId: string, installationId: string): Promise<{ installation: StoredInstallation; changes: string[] } | undefined> {
+  return exclusive(installationId, async () => {
+    const installation = await getInstallation(deps.db, tenantId, installationId);
+    if (!installation || installation.status === 'uninstalled') return undefined;
+    const connector = deps.registry.get(installation.connector);
+    if (!connector) return undefined;
+    const report = await runReconcile(deps, connector, installation);
+    return { installation: (await getInstallation(deps.db, tenantId, installationId))!, changes: report.changes };
+  });
+}
+
+export interface UninstallResult {
+  installation: StoredInstallation;
+  changes: string[];
+  /** What could not be removed at the external system (it was down): left for its own clean-up. */
+  problems: string[];
+}
+
+/**
+ * Removes what the connector registered, then marks the installation uninstalled. The row, its
+ * state and its memory stay (a re-install of the same account picks them up). When the external
+ * system cannot be reached, the uninstall still happens here and the answer lists what remains there.
+ */
+export async function uninstall(deps: ConnectorDeps, tenantId: string, installationId: string): Promise<UninstallResult | undefined> {
+  return exclusive(installationId, async () => {
+    const installation = await getInstallation(deps.db, tenantId, installationId);
+    const connector = installation && deps.registry.get(installation.connector);
+    if (!installation || !connector) return undefined;
+    if (installation.status === 'uninstalled') return { installation, changes: [], problems: [] };
+    const report = await connector.uninstall(contextFor(deps, connector, installation));
+    const problems = report.problems ?? [];
+    await updateInstallation(deps.db, tenantId, installationId, {
+      status: 'uninstalled',
+      uninstalledAt: deps.clock(),
+      lastError: problems.length > 0 ? `left at the external system: ${problems.join('; ')}`.slice(0, 2000) : null,
+    });
+    return { installation: (await getInstallation(deps.db, tenantId, installationId))!, changes: report.changes, problems };
+  });
+}
+
+/** Runs an action of the connector for an installation. */
+export async function runAction(deps: ConnectorDeps, tenantId: string, installationId: string, actionId: string, body: unknown): Promise<unknown> {
+  const installation = await getInstallation(deps.db, tenantId, installationId);
+  const connector = installation && deps.registry.get(installation.connector);
+  if (!installation || !connector || installation.status === 'uninstalled') throw new HttpProblem(404, 'not-found', `No installed connector with id "${installationId}" in this tenant.`);
+  const manifest = connector.manifest.actions.find((action) => action.id === actionId);
+  const action = connector.actions[actionId];
+  if (!manifest || !action) {
+    throw new HttpProblem(404, 'not-found', `The ${connector.manifest.name} connector has no action "${actionId}"; it has: ${connector.manifest.actions.map((one) => one.id).join(', ')}.`);
+  }
+  const input = parseOrProblem(manifest.input, body ?? {}, 'body');
+  try {
+    return await action.run(input, contextFor(deps, connector, installation));
+  } catch (error) {
+    if (error instanceof ExternalSystemError) throw externalProblem(error);
+    throw error;
+  }
+}

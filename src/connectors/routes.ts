@@ -1,0 +1,269 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { tenantOf } from '../gateway/auth.ts';
+import { HttpProblem, notFound, ProblemSchema } from '../gateway/problem.ts';
+import type { Connector, JsonObject } from './connector.ts';
+import type { ConnectorDeps } from './deps.ts';
+import { ExternalSystemError, externalProblem } from './external-error.ts';
+import { recentInbox, type InboxEntry } from './inbox.ts';
+import { getInstallation, listInstallations, updateInstallation, type StoredInstallation } from './installation-store.ts';
+import { install, reconcile, runAction, uninstall } from './lifecycle.ts';
+import { connectorInfo, ConnectorInfoSchema } from './manifest.ts';
+import { RulesSchema } from './rules/rules.ts';
+
+const ConnectorParams = z.object({ connectorId: z.string().min(1).max(40) });
+const InstallationParams = ConnectorParams.extend({ installationId: z.string().min(1).max(64) });
+
+const RemoteResourceSchema = z.object({ kind: z.string(), name: z.string(), externalId: z.string().nullable(), status: z.string() });
+
+const InstallationViewSchema = z
+  .object({
+    id: z.string(),
+    connector: z.string(),
+    account: z.string().describe('The external account, e.g. the store URL.'),
+    status: z.enum(['installing', 'active', 'error', 'uninstalled']).describe('error: the last reconcile failed; it is retried at start-up and hourly.'),
+    settings: z.record(z.string(), z.unknown()),
+    rules: z.record(z.string(), z.unknown()).describe('The ready rules (docs/connectors/contract.md).'),
+    remote: z.array(RemoteResourceSchema).describe('What the hub holds at the external system (webhooks…).'),
+    lastError: z.string().nullable(),
+    lastReconciledAt: z.string().nullable(),
+    installedAt: z.string().nullable(),
+    uninstalledAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ConnectorInstallation' });
+
+const DeliverySchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  receivedAt: z.string(),
+  status: z.enum(['pending', 'processed', 'ignored', 'failed']),
+  note: z.string().nullable(),
+  events: z.array(z.object({ id: z.string(), type: z.string(), duplicate: z.boolean() })),
+  processedAt: z.string().nullable(),
+});
+
+const iso = (date: Date | null) => (date === null ? null : date.toISOString());
+
+function view(connector: Connector, installation: StoredInstallation): z.infer<typeof InstallationViewSchema> {
+  return {
+    id: installation.id,
+    connector: installation.connector,
+    account: installation.account,
+    status: installation.status,
+    settings: installation.settings,
+    rules: installation.rules,
+    remote: connector.remoteResources(installation.state),
+    lastError: installation.lastError,
+    lastReconciledAt: iso(installation.lastReconciledAt),
+    installedAt: iso(installation.installedAt),
+    uninstalledAt: iso(installation.uninstalledAt),
+    createdAt: installation.createdAt.toISOString(),
+    updatedAt: installation.updatedAt.toISOString(),
+  };
+}
+
+const deliveryView = (entry: InboxEntry) => ({ ...entry, receivedAt: entry.receivedAt.toISOString(), processedAt: iso(entry.processedAt) });
+
+/** JSON merge patch (RFC 7396): objects merge key by key, null removes, anything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}
+
+function issuesProblem(root: string, error: z.ZodError): HttpProblem {
+  const errors = error.issues.map((issue) => ({ path: [root, ...issue.path.map(String)].join('.'), message: issue.message }));
+  return new HttpProblem(400, 'validation-failed', `The ${root} has ${errors.length} invalid field(s); see errors.`, { errors });
+}
+
+/** /v1/connectors: the connectors this hub ships, and the tenant's installations of each. */
+export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = async (app, { deps }) => {
+  const connectorOr404 = (id: string): Connector => {
+    const connector = deps.registry.get(id);
+    if (!connector) throw new HttpProblem(404, 'not-found', `No connector "${id}"; GET /v1/connectors lists them (${deps.registry.all().map((one) => one.manifest.id).join(', ')}).`);
+    return connector;
+  };
+  const installationOr404 = async (tenantId: string, connector: Connector, id: string): Promise<StoredInstallation> => {
+    const installation = await getInstallation(deps.db, tenantId, id);
+    if (!installation || installation.connector !== connector.manifest.id) throw notFound(`${connector.manifest.name} installation`, id);
+    return installation;
+  };
+
+  app.get(
+    '/connectors',
+    { schema: { tags: ['connectors'], summary: 'List the connectors this hub offers', response: { 200: z.object({ items: z.array(ConnectorInfoSchema) }) } } },
+    async () => ({ items: deps.registry.list() }),
+  );
+
+  app.get(
+    '/connectors/:connectorId',
+    { schema: { tags: ['connectors'], summary: 'Describe a connector', params: ConnectorParams, response: { 200: ConnectorInfoSchema, 404: ProblemSchema } } },
+    async (request) => connectorInfo(connectorOr404(request.params.connectorId).manifest),
+  );
+
+  app.post(
+    '/connectors/:connectorId/installations',
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Install a connector for an external account',
+        description:
+          'Checks the credentials against the external system, stores them sealed and registers what the connector needs there (webhooks). ' +
+          'The body is the connector\'s install input (GET /v1/connectors/{id} gives its JSON Schema) plus optional "rules". ' +
+          'Installing an account again updates its credentials and resumes an interrupted install. `shownOnce` holds secrets shown only in this answer.',
+        params: ConnectorParams,
+        body: z.record(z.string(), z.unknown()),
+        response: {
+          200: z.object({ installation: InstallationViewSchema, changes: z.array(z.string()), shownOnce: z.record(z.string(), z.string()) }),
+          201: z.object({ installation: InstallationViewSchema, changes: z.array(z.string()), shownOnce: z.record(z.string(), z.string()) }),
+          400: ProblemSchema,
+          409: ProblemSchema,
+          422: ProblemSchema,
+          502: ProblemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const connector = connectorOr404(request.params.connectorId);
+      const result = await install(deps, connector, tenantOf(request), request.body);
+      return reply.code(result.created ? 201 : 200).send({ installation: view(connector, result.installation), changes: result.changes, shownOnce: result.shownOnce });
+    },
+  );
+
+  app.get(
+    '/connectors/:connectorId/installations',
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'List the tenant\'s installations of a connector, newest first',
+        params: ConnectorParams,
+        querystring: z.object({ includeUninstalled: z.enum(['true', 'false']).default('false') }),
+        response: { 200: z.object({ items: z.array(InstallationViewSchema) }), 404: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const connector = connectorOr404(request.params.connectorId);
+      const rows = await listInstallations(deps.db, tenantOf(request), connector.manifest.id, { includeUninstalled: request.query.includeUninstalled === 'true' });
+      return { items: rows.map((row) => view(connector, row)) };
+    },
+  );
+
+  app.get(
+    '/connectors/:connectorId/installations/:installationId',
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'An installation\'s status, with its last received requests and the events they became',
+        params: InstallationParams,
+        response: { 200: InstallationViewSchema.extend({ lastDeliveries: z.array(DeliverySchema) }), 404: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const connector = connectorOr404(request.params.connectorId);
+      const installation = await installationOr404(tenantId, connector, request.params.installationId);
+      const deliveries = await recentInbox(deps, tenantId, installation.id);
+      return { ...view(connector, installation), lastDeliveries: deliveries.map(deliveryView) };
+    },
+  );
+
+  app.patch(
+    '/connectors/:connectorId/installations/:installationId',
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Change settings or ready rules (JSON merge patch: null removes a key)',
+        params: InstallationParams,
+        body: z.object({ settings: z.record(z.string(), z.unknown()).optional(), rules: z.record(z.string(), z.unknown()).optional() }).strict(),
+        response: { 200: InstallationViewSchema, 400: ProblemSchema, 404: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const connector = connectorOr404(request.params.connectorId);
+      const installation = await installationOr404(tenantId, connector, request.params.installationId);
+      const patch: { settings?: JsonObject; rules?: JsonObject } = {};
+      if (request.body.settings) {
+        const parsed = connector.manifest.settings.safeParse(mergePatch(installation.settings, request.body.settings));
+        if (!parsed.success) throw issuesProblem('body.settings', parsed.error);
+        patch.settings = parsed.data as JsonObject;
+      }
+      if (request.body.rules) {
+        const parsed = RulesSchema.safeParse(mergePatch(installation.rules, request.body.rules));
+        if (!parsed.success) throw issuesProblem('body.rules', parsed.error);
+        patch.rules = parsed.data as JsonObject;
+      }
+      await updateInstallation(deps.db, tenantId, installation.id, patch);
+      return view(connector, (await getInstallation(deps.db, tenantId, installation.id))!);
+    },
+  );
+
+  app.post(
+    '/connectors/:connectorId/installations/:installationId/reconcile',
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Check the registrations at the external system now and repair what is missing or disabled',
+        params: InstallationParams,
+        response: { 200: z.object({ installation: InstallationViewSchema, changes: z.array(z.string()) }), 404: ProblemSchema, 422: ProblemSchema, 502: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const connector = connectorOr404(request.params.connectorId);
+      const installation = await installationOr404(tenantId, connector, request.params.installationId);
+      if (installation.status === 'uninstalled') throw new HttpProblem(409, 'conflict', `Installation ${installation.id} is uninstalled; install it again.`);
+      try {
+        const result = (await reconcile(deps, tenantId, installation.id))!;
+        return { installation: view(connector, result.installation), changes: result.changes };
+      } catch (error) {
+        if (error instanceof ExternalSystemError) throw externalProblem(error, `The installation is now in status "error"; it is retried hourly.`);
+        throw error;
+      }
+    },
+  );
+
+  app.delete(
+    '/connectors/:connectorId/installations/:installationId',
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Uninstall: remove the registrations at the external system, keep the installation\'s history',
+        params: InstallationParams,
+        response: { 200: z.object({ installation: InstallationViewSchema, changes: z.array(z.string()), problems: z.array(z.string()) }), 404: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const connector = connectorOr404(request.params.connectorId);
+      await installationOr404(tenantId, connector, request.params.installationId);
+      const result = (await uninstall(deps, tenantId, request.params.installationId))!;
+      return { installation: view(connector, result.installation), changes: result.changes, problems: result.problems };
+    },
+  );
+
+  app.post(
+    '/connectors/:connectorId/installations/:installationId/actions/:actionId',
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Run one of the connector\'s actions in the external system',
+        params: InstallationParams.extend({ actionId: z.string().min(1).max(60) }),
+        body: z.record(z.string(), z.unknown()).optional(),
+        response: { 200: z.object({ result: z.unknown() }), 400: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema, 502: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const connector = connectorOr404(request.params.connectorId);
+      await installationOr404(tenantId, connector, request.params.installationId);
+      return { result: await runAction(deps, tenantId, request.params.installationId, request.params.actionId, request.body) };
+    },
+  );
+};
