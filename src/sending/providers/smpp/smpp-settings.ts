@@ -1,5 +1,5 @@
-import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { DomainName, Host, PemCertificate } from '../settings-fields.ts';
 import { SmsSenderSchema } from '../../settings.ts';
 
 /**
@@ -12,15 +12,6 @@ import { SmsSenderSchema } from '../../settings.ts';
  * of 10 s (a submit_sm_resp slower than 1 s is already a sign of trouble).
  */
 
-const DomainName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(253)
-  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, 'expected a domain name, e.g. "smsc.operator.example"');
-
-const Host = z.union([z.ipv4(), z.ipv6(), DomainName], { error: 'expected a host name or an IP address' });
-
 /** SMPP C-Octet Strings travel as octets; keep the account fields to printable ASCII so they mean the same at the SMSC. */
 const ascii = (max: number) => z.string().max(max).regex(/^[\x20-\x7e]*$/, 'printable ASCII characters only');
 
@@ -32,15 +23,6 @@ const AddressType = z
   })
   .strict();
 
-function isPemCertificate(value: string): boolean {
-  try {
-    new X509Certificate(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const SmppSettingsSchema = z
   .object({
     host: Host.describe('The SMSC, e.g. "smpp.operator.example".'),
@@ -48,7 +30,7 @@ export const SmppSettingsSchema = z
     tls: z
       .object({
         /** PEM certificate(s) to trust in addition to the system CAs (operators often use a private CA). */
-        caCertificate: z.string().min(1).max(64 * 1024).refine(isPemCertificate, 'expected a PEM certificate ("-----BEGIN CERTIFICATE-----")').optional(),
+        caCertificate: PemCertificate.optional(),
         /** The name the SMSC's certificate carries, when it differs from `host` (a link by IP address). */
         servername: DomainName.optional(),
       })

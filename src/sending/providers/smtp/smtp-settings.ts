@@ -1,5 +1,6 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
+import { DomainName, Host, PemCertificate } from '../settings-fields.ts';
 
 /**
  * Configuration of an SMTP provider, in the provider registry's two parts: `SmtpSettingsSchema`
@@ -9,15 +10,6 @@ import { z } from 'zod';
  * There is no rate setting here: the registry's per-provider `rateLimit` (a token bucket shared
  * by every worker process) paces SMTP like any other provider.
  */
-
-const DomainName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(253)
-  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, 'expected a domain name, e.g. "mail.example.com"');
-
-const Host = z.union([z.ipv4(), z.ipv6(), DomainName], { error: 'expected a host name or an IP address' });
 
 const Address = z.email().max(254);
 
@@ -32,15 +24,6 @@ const PemPrivateKey = z
     }
   });
 
-function isPemCertificate(value: string): boolean {
-  try {
-    new X509Certificate(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const SmtpSettingsSchema = z
   .object({
     host: Host.describe('The SMTP relay, e.g. "smtp.example.com".'),
@@ -50,12 +33,7 @@ export const SmtpSettingsSchema = z
       .default('starttls')
       .describe('"starttls": plain connection upgraded with STARTTLS, refused if the server does not offer it (port 587). "tls": TLS from the first byte (port 465). "none": no TLS at all, for a relay on the same host or network only.'),
     /** PEM certificate(s) to trust in addition to the system CAs, for a relay with a private CA. */
-    caCertificate: z
-      .string()
-      .min(1)
-      .max(64 * 1024)
-      .refine(isPemCertificate, 'expected a PEM certificate ("-----BEGIN CERTIFICATE-----")')
-      .optional(),
+    caCertificate: PemCertificate.optional(),
     user: z.string().min(1).max(512).optional().describe('AUTH PLAIN/LOGIN user; the password goes in the secrets.'),
     /** EHLO name; default the machine's host name. Relays on port 25 often want a fully qualified one. */
     heloName: DomainName.optional(),
