@@ -21,7 +21,7 @@ async function runNode(script: string, args: string[], env: Record<string, strin
   }
 }
 
-describe('the hub process and its CLI', () => {
+describe('the hub process and its CLI', { timeout: 120_000 }, () => {
   const dirs: string[] = [];
   const running: RunningProcess[] = [];
   const dataDir = async () => {

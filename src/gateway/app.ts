@@ -34,7 +34,6 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'requestId',
     // Keep each connector's raw body intact for signature checks: parsers are per route where needed.
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
