@@ -23,4 +23,13 @@ export const contactEvents = [
     data: z.object({ appointmentId: z.string(), title: z.string(), startsAt: z.string(), endsAt: z.string().optional(), location: z.string().optional() }),
     example: { appointmentId: 'evt-42', title: 'Essayage robe de mariée', startsAt: '2026-12-03T14:30:00+01:00', location: 'Boutique Lyon 2e' },
   }),
+  ...(['entered', 'exited'] as const).map((change) =>
+    defineEventType({
+      type: `segment.${change}`,
+      title: change === 'entered' ? 'Segment entered' : 'Segment exited',
+      description: change === 'entered' ? 'A contact started matching a segment (found by the segment\'s refresh).' : 'A contact stopped matching a segment.',
+      data: z.object({ segmentId: z.string(), segmentName: z.string(), contactId: z.string() }),
+      example: { segmentId: 'seg_4fQ9mZ0bW1nV4xR7tK3p', segmentName: 'Clients fidèles', contactId: 'con_8Qy2mZ0bW1nV4xR7tK3p' },
+    }),
+  ),
 ];

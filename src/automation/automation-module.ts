@@ -1,0 +1,75 @@
+/**
+ * The automation part as the hub wires it:
+ *
+ *   const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log });
+ *   automation.connectorActions.register(wooCreateCoupon);   // connectors, at composition
+ *   await automation.startWorkers();                         // worker role
+ *
+ * The engine registers itself with the bus as the `scenario` subscriber source.
+ */
+import type { Logger } from 'pino';
+import type { EventBus } from '../bus/event-bus.ts';
+import type { ContactsModule } from '../contacts/contacts-module.ts';
+import type { RouteModule } from '../gateway/app.ts';
+import type { JobQueue } from '../queue/job-queue.ts';
+import type { SendingModule } from '../sending/sending-module.ts';
+import type { Db } from '../store/db.ts';
+import { ConnectorActionRegistry } from './connector-actions.ts';
+import { AutomationEngine, type AutomationTuning } from './engine.ts';
+import { automationRoutes } from './routes.ts';
+import { segmentRoutes } from './segments/segment-routes.ts';
+import { Segments } from './segments/segments.ts';
+
+export interface AutomationModuleOptions {
+  db: Db;
+  queue: JobQueue;
+  bus: Pick<EventBus, 'publish' | 'addSource'>;
+  sending: SendingModule;
+  contacts: ContactsModule;
+  log: Logger;
+  clock?: () => Date;
+  tuning?: Partial<AutomationTuning>;
+}
+
+export interface AutomationModule {
+  readonly engine: AutomationEngine;
+  /** Actions connectors offer to scenarios; empty until connectors register theirs. */
+  readonly connectorActions: ConnectorActionRegistry;
+  readonly segments: Segments;
+  readonly routes: RouteModule[];
+  startWorkers(): Promise<void>;
+}
+
+export function createAutomationModule(options: AutomationModuleOptions): AutomationModule {
+  const connectorActions = new ConnectorActionRegistry();
+  // The engine's clock is the business clock of segments too (tests move both with engine.useClock).
+  const segments = new Segments({ db: options.db, queue: options.queue, publisher: options.bus, contacts: options.contacts.contacts, log: options.log, clock: (): Date => engine.now() });
+  const engine = new AutomationEngine({
+    db: options.db,
+    queue: options.queue,
+    publisher: options.bus,
+    sending: options.sending,
+    contacts: options.contacts,
+    connectorActions,
+    log: options.log,
+    clock: options.clock,
+    tuning: options.tuning,
+    inSegment: (tenantId, segmentId, contactId): Promise<boolean> => segments.contains(tenantId, segmentId, contactId),
+  });
+  options.bus.addSource(engine);
+  options.bus.addSource(segments);
+  const deps = { db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments };
+  return {
+    engine,
+    connectorActions,
+    segments,
+    routes: [
+      { scope: 'v1', register: async (app) => void (await app.register(automationRoutes, deps)) },
+      { scope: 'v1', register: async (app) => void (await app.register(segmentRoutes, { db: options.db, segments })) },
+    ],
+    async startWorkers() {
+      await engine.startWorkers();
+      await segments.startWorkers();
+    },
+  };
+}

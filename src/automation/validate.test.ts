@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration } from './duration.ts';
+import { abandonedCartRecipe, birthdayRecipe, loyaltyRecipe } from './recipes.ts';
+import { validateScenario } from './validate.ts';
+
+const sms = (id: string, next?: string) => ({ id, type: 'action', action: { kind: 'sendSms', category: 'marketing', text: 'Bonjour' }, ...(next ? { next } : {}) });
+const base = (steps: unknown[], extra: Record<string, unknown> = {}) => ({ trigger: { kind: 'event', event: 'order.created' }, steps, ...extra });
+const issuesOf = (input: unknown) => {
+  const result = validateScenario(input);
+  return result.ok ? [] : result.issues;
+};
+
+describe('durations', () => {
+  it.each([
+    ['7d', 7 * 86_400_000],
+    ['24h', 86_400_000],
+    ['1d12h', 36 * 3_600_000],
+    ['90s', 90_000],
+    ['2h30m', 9_000_000],
+    ['', undefined],
+    ['7 days', undefined],
+    ['J+7', undefined],
+  ])('%s → %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+});
+
+describe('scenario validation', () => {
+  it('accepts the three recipes', () => {
+    for (const recipe of [birthdayRecipe(), loyaltyRecipe(), abandonedCartRecipe()]) expect(validateScenario(recipe)).toMatchObject({ ok: true });
+  });
+
+  it('fills defaults: entry one run per contact with re-entry, no exit events', () => {
+    const result = validateScenario(base([sms('a')]));
+    expect(result.ok && result.definition).toMatchObject({ entry: { per: 'contact', reentry: true }, exitEvents: [] });
+  });
+
+  it.each([
+    ['unknown trigger event type', base([sms('a')], { trigger: { kind: 'event', event: 'order.placed' } }), 'trigger.event', undefined, /unknown event type "order\.placed"/],
+    ['unknown waitFor event type', base([sms('a', 'w'), { id: 'w', type: 'waitFor', event: 'commande.creee', timeout: '1d' }]), 'steps[1].event', 'w', /unknown event type "commande\.creee"/],
+    ['unknown exit event type', base([sms('a')], { exitEvents: [{ event: 'coupon.used' }] }), 'exitEvents[0].event', undefined, /unknown event type "coupon\.used"/],
+    ['goto without a limit', base([sms('a', 'g'), { id: 'g', type: 'goto', target: 'a' }]), 'steps[1].maxRotations', 'g', /a goto needs a limit, maxRotations/],
+    ['SMS action missing its template', base([{ id: 'a', type: 'action', action: { kind: 'sendSms', category: 'marketing' } }]), 'steps[0].action.text', 'a', /an SMS action needs its template/],
+    ['email action with an empty subject', base([{ id: 'a', type: 'action', action: { kind: 'sendEmail', category: 'marketing', subject: ' ', text: 'x' } }]), 'steps[0].action.subject', 'a', /empty/],
+    ['template syntax', base([{ id: 'a', type: 'action', action: { kind: 'sendSms', category: 'marketing', text: 'Bonjour {{ contact.firstName' } }]), 'steps[0].action.text', 'a', /never closed/],
+    ['template variable outside the context', base([{ id: 'a', type: 'action', action: { kind: 'sendSms', category: 'marketing', text: 'Code {{ coupon.code }}' } }]), 'steps[0].action.text', 'a', /unknown variable "coupon\.code"/],
+    ['waitFor without timeout', base([sms('a', 'w'), { id: 'w', type: 'waitFor', event: 'order.created', happened: 'a' }]), 'steps[1].timeout', 'w', /a waitFor needs a timeout/],
+    ['dangling branch target', base([{ id: 'c', type: 'condition', if: { kind: 'consent', channel: 'sms', status: 'granted' }, yes: 'envoi', no: 'fin' }, sms('envoi'), { id: 'fn', type: 'exit' }]), 'steps[0].no', 'c', /goes to "fin", which is not a step/],
+    ['unreachable step', base([sms('a'), sms('b')]), 'steps[1]', 'b', /unreachable/],
+    ['cycle not through a goto', base([sms('a', 'b'), { id: 'b', type: 'wait', wait: { kind: 'duration', duration: '1d' }, next: 'a' }]), 'steps[0]', 'a', /"a" → "b" → "a" form a loop that does not go through a goto/],
+    ['duplicate step ids', base([sms('a', 'a2'), { ...sms('a'), id: 'a2' }, sms('a')]), 'steps[2].id', 'a', /already used by steps\[0\]/],
+    ['bad duration', base([{ id: 'w', type: 'wait', wait: { kind: 'duration', duration: 'J+7' } }]), 'steps[0].wait.duration', 'w', /"J\+7" is not a duration/],
+    ['messageStatus on a step that sends nothing', base([{ id: 'w', type: 'wait', wait: { kind: 'duration', duration: '1d' }, next: 'c' }, { id: 'c', type: 'condition', if: { kind: 'messageStatus', step: 'w', status: ['delivered'] } }]), 'steps[1].if', 'c', /sends no message/],
+    ['unknown step type', base([{ id: 'x', type: 'delay' }]), 'steps[0].type', 'x', /step\.type is one of/],
+    ['key without per contactAndKey', base([sms('a')], { entry: { per: 'contact', key: 'event.data.orderId' } }), 'entry.key', undefined, /only applies with per "contactAndKey"/],
+    ['publishEvent data not matching the catalog', base([{ id: 'p', type: 'action', action: { kind: 'publishEvent', event: 'order.created', data: { orderId: 1 } } }]), 'steps[0].action.data.orderId', 'p', /does not match the schema of "order\.created"/],
+  ])('%s', (_title, input, path, step, message) => {
+    const issues = issuesOf(input);
+    const issue = issues.find((candidate) => candidate.path === path);
+    expect(issue, JSON.stringify(issues, null, 2)).toBeDefined();
+    expect(issue!.step).toBe(step);
+    expect(issue!.message).toMatch(message);
+    if (step !== undefined) expect(issue!.message).toContain(`step "${step}"`);
+  });
+
+  it('names connector actions that no connector registered', () => {
+    const input = base([{ id: 'k', type: 'action', action: { kind: 'connector', connector: 'woocommerce', action: 'createCoupon' } }]);
+    expect(validateScenario(input)).toMatchObject({ ok: true });
+    const result = validateScenario(input, { connectorAction: () => false, connectorActionNames: () => ['brevo.addContact'] });
+    expect(result.ok ? [] : result.issues).toEqual([
+      expect.objectContaining({ path: 'steps[0].action.action', step: 'k', message: expect.stringMatching(/no connector action "woocommerce\.createCoupon".*available: brevo\.addContact/) }),
+    ]);
+  });
+
+  it('lists every problem, not only the first', () => {
+    const issues = issuesOf(base([sms('a', 'nowhere'), sms('b'), { id: 'g', type: 'goto', target: 'a', maxRotations: 0 }]));
+    expect(issues.map((issue) => issue.path)).toEqual(['steps[2].maxRotations']);
+    const graph = issuesOf(base([sms('a', 'nowhere'), sms('b')]));
+    expect(graph.map((issue) => issue.path).sort()).toEqual(['steps[0].next', 'steps[1]']);
+  });
+});
