@@ -48,8 +48,16 @@ const schema = z
       .enum(['true', 'false'], { message: 'expected "true" or "false"' })
       .default('false')
       .transform((value) => value === 'true'),
+    /** SMPP server (docs/adobe-campaign.md): 2775 by default, 0 a free port (tests), "off" no listener. */
+    HUB_SMPP_PORT: z.union([z.literal('off'), port]).default(2775),
+    HUB_SMPP_TLS_PORT: port.optional(),
+    HUB_SMPP_TLS_CERT: z.string().min(1).optional().describe('PEM certificate chain file for the SMPP TLS port'),
+    HUB_SMPP_TLS_KEY: z.string().min(1).optional().describe('PEM private key file for the SMPP TLS port'),
   })
   .superRefine((env, context) => {
+    if (env.HUB_SMPP_TLS_PORT !== undefined && (env.HUB_SMPP_TLS_CERT === undefined || env.HUB_SMPP_TLS_KEY === undefined)) {
+      context.addIssue({ code: 'custom', path: ['HUB_SMPP_TLS_PORT'], message: 'needs HUB_SMPP_TLS_CERT and HUB_SMPP_TLS_KEY (PEM files)' });
+    }
     // Several processes on PostgreSQL must decrypt each other's secrets: a key generated per process would not do.
     if (env.DATABASE_URL !== undefined && env.HUB_SECRET_KEY === undefined) {
       context.addIssue({ code: 'custom', path: ['HUB_SECRET_KEY'], message: 'required when DATABASE_URL is set (all processes must share one key)' });
@@ -79,6 +87,8 @@ export interface HubConfig {
   queuePrefix: string;
   /** Outbound webhooks to loopback/private addresses are refused unless this is set (SSRF guard). */
   webhookAllowPrivateTargets: boolean;
+  /** SMPP server: port undefined when HUB_SMPP_PORT=off; TLS when HUB_SMPP_TLS_PORT is set. */
+  smpp: { host: string; port: number | undefined; tls: { port: number; certFile: string; keyFile: string } | undefined };
 }
 
 export class ConfigError extends Error {
@@ -113,5 +123,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     shutdownTimeoutMs: value.HUB_SHUTDOWN_TIMEOUT_MS,
     queuePrefix: value.HUB_QUEUE_PREFIX,
     webhookAllowPrivateTargets: value.HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    smpp: {
+      host: value.HUB_HOST,
+      port: value.HUB_SMPP_PORT === 'off' ? undefined : value.HUB_SMPP_PORT,
+      tls:
+        value.HUB_SMPP_TLS_PORT === undefined ? undefined : { port: value.HUB_SMPP_TLS_PORT, certFile: value.HUB_SMPP_TLS_CERT!, keyFile: value.HUB_SMPP_TLS_KEY! },
+    },
   };
 }

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
 import { busRoutes } from './bus/routes.ts';
 import { EventBus } from './bus/event-bus.ts';
 import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
 import { contactsRoutes } from './contacts/routes.ts';
+import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
+import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
 import { buildGateway, type RouteModule } from './gateway/app.ts';
 import { loggerOptions } from './logger.ts';
@@ -13,12 +16,18 @@ import { openQueue } from './queue/open-queue.ts';
 import type { Store } from './store/db.ts';
 import { openStore } from './store/open-store.ts';
 import { createSendingModule, type SendingModule } from './sending/sending-module.ts';
+import { smppProviderFactory } from './sending/providers/smpp/smpp-provider.ts';
+import { smtpProviderFactory } from './sending/providers/smtp/smtp-provider.ts';
+import { createUnsubscribeTokens } from './sending/unsubscribe/index.ts';
+import { createSmppModule, type SmppModule } from './smpp/server/smpp-module.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { loadOrCreateKeyFile } from './vault/key-file.ts';
 import { createVault, type Vault } from './vault/vault.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { WebhookSource } from './webhooks/webhook-source.ts';
+import { zapierRoutes } from '../connectors/zapier/routes.ts';
+import { ZapierHookSource } from '../connectors/zapier/hook-source.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -31,10 +40,18 @@ export interface Hub {
   readonly vault: Vault;
   /** Tenant webhooks' subscriber source (tests shorten its backoff and timeout with `tune`). */
   readonly webhooks: WebhookSource;
+  /** Zapier REST hooks: webhook_subscriptions of kind `zapier`; a 410 deletes the subscription (Zapier's rule). */
+  readonly zapier: WebhookSource;
   /** Contacts, consent, the opt-out list and lists (the sending core checks consent and opt-outs here). */
   readonly contacts: ContactsModule;
   /** The sending core: `send*` for automation and connectors, `registry` for provider kinds (SMPP, SMTP). */
   readonly sending: SendingModule;
+  /** The SMPP server (Adobe Campaign and other ESMEs): accounts, listeners on HUB_SMPP_PORT, receipts and MO. */
+  readonly smpp: SmppModule;
+  /** Scenarios: the bus's `scenario` subscriber source, the run workers, `connectorActions` for connectors to fill. */
+  readonly automation: AutomationModule;
+  /** Connectors (WooCommerce…): installations, their public receivers, inbox workers, reconcile at start, the ready rules. */
+  readonly connectors: ConnectorsModule;
   readonly app: FastifyInstance;
   /** Starts the worker loops (worker role) and the HTTP listener (gateway role); resolves with the URL when listening. */
   start(): Promise<{ url: string | undefined }>;
@@ -55,7 +72,8 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       const created = await bootstrapTenant(store, config.bootstrapApiKey);
       if (created) log.info({ tenantId: created.tenantId }, 'created the default tenant with HUB_BOOTSTRAP_API_KEY');
     }
-    const vault = createVault(config.secretKey ?? (await loadOrCreateKeyFile(config.dataDir)));
+    const secretKey = config.secretKey ?? (await loadOrCreateKeyFile(config.dataDir));
+    const vault = createVault(secretKey);
     const bus = new EventBus(store, queue, log.child({ part: 'bus' }));
     const webhooks = new WebhookSource({
       db: store,
@@ -65,18 +83,53 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       allowPrivateTargets: config.webhookAllowPrivateTargets,
     });
     bus.addSource(webhooks);
+    const zapier = new WebhookSource({
+      db: store,
+      vault,
+      log: log.child({ part: 'zapier' }),
+      userAgent: `connector-hub/${VERSION}`,
+      allowPrivateTargets: config.webhookAllowPrivateTargets,
+      kind: 'zapier',
+      onGone: 'delete',
+    });
+    bus.addSource(new ZapierHookSource(zapier, store));
     const contacts = createContactsModule(store, bus, { log: log.child({ part: 'contacts' }) });
-    const sending = createSendingModule({ db: store, queue, publisher: bus, vault, log: log.child({ part: 'sending' }), publicUrl: config.publicUrl, contacts });
+    const sending = createSendingModule({ db: store, queue, publisher: bus, vault, log: log.child({ part: 'sending' }), publicUrl: config.publicUrl, contacts, unsubscribeTokens: createUnsubscribeTokens(secretKey) });
+    sending.registry.register(smppProviderFactory);
+    sending.registry.register(smtpProviderFactory);
+    const smpp = createSmppModule({ db: store, sending, bus, log: log.child({ part: 'smpp' }), config: config.smpp });
+    const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }) });
+    const connectors = createConnectorsModule({
+      db: store,
+      queue,
+      bus,
+      contacts: contacts.contacts,
+      vault,
+      sending,
+      log: log.child({ part: 'connectors' }),
+      publicUrl: config.publicUrl,
+      allowPrivateTargets: config.webhookAllowPrivateTargets,
+      connectors: [woocommerce],
+    });
+    bus.addSource(connectors.rules);
 
     const routes: RouteModule[] = [
       { scope: 'v1', register: async (app) => void (await app.register(tenancyRoutes, { db: store })) },
       { scope: 'v1', register: async (app) => void (await app.register(busRoutes, { db: store, bus })) },
       { scope: 'v1', register: async (app) => void (await app.register(contactsRoutes, { db: store, module: contacts })) },
       ...sending.routes,
+      ...smpp.routes,
+      ...automation.routes,
+      ...connectors.routes,
       {
         scope: 'v1',
         register: async (app) =>
           void (await app.register(webhookRoutes, { db: store, vault, bus, source: webhooks, allowPrivateTargets: config.webhookAllowPrivateTargets })),
+      },
+      {
+        scope: 'v1',
+        register: async (app) =>
+          void (await app.register(zapierRoutes, { db: store, vault, source: zapier, contacts, settings: sending.settings, allowPrivateTargets: config.webhookAllowPrivateTargets })),
       },
     ];
     const app = await buildGateway({
@@ -102,17 +155,25 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       vault,
       app,
       webhooks,
+      zapier,
       contacts,
       sending,
+      smpp,
+      automation,
+      connectors,
       async start() {
         if (runsWorkers) await bus.startWorkers();
         if (runsWorkers) await sending.startWorkers();
+        if (runsWorkers) await automation.startWorkers();
+        await connectors.start({ workers: runsWorkers });
+        await smpp.start({ workers: runsWorkers, listen: servesHttp });
         await app.ready();
         if (!servesHttp) return { url: undefined };
         const url = await app.listen({ host: config.host, port: config.port });
         return { url };
       },
       async stop() {
+        await smpp.stop();
         await app.close();
         await queue.close();
         await sending.close();

@@ -6,6 +6,7 @@ import type { Store } from '../store/db.ts';
 import { openStore } from '../store/open-store.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../tenancy/api-keys.ts';
 import { createTenant, getTenant, listTenants } from '../tenancy/tenants.ts';
+import { registerSmppAccountCommands } from '../smpp/accounts/cli.ts';
 
 /**
  * The operator's command line: `npm run hub -- <command>` (or `npx hub`). It opens the configured
@@ -88,6 +89,15 @@ keys
       console.log(`API key ${keyId} revoked.`);
     }),
   );
+
+registerSmppAccountCommands(program, {
+  withStore,
+  requireTenant,
+  fail: (message) => {
+    throw new CliError(message);
+  },
+  print: (line) => console.log(line),
+});
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof DataDirLockedError) {

@@ -36,6 +36,8 @@ export async function startTestHub(
     HUB_HOST: '127.0.0.1',
     HUB_DATA_DIR: dataDir,
     HUB_LOG_LEVEL: 'silent',
+    // No SMPP listener unless a test asks for one (HUB_SMPP_PORT: '0'): the default 2775 would clash between test hubs.
+    HUB_SMPP_PORT: 'off',
     ...(database ? { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64') } : {}),
     ...(mode === 'postgres+redis' ? { REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: `hubtest${randomBytes(4).toString('hex')}` } : {}),
     ...env,
