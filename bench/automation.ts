@@ -55,6 +55,8 @@ async function openHub(mode: Mode): Promise<{ hub: Hub; close(): Promise<void> }
     HUB_HOST: '127.0.0.1',
     HUB_DATA_DIR: dataDir,
     HUB_LOG_LEVEL: 'silent',
+    // The benchmark drives the HTTP API only: no SMPP listener to clash with a hub running on 2775.
+    HUB_SMPP_PORT: 'off',
     ...(database ? { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64'), REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: `benchauto${randomBytes(3).toString('hex')}` } : {}),
   });
   const hub = await createHub(config, { logger: pino({ level: 'silent' }) });

@@ -33,7 +33,7 @@ const batches = Number(values.batches);
 const BATCH_SIZE = 1_000;
 
 const dataDir = await mkdtemp(join(tmpdir(), 'hub-bench-send-'));
-const hub = await createHub(loadConfig({ PORT: '0', HUB_HOST: '127.0.0.1', HUB_DATA_DIR: dataDir, HUB_LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
+const hub = await createHub(loadConfig({ PORT: '0', HUB_HOST: '127.0.0.1', HUB_DATA_DIR: dataDir, HUB_LOG_LEVEL: 'silent', HUB_SMPP_PORT: 'off' }), { logger: pino({ level: 'silent' }) });
 const { url } = await hub.start();
 const tenant = await createTenant(hub.store, 'bench');
 const { key } = await createApiKey(hub.store, tenant.id, 'bench');
