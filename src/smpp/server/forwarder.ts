@@ -25,27 +25,14 @@ import type { Db } from '../../store/db.ts';
 import type { MessageCategory } from '../../sending/message.ts';
 import { assembleText, missingParts, type StoredPart } from './assemble.ts';
 import { HubErrorCode, receiptPdu } from './deliver-pdus.ts';
+import type { InboxPartColumns } from './inbox.ts';
 import { enqueueDeliveries, type OutboxEntry } from './outbox.ts';
 import type { SmppSendingPort } from './sending-port.ts';
 
-type InboxRow = {
-  id: string;
+/** An inbox row as read back: typed columns, bytes and dates decoded. */
+type InboxRow = InboxPartColumns & {
   seq: number;
-  tenant_id: string;
-  account_id: string;
-  group_key: string;
-  part_total: number;
-  part_seq: number;
-  source_addr: string;
-  source_ton: number;
-  source_npi: number;
-  destination_addr: string;
-  dest_ton: number;
-  dest_npi: number;
-  sender: string;
-  recipient: string;
   category: MessageCategory;
-  data_coding: number;
   user_data: Buffer | Uint8Array;
   receipt: 'none' | 'final' | 'failure';
   send_at: Date | null;

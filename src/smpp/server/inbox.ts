@@ -9,7 +9,8 @@ import type { Db } from '../../store/db.ts';
 import { GroupCommit } from '../../store/group-commit.ts';
 import type { SubmitPart } from './submit-part.ts';
 
-interface Row {
+/** The columns of an inbox row that read and write sides share (addresses and part numbering). */
+export interface InboxPartColumns {
   id: string;
   tenant_id: string;
   account_id: string;
@@ -24,8 +25,12 @@ interface Row {
   dest_npi: number;
   sender: string;
   recipient: string;
-  category: string;
   data_coding: number;
+}
+
+/** The write side: JSON for `jsonb_to_recordset`, so bytes travel as base64 and dates as ISO text. */
+interface Row extends InboxPartColumns {
+  category: string;
   user_data: string;
   receipt: string;
   send_at: string | null;
