@@ -21,6 +21,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { createHub, type Hub } from '../src/hub.ts';
@@ -69,6 +70,16 @@ async function openHub(mode: Mode): Promise<{ hub: Hub; close(): Promise<void> }
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Redis's own figure for the memory its data set takes (the delayed wake jobs live there). */
+async function redisUsedMemory(): Promise<number> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 900_000): Promise<void> {
@@ -145,6 +156,7 @@ async function benchMode(mode: Mode): Promise<Record<string, string>> {
     // 3. Many pending waits: rows and delayed jobs as the engine writes them.
     const pendingScenario = await scenario(hub, tenantId, 'pending', [{ id: 'attente', type: 'wait', wait: { kind: 'duration', duration: '1d' }, next: 'check' }, ...after]);
     const memoryBefore = process.memoryUsage();
+    const redisBefore = mode === 'postgres+redis' ? await redisUsedMemory() : 0;
     const pendingStarted = performance.now();
     const wakeAt = new Date(Date.now() + DAY);
     for (let from = 0; from < PENDING; from += 10_000) {
@@ -172,6 +184,10 @@ async function benchMode(mode: Mode): Promise<Record<string, string>> {
     const pendingSeconds = (performance.now() - pendingStarted) / 1000;
     global.gc?.();
     const memoryAfter = process.memoryUsage();
+    const redisAfter = mode === 'postgres+redis' ? await redisUsedMemory() : 0;
+    const [{ bytes: storeBytes }] = (await hub.store.query<{ bytes: string }>(
+      `SELECT pg_total_relation_size('scenario_runs') + pg_total_relation_size('scenario_steps') + pg_total_relation_size('queue_jobs') AS bytes`,
+    )) as [{ bytes: string }];
 
     // Probes: started while the others are pending, then waits spread over 5 s that fire among them.
     const probe = await scenario(hub, tenantId, 'probe', [{ id: 'attente', type: 'wait', wait: { kind: 'untilDate', field: 'event.data.fireAt' }, next: 'check' }, ...after]);
@@ -191,6 +207,8 @@ async function benchMode(mode: Mode): Promise<Record<string, string>> {
       'fire lateness p50 / p99 (all due at once)': `${Math.round(percentile(fireLate, 50))} / ${Math.round(percentile(fireLate, 99))} ms`,
       [`writing ${PENDING} pending waits (rows + delayed jobs)`]: `${pendingSeconds.toFixed(1)} s`,
       'process RSS / heap, before → with pending': `${mb(memoryBefore.rss)} / ${mb(memoryBefore.heapUsed)} → ${mb(memoryAfter.rss)} / ${mb(memoryAfter.heapUsed)} MB`,
+      'Redis used_memory, before → with pending': mode === 'postgres+redis' ? `${mb(redisBefore)} → ${mb(redisAfter)} MB` : 'n/a (no Redis)',
+      'store size of runs, steps and jobs tables': `${mb(Number(storeBytes))} MB`,
       [`runs started/s with ${pendingCount} pending (${PROBES})`]: `${Math.round(PROBES / probeStartSeconds)}/s`,
       [`fire lateness p50 / p99 (${PROBES} over 5 s, ${pendingCount} pending)`]: `${Math.round(percentile(probeLate, 50))} / ${Math.round(percentile(probeLate, 99))} ms`,
     };
