@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
@@ -48,7 +49,7 @@ export interface Hub {
   readonly sending: SendingModule;
   /** The SMPP server (Adobe Campaign and other ESMEs): accounts, listeners on HUB_SMPP_PORT, receipts and MO. */
   readonly smpp: SmppModule;
-  /** Scenarios: the bus's `scenario` subscriber source, the run workers, `connectorActions` for connectors to fill. */
+  /** Scenarios: the bus's `scenario` subscriber source, the run workers, `connectorActions` (filled by the connectors). */
   readonly automation: AutomationModule;
   /** Connectors (WooCommerce…): installations, their public receivers, inbox workers, reconcile at start, the ready rules. */
   readonly connectors: ConnectorsModule;
@@ -97,7 +98,14 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     const sending = createSendingModule({ db: store, queue, publisher: bus, vault, log: log.child({ part: 'sending' }), publicUrl: config.publicUrl, contacts, unsubscribeTokens: createUnsubscribeTokens(secretKey) });
     sending.registry.register(smppProviderFactory);
     sending.registry.register(smtpProviderFactory);
-    const smpp = createSmppModule({ db: store, sending, bus, log: log.child({ part: 'smpp' }), config: config.smpp });
+    const smpp = createSmppModule({
+      db: store,
+      sending,
+      bus,
+      log: log.child({ part: 'smpp' }),
+      config: config.smpp,
+      ...('dataDir' in config.store ? { journalDir: join(config.store.dataDir, 'smpp-journal') } : {}),
+    });
     const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }) });
     const connectors = createConnectorsModule({
       db: store,
@@ -110,6 +118,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       publicUrl: config.publicUrl,
       allowPrivateTargets: config.webhookAllowPrivateTargets,
       connectors: [woocommerce],
+      scenarioActions: automation.connectorActions,
     });
     bus.addSource(connectors.rules);
 

@@ -9,43 +9,67 @@ interface Waiting<Item, Result> {
  * burst of N calls costs a few statements instead of N. PGlite runs one statement at a time at
  * ~0.5 ms each but writes ~70k rows/s in multi-row statements (DESIGN §3); PostgreSQL saves the
  * round trips. Each `push` resolves, with its own result, once the write holding its item committed.
+ *
+ * `concurrency` writes may be in flight at once. PGlite gains nothing from more than one (it runs
+ * one statement at a time); on PostgreSQL a second and third write overlap the first one's round
+ * trip and commit on other pooled connections, so a caller waiting for its row (an SMPP window of
+ * 100) is not held behind a whole commit cycle.
  */
 export class GroupCommit<Item, Result = void> {
   readonly #write: (items: Item[]) => Promise<Result[]>;
   readonly #maxBatch: number;
+  readonly #concurrency: number;
   #waiting: Waiting<Item, Result>[] = [];
-  #draining: Promise<void> | undefined;
+  #inFlight = 0;
+  #scheduled = false;
+  #idle: (() => void)[] = [];
 
   /** `write` returns one result per item, in the items' order. */
-  constructor(write: (items: Item[]) => Promise<Result[]>, maxBatch: number) {
+  constructor(write: (items: Item[]) => Promise<Result[]>, maxBatch: number, options: { concurrency?: number } = {}) {
     this.#write = write;
-    this.#maxBatch = maxBatch;
+    this.#maxBatch = Math.max(1, maxBatch);
+    this.#concurrency = Math.max(1, options.concurrency ?? 1);
   }
 
   push(item: Item): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ item, resolve, reject });
-      this.#draining ??= this.#drain();
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        // Let the rest of a synchronous burst (`Promise.all(items.map(push))`) join the first write.
+        queueMicrotask(() => {
+          this.#scheduled = false;
+          this.#pump();
+        });
+      }
     });
   }
 
   /** Resolves when everything pushed so far has been written (or has failed). */
   async flush(): Promise<void> {
-    while (this.#draining) await this.#draining;
+    while (this.#waiting.length > 0 || this.#inFlight > 0 || this.#scheduled) {
+      await new Promise<void>((resolve) => this.#idle.push(resolve));
+    }
   }
 
-  async #drain(): Promise<void> {
-    // Let the rest of a synchronous burst (`Promise.all(items.map(push))`) join the first write.
-    await null;
-    while (this.#waiting.length > 0) {
+  #pump(): void {
+    while (this.#waiting.length > 0 && this.#inFlight < this.#concurrency) {
       const batch = this.#waiting.splice(0, this.#maxBatch);
-      try {
-        const results = await this.#write(batch.map((waiting) => waiting.item));
-        batch.forEach((waiting, index) => waiting.resolve(results[index]!));
-      } catch (error) {
-        for (const waiting of batch) waiting.reject(error);
-      }
+      this.#inFlight++;
+      void this.#writeBatch(batch);
     }
-    this.#draining = undefined;
+    if (this.#waiting.length === 0 && this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  async #writeBatch(batch: Waiting<Item, Result>[]): Promise<void> {
+    try {
+      const results = await this.#write(batch.map((waiting) => waiting.item));
+      batch.forEach((waiting, index) => waiting.resolve(results[index]!));
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+    } finally {
+      this.#inFlight--;
+      this.#pump();
+    }
   }
 }

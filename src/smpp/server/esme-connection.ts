@@ -251,6 +251,10 @@ export class EsmeConnection implements BoundSession {
       this.#answer(pdu, { command: 'query_sm_resp', command_status: CommandStatus.ESME_RINVBNDSTS });
       return;
     }
+    if (this.#deps.inbox.holds(state.account.tenantId, state.account.id, pdu.message_id)) {
+      this.#answer(pdu, { command: 'query_sm_resp', message_id: pdu.message_id, final_date: '', message_state: MessageState.ACCEPTED, error_code: 0 });
+      return;
+    }
     try {
       // A part not handed off yet is still in the inbox (accepted); once handed off, the hub message tells.
       const [row] = await this.#deps.db.query<{ state: string; status: string | null; completed_at: Date | null }>(

@@ -1,13 +1,17 @@
 /**
- * The durable side of submit_sm: every accepted part is committed in `smpp_inbox` before its
- * submit_sm_resp leaves, so an acknowledged message survives a crash. Concurrent submit_sm (a window
- * of 10 to 100 per session, several sessions) share one multi-row INSERT (group commit), which keeps
- * the response fast on PGlite (one statement at a time) and saves round trips on PostgreSQL.
+ * The durable side of submit_sm: every accepted part is durable before its submit_sm_resp leaves, so
+ * an acknowledged message survives a crash. Two ways, by store:
+ * - PostgreSQL: committed in `smpp_inbox`; concurrent submit_sm (a window of 10 to 100 per session,
+ *   several sessions) share one multi-row INSERT (group commit), a few commits overlapping.
+ * - embedded (PGlite): appended to the submit journal in the data folder, which moves parts into
+ *   `smpp_inbox` in large batches right after (submit-journal.ts says why).
  */
+import type { Logger } from 'pino';
 import { newMessageId } from '../../ids.ts';
 import type { Db } from '../../store/db.ts';
 import { GroupCommit } from '../../store/group-commit.ts';
 import type { SubmitPart } from './submit-part.ts';
+import { SubmitJournal } from './submit-journal.ts';
 
 /** The columns of an inbox row that read and write sides share (addresses and part numbering). */
 export interface InboxPartColumns {
@@ -34,17 +38,20 @@ interface Row extends InboxPartColumns {
   user_data: string;
   receipt: string;
   send_at: string | null;
+  received_at: string;
 }
 
+/** Inserts the rows not stored yet: an id already in the inbox or already handed off (`smpp_submits`) is skipped. */
 async function insertRows(db: Db, rows: Row[]): Promise<boolean[]> {
   const inserted = await db.query<{ id: string }>(
     `INSERT INTO smpp_inbox (id, tenant_id, account_id, group_key, part_total, part_seq, source_addr, source_ton, source_npi, destination_addr, dest_ton, dest_npi,
-       sender, recipient, category, data_coding, user_data, receipt, send_at)
+       sender, recipient, category, data_coding, user_data, receipt, send_at, received_at)
      SELECT r.id, r.tenant_id, r.account_id, r.group_key, r.part_total, r.part_seq, r.source_addr, r.source_ton, r.source_npi, r.destination_addr, r.dest_ton, r.dest_npi,
-       r.sender, r.recipient, r.category, r.data_coding, decode(r.user_data, 'base64'), r.receipt, r.send_at
+       r.sender, r.recipient, r.category, r.data_coding, decode(r.user_data, 'base64'), r.receipt, r.send_at, r.received_at
      FROM jsonb_to_recordset($1::jsonb) AS r(id text, tenant_id text, account_id text, group_key text, part_total int, part_seq int, source_addr text, source_ton int,
        source_npi int, destination_addr text, dest_ton int, dest_npi int, sender text, recipient text, category text, data_coding int, user_data text, receipt text,
-       send_at timestamptz)
+       send_at timestamptz, received_at timestamptz)
+     WHERE NOT EXISTS (SELECT 1 FROM smpp_submits s WHERE s.id = r.id)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
     [JSON.stringify(rows)],
   );
@@ -52,24 +59,61 @@ async function insertRows(db: Db, rows: Row[]): Promise<boolean[]> {
   return rows.map((row) => ids.has(row.id));
 }
 
+export interface SubmitInboxOptions {
+  /** Embedded store: the submit journal's folder (in the data folder). Without it, parts are committed directly. */
+  journalDir?: string;
+  log: Logger;
+  maxBatch?: number;
+  /** Direct commits in flight at once (PostgreSQL overlaps them on pooled connections). */
+  concurrency?: number;
+}
+
 export class SubmitInbox {
+  readonly #store: (row: Row) => Promise<boolean>;
+  readonly #journal: SubmitJournal<Row> | undefined;
   readonly #commit: GroupCommit<Row, boolean>;
   readonly #listeners: (() => void)[] = [];
 
-  constructor(db: Db, options: { maxBatch?: number } = {}) {
-    this.#commit = new GroupCommit((rows) => insertRows(db, rows), options.maxBatch ?? 500);
+  constructor(db: Db, options: SubmitInboxOptions) {
+    this.#commit = new GroupCommit((rows) => insertRows(db, rows), options.maxBatch ?? 500, { concurrency: options.concurrency ?? 1 });
+    if (options.journalDir === undefined) {
+      this.#store = async (row) => {
+        const stored = await this.#commit.push(row);
+        if (stored) this.#stored();
+        return stored;
+      };
+    } else {
+      const journal = new SubmitJournal<Row>({
+        dir: options.journalDir,
+        log: options.log,
+        // A replay may hold rows stored before the crash: insertRows skips them.
+        store: async (rows) => void (await insertRows(db, rows)),
+        onStored: () => this.#stored(),
+      });
+      this.#journal = journal;
+      // Ids are 10 random alphanumerics: a journaled id is taken to be unused (a clash is skipped at insert).
+      this.#store = async (row) => {
+        await journal.append(row);
+        return true;
+      };
+    }
   }
 
-  /** Called after each commit that stored parts (the forwarder wakes up). */
+  /** Replays what a crash left in the journal (embedded store). Call before accepting. */
+  async open(): Promise<void> {
+    await this.#journal?.open();
+  }
+
+  /** Called after parts reached `smpp_inbox` (the forwarder wakes up). */
   onStored(listener: () => void): void {
     this.#listeners.push(listener);
   }
 
-  /** Stores the part; resolves with its message id (10 alphanumerics) once committed. */
+  /** Stores the part; resolves with its message id (10 alphanumerics) once it is durable. */
   async accept(tenantId: string, accountId: string, part: SubmitPart): Promise<string> {
     for (;;) {
       const id = newMessageId();
-      const stored = await this.#commit.push({
+      const stored = await this.#store({
         id,
         tenant_id: tenantId,
         account_id: accountId,
@@ -89,16 +133,25 @@ export class SubmitInbox {
         user_data: part.userData.toString('base64'),
         receipt: part.receipt,
         send_at: part.sendAt?.toISOString() ?? null,
+        received_at: new Date().toISOString(),
       });
-      if (stored) {
-        for (const listener of this.#listeners) listener();
-        return id;
-      }
+      if (stored) return id;
       // 62^10 ids: a collision is all but impossible, and costs only a new id.
     }
   }
 
-  flush(): Promise<void> {
-    return this.#commit.flush();
+  /** Durable but not yet in `smpp_inbox` (journaled): query_sm answers for it as accepted. */
+  holds(tenantId: string, accountId: string, id: string): boolean {
+    return this.#journal?.holds(tenantId, accountId, id) ?? false;
+  }
+
+  /** Everything accepted so far is in `smpp_inbox` (the journal emptied and closed). */
+  async close(): Promise<void> {
+    await this.#commit.flush();
+    await this.#journal?.close();
+  }
+
+  #stored(): void {
+    for (const listener of this.#listeners) listener();
   }
 }

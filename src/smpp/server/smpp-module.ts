@@ -37,6 +37,8 @@ export interface SmppModuleOptions {
   bus: Pick<EventBus, 'addSource'>;
   log: Logger;
   config: SmppConfig;
+  /** Embedded store: where the submit journal lives (the data folder's `smpp-journal`). */
+  journalDir?: string;
   /** Tests: another port to the sending core, faster polls, shorter timeouts. */
   port?: SmppSendingPort;
   forwarder?: ForwarderOptions;
@@ -58,11 +60,12 @@ export interface SmppModule {
 export function createSmppModule(options: SmppModuleOptions): SmppModule {
   const { db, log } = options;
   const registry = new SessionRegistry();
-  const inbox = new SubmitInbox(db);
+  const embedded = 'kind' in db && (db as { kind: unknown }).kind === 'embedded';
+  // PostgreSQL: a few inbox commits overlap on pooled connections. PGlite: the journal (submit-journal.ts).
+  const inbox = new SubmitInbox(db, { log, concurrency: embedded ? 1 : 3, ...(options.journalDir !== undefined ? { journalDir: options.journalDir } : {}) });
   const outbox = new OutboxPump(db, registry, log, options.outbox);
   // PGlite runs one query at a time for the whole process: during a submit_sm burst the pipeline gets
   // one batch every 5 s (40 messages/s) so submit_sm_resp stays fast; PostgreSQL has room for one a second.
-  const embedded = 'kind' in db && (db as { kind: unknown }).kind === 'embedded';
   const forwarder = new Forwarder(db, options.port ?? sendingPortOf(options.sending), log, (accountId) => outbox.poke(accountId), {
     busyIntervalMs: embedded ? 5_000 : 1_000,
     ...options.forwarder,
@@ -97,6 +100,7 @@ export function createSmppModule(options: SmppModuleOptions): SmppModule {
       started = roles;
       if (roles.workers) forwarder.start();
       if (roles.listen && options.config.port !== undefined) {
+        await inbox.open();
         outbox.start();
         await server.listen({ host: options.config.host, port: options.config.port, ...(options.config.tls ? { tls: options.config.tls } : {}) });
       }
@@ -105,7 +109,7 @@ export function createSmppModule(options: SmppModuleOptions): SmppModule {
     async stop() {
       if (!started) return;
       await server.close();
-      await inbox.flush();
+      await inbox.close();
       await outbox.stop();
       await forwarder.stop();
     },
