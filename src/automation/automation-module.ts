@@ -2,7 +2,7 @@
  * The automation part as the hub wires it:
  *
  *   const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log });
- *   automation.connectorActions.register(wooCreateCoupon);   // connectors, at composition
+ *   createConnectorsModule({ …, scenarioActions: automation.connectorActions }); // every connector action, at composition
  *   await automation.startWorkers();                         // worker role
  *
  * The engine registers itself with the bus as the `scenario` subscriber source.
@@ -33,7 +33,7 @@ export interface AutomationModuleOptions {
 
 export interface AutomationModule {
   readonly engine: AutomationEngine;
-  /** Actions connectors offer to scenarios; empty until connectors register theirs. */
+  /** Actions connectors offer to scenarios; the connectors module registers every connector's (scenario-actions.ts). */
   readonly connectorActions: ConnectorActionRegistry;
   readonly segments: Segments;
   readonly routes: RouteModule[];

@@ -7,10 +7,12 @@
  * A run advances step by step until it waits, or ends. Each step first gets its record (run, step,
  * rotation) from the port, which creates it only while the run still stands where this worker saw
  * it; a step whose record exists is taken up again, not redone: a wait keeps its end, a score change
- * its target, and sends carry the record's identity as idempotency key, so a redelivered job or a
- * crash mid-step never acts twice.
+ * its target, sends carry the record's identity as idempotency key, and a connector action's result
+ * is noted on the record before the run moves on, so a redelivered job or a crash mid-step never acts twice
+ * (for a connector whose system does not dedupe on the key, a crash during the call itself may: see connectorAction).
  */
 import type { QuietHoursPolicy } from '../sending/compliance/index.ts';
+import { actionTemplateContext, renderActionInput } from './action-input.ts';
 import { durationMs } from './duration.ts';
 import { evaluate, type Facts } from './predicates.ts';
 import { contextOf, runMatchKey, type ContactSnapshot } from './reactions.ts';
@@ -61,8 +63,24 @@ export interface AutomationPort {
   updateContact(run: Run, patch: { firstName?: string | null | undefined; lastName?: string | null | undefined; attributes?: Record<string, unknown> | undefined }): Promise<void>;
   list(run: Run, change: 'add' | 'remove', listId: string): Promise<void>;
   publish(run: Run, type: string, data: Record<string, unknown>, dedupeKey: string): Promise<{ eventId: string | null }>;
-  connector(run: Run, connector: string, action: string, input: Record<string, unknown>, idempotencyKey: string): Promise<unknown>;
+  /** Runs a connector action with its rendered input; throws StepFailure when acting again cannot help, anything else is retried. */
+  connector(run: Run, call: ConnectorCall, idempotencyKey: string): Promise<{ output: unknown; installationId?: string | undefined }>;
 }
+
+/** A connector action as a run calls it: the step's input and installation, rendered. */
+export interface ConnectorCall {
+  connector: string;
+  action: string;
+  installation: string | undefined;
+  input: Record<string, unknown>;
+}
+
+/**
+ * How long a connector action failing transiently (the external system down, 5xx, timeouts) is
+ * retried, from the moment its step started: the step's job retries with backoff, the sweeper
+ * takes the stuck run up again, and past this window the step fails and the run ends `failed`.
+ */
+export const CONNECTOR_RETRY_WINDOW_MS = 24 * 3_600_000;
 
 /** More steps than any valid scenario can take in one go (200 steps × 100 rotations): a guard against a port bug. */
 const MAX_STEPS_PER_ADVANCE = 25_000;
@@ -208,9 +226,41 @@ async function act(run: Run, step: Step, action: Action, record: StepRecord, por
       const published = await port.publish(run, action.event, action.data, key);
       return { outcome: 'done', detail: { eventId: published.eventId, type: action.event } };
     }
-    case 'connector': {
-      const output = await port.connector(run, action.connector, action.action, action.input, key);
-      return { outcome: 'done', detail: { connector: action.connector, action: action.action, output: output ?? null } };
-    }
+    case 'connector':
+      return connectorAction(run, step, action, record, key, port);
   }
+}
+
+/**
+ * A connector action: the input rendered for this run, then the call. Its result is noted on the
+ * step's record before the run moves on, so a job redelivered after a crash between the two takes
+ * the result up again instead of acting twice (the idempotency key covers connectors whose system
+ * dedupes; for the others, a crash during the call itself may act twice: at least once).
+ */
+async function connectorAction(run: Run, step: Step, action: Extract<Action, { kind: 'connector' }>, record: StepRecord, key: string, port: AutomationPort): Promise<Omit<Completion, 'next'>> {
+  const name = `${action.connector}.${action.action}`;
+  const base = { connector: action.connector, action: action.action };
+  if (Object.hasOwn(record.detail, 'output')) return { outcome: 'done', detail: { ...base, output: record.detail.output ?? null } };
+  const context = actionTemplateContext(await port.contact(run), run.trigger);
+  const rendered = renderActionInput({ ...(action.installation === undefined ? {} : { installation: action.installation }), input: action.input }, context, 'action');
+  if (!rendered.ok) throw new StepFailure(`${name}: ${rendered.problems.join('; ')}`);
+  const installation = rendered.input.installation;
+  const call: ConnectorCall = { ...base, installation: installation === undefined ? undefined : String(installation), input: rendered.input.input as Record<string, unknown> };
+  let result: { output: unknown; installationId?: string | undefined };
+  try {
+    result = await port.connector(run, call, key);
+  } catch (error) {
+    if (error instanceof StepFailure) throw error;
+    const attempts = (typeof record.detail.attempts === 'number' ? record.detail.attempts : 0) + 1;
+    const message = error instanceof Error ? error.message : String(error);
+    if (port.now().getTime() - record.startedAt.getTime() >= CONNECTOR_RETRY_WINDOW_MS) {
+      throw new StepFailure(`${name} kept failing for ${CONNECTOR_RETRY_WINDOW_MS / 3_600_000} h (${attempts} attempts), last: ${message}`);
+    }
+    // In the run's history while it retries: GET /v1/scenario-runs shows the step started, with its last error.
+    await port.note(run, step, { attempts, lastError: message.slice(0, 1000) });
+    throw error;
+  }
+  const detail = { ...base, ...(result.installationId === undefined ? {} : { installationId: result.installationId }), output: result.output ?? null };
+  await port.note(run, step, detail);
+  return { outcome: 'done', detail };
 }

@@ -153,9 +153,9 @@ export class MemoryWorld {
       this.timeline.push({ at: this.nowIso(), kind: 'published', runId: run.id, type, data });
       return { eventId: event.id };
     },
-    connector: async (run, connector, action, input) => {
-      this.timeline.push({ at: this.nowIso(), kind: 'connector', runId: run.id, connector, action, input });
-      return null;
+    connector: async (run, call) => {
+      this.timeline.push({ at: this.nowIso(), kind: 'connector', runId: run.id, connector: call.connector, action: call.action, input: call.input });
+      return { output: null };
     },
   };
 

@@ -87,6 +87,7 @@ export const automationRoutes: FastifyPluginAsyncZod<AutomationRouteDeps> = asyn
   const context = {
     connectorAction: (connector: string, action: string) => deps.connectorActions.get(connector, action) !== undefined,
     connectorActionNames: () => deps.connectorActions.names(),
+    connectorActionInput: (connector: string, action: string) => deps.connectorActions.get(connector, action)?.input,
   };
   /** The definition's checks, plus one the store answers: the segments it names exist in this tenant. */
   const problems = async (tenantId: string, definition: unknown): Promise<{ ok: true; definition: ScenarioDefinition } | { ok: false; issues: ScenarioIssue[] }> => {

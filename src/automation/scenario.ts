@@ -199,8 +199,14 @@ export const ActionSchema = z.discriminatedUnion(
       .object({
         kind: z.literal('connector'),
         connector: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, { error: 'a connector name such as "woocommerce"' }),
-        action: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, { error: 'an action name such as "createCoupon"' }),
-        input: z.record(z.string(), z.json()).default({}),
+        action: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, { error: 'an action name such as "add-order-note"' }),
+        installation: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe('Which installation of the connector (its id, or a template such as "{{ event.data.shop.installationId }}"); needed only when the tenant has several and the run\'s event did not come from one of them.'),
+        input: z.record(z.string(), z.json()).default({}).describe('The action\'s input (GET /v1/connectors/{id} gives its JSON Schema); string values may be templates reading contact.… and event.….'),
       })
       .strict(),
   ],

@@ -12,6 +12,7 @@ import type { JobQueue } from '../queue/job-queue.ts';
 import { SendInputError, type EmailItem, type SmsItem } from '../sending/requests.ts';
 import type { SendingModule } from '../sending/sending-module.ts';
 import type { Db } from '../store/db.ts';
+import { formatInputPath } from './action-input.ts';
 import type { ConnectorActionRegistry } from './connector-actions.ts';
 import { StepFailure, type AutomationPort } from './interpreter.ts';
 import { messageItem } from './message-item.ts';
@@ -134,12 +135,17 @@ export function storePort(deps: StorePortDeps): AutomationPort {
       const published = await deps.publisher.publish({ tenantId: run.tenantId, source: 'automation', type, dedupeKey, subject: { contactId: run.contactId }, data });
       return { eventId: published.id };
     },
-    async connector(run, connector, name, input, idempotencyKey) {
-      const action = deps.connectorActions.get(connector, name);
-      if (!action) throw new StepFailure(`no connector action "${connector}.${name}" is available`);
-      const parsed = action.input.safeParse(input);
-      if (!parsed.success) throw new StepFailure(`input of ${connector}.${name}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-      return action.run({ tenantId: run.tenantId, contactId: run.contactId, runId: run.id, idempotencyKey }, parsed.data);
+    async connector(run, call, idempotencyKey) {
+      const name = `${call.connector}.${call.action}`;
+      const action = deps.connectorActions.get(call.connector, call.action);
+      if (!action) throw new StepFailure(`no connector action "${name}" is available (available: ${deps.connectorActions.names().join(', ') || 'none'})`);
+      // The rendered input, checked as at save time; the action gets it as written and parses it on its own path.
+      const parsed = action.input.safeParse(call.input);
+      if (!parsed.success) throw new StepFailure(`${name}: ${parsed.error.issues.map((issue) => `${formatInputPath('action.input', issue.path)}: ${issue.message}`).join('; ')}`);
+      const trigger = run.trigger && { source: run.trigger.source, data: run.trigger.data };
+      return action
+        .run({ tenantId: run.tenantId, contactId: run.contactId, runId: run.id, idempotencyKey, installationId: call.installation, trigger }, call.input)
+        .catch(failure);
     },
   };
 }

@@ -7,8 +7,9 @@
  */
 import type { z } from 'zod';
 import { checkEventData } from '../bus/catalog/index.ts';
+import { formatInputPath, inputTemplateIssues, underTemplate } from './action-input.ts';
 import { predicatesIn, type Predicate } from './predicates.ts';
-import { edgesOf, ScenarioDefinitionSchema, type ScenarioDefinition, type Step } from './scenario.ts';
+import { edgesOf, ScenarioDefinitionSchema, type Action, type ScenarioDefinition, type Step } from './scenario.ts';
 
 export interface ScenarioIssue {
   /** Where in the definition: "steps[2].action.text", "trigger.event". */
@@ -24,6 +25,8 @@ export type Validation = { ok: true; definition: ScenarioDefinition } | { ok: fa
 export interface ValidationContext {
   connectorAction?(connector: string, action: string): boolean;
   connectorActionNames?(): string[];
+  /** The input schema of a registered connector action. */
+  connectorActionInput?(connector: string, action: string): z.ZodType | undefined;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -90,6 +93,28 @@ function predicateIssues(predicate: Predicate | undefined, path: string, steps: 
   return issues;
 }
 
+/**
+ * A connector action's input: its templates (syntax, variables), then its schema. A templated value's
+ * type is only known once rendered, so the schema's complaints about it wait for the run (where the
+ * rendered input is checked again); missing fields, unknown fields and wrong literal values are caught now.
+ */
+function connectorInputIssues(action: Extract<Action, { kind: 'connector' }>, index: number, at: { id: string; index: number }, context: ValidationContext): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const root = `steps[${index}].action`;
+  for (const issue of inputTemplateIssues({ ...(action.installation === undefined ? {} : { installation: action.installation }), input: action.input })) {
+    issues.push(issueFor(formatInputPath(root, issue.path), issue.message, at));
+  }
+  const schema = context.connectorActionInput?.(action.connector, action.action);
+  if (!schema) return issues;
+  const parsed = schema.safeParse(action.input);
+  if (parsed.success) return issues;
+  for (const issue of parsed.error.issues) {
+    if (underTemplate(action.input, issue.path)) continue;
+    issues.push(issueFor(formatInputPath(`${root}.input`, issue.path), `${issue.message} (input of ${action.connector}.${action.action})`, at));
+  }
+  return issues;
+}
+
 function graphIssues(definition: ScenarioDefinition, context: ValidationContext): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const steps = definition.steps;
@@ -114,6 +139,7 @@ function graphIssues(definition: ScenarioDefinition, context: ValidationContext)
         for (const problem of checked.issues) issues.push(issueFor(`steps[${index}].action.${problem.path}`, `${checked.problem}: ${problem.message}`, at));
       }
     }
+    if (step.type === 'action' && step.action.kind === 'connector') issues.push(...connectorInputIssues(step.action, index, at, context));
     if (step.type === 'action' && step.action.kind === 'connector' && context.connectorAction && !context.connectorAction(step.action.connector, step.action.action)) {
       const names = context.connectorActionNames?.() ?? [];
       issues.push(

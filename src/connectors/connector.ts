@@ -10,7 +10,8 @@
  *   routes      public routes under /connectors/<id>/… that receive the external system's calls,
  *               verify them and hand them to the inbox (`runtime.receive`)
  *   handle      one stored inbound request → events to publish (+ timers), with per-resource memory
- *   actions     what the hub can do in the external system
+ *   actions     what the hub can do in the external system (the API runs them, and scenarios as
+ *               `<connector>.<action>` steps: src/connectors/scenario-actions.ts)
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -163,8 +164,17 @@ export interface ConnectorRuntime {
   log: Logger;
 }
 
+/** What an action runs with: the installation, and who asks. */
+export type ActionContext<Settings = unknown, Credentials = unknown> = InstallationContext<Settings, Credentials> & {
+  /**
+   * Set when a scenario step runs the action (`scn:<run>:<step>:<rotation>`, the same on every retry
+   * of that step): send it to the external system when its API dedupes on a key. Unset for API calls.
+   */
+  idempotencyKey?: string | undefined;
+};
+
 export interface ActionDefinition<Settings = unknown, Credentials = unknown> {
-  run(input: unknown, ctx: InstallationContext<Settings, Credentials>): Promise<JsonValue>;
+  run(input: unknown, ctx: ActionContext<Settings, Credentials>): Promise<JsonValue>;
 }
 
 export interface Connector<I extends z.ZodType = z.ZodType, S extends z.ZodType = z.ZodType, C extends z.ZodType = z.ZodType> {

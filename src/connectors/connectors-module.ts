@@ -1,7 +1,8 @@
 /**
  * The connectors part as the hub uses it:
  *
- *   const connectors = createConnectorsModule({ db, queue, bus, contacts, vault, sending, log, publicUrl, allowPrivateTargets, connectors: [woocommerce] });
+ *   const connectors = createConnectorsModule({ db, queue, bus, contacts, vault, sending, log, publicUrl, allowPrivateTargets,
+ *     connectors: [woocommerce], scenarioActions: automation.connectorActions });   // actions → scenario actions
  *   bus.addSource(connectors.rules);          // the ready rules (order status SMS, alerts…)
  *   routes.push(...connectors.routes);        // /v1/connectors… and /connectors/<id>/… (public, signed)
  *   await connectors.start({ workers: true }); // inbox workers, timers, reconcile at start and hourly
@@ -10,6 +11,7 @@
  * leaves webhooks registered, and the next start reconciles them.
  */
 import type { Logger } from 'pino';
+import type { ConnectorActionRegistry } from '../automation/connector-actions.ts';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { ContactService } from '../contacts/contacts.ts';
 import type { RouteModule } from '../gateway/app.ts';
@@ -25,6 +27,7 @@ import { getInstallationById, liveInstallations, type StoredInstallation } from 
 import { reconcile } from './lifecycle.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { connectorRoutes } from './routes.ts';
+import { registerScenarioActions } from './scenario-actions.ts';
 import { ReadyRulesSource } from './rules/rules-source.ts';
 
 const RECONCILE_ALL_JOB = 'connectors.reconcile-all';
@@ -46,6 +49,8 @@ export interface ConnectorsModuleOptions {
   /** HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: the operator lets tenants point the hub at private addresses. */
   allowPrivateTargets: boolean;
   connectors: Connector[];
+  /** The automation's registry: every connector's actions become scenario actions (`<connector>.<action>`). */
+  scenarioActions?: Pick<ConnectorActionRegistry, 'register'>;
   clock?: () => Date;
 }
 
@@ -79,6 +84,8 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     network: { allowPrivateTargets: options.allowPrivateTargets },
     clock: options.clock ?? (() => new Date()),
   };
+
+  if (options.scenarioActions) registerScenarioActions(options.scenarioActions, deps);
 
   const cache = new Map<string, { until: number; installation: StoredInstallation | undefined }>();
   const runtime: ConnectorRuntime = {

@@ -190,8 +190,12 @@ export async function uninstall(deps: ConnectorDeps, tenantId: string, installat
   });
 }
 
-/** Runs an action of the connector for an installation. */
-export async function runAction(deps: ConnectorDeps, tenantId: string, installationId: string, actionId: string, body: unknown): Promise<unknown> {
+/**
+ * Runs an action of the connector for an installation: the API's POST …/actions/{action} and scenario
+ * steps (scenario-actions.ts) both come here. Problems: 404 unknown installation or action, 400 input,
+ * 422 refused by the external system, 502 the system is down (worth trying again).
+ */
+export async function runAction(deps: ConnectorDeps, tenantId: string, installationId: string, actionId: string, body: unknown, options: { idempotencyKey?: string } = {}): Promise<unknown> {
   const installation = await getInstallation(deps.db, tenantId, installationId);
   const connector = installation && deps.registry.get(installation.connector);
   if (!installation || !connector || installation.status === 'uninstalled') throw new HttpProblem(404, 'not-found', `No installed connector with id "${installationId}" in this tenant.`);
@@ -202,7 +206,7 @@ export async function runAction(deps: ConnectorDeps, tenantId: string, installat
   }
   const input = parseOrProblem(manifest.input, body ?? {}, 'body');
   try {
-    return await action.run(input, contextFor(deps, connector, installation));
+    return await action.run(input, { ...contextFor(deps, connector, installation), idempotencyKey: options.idempotencyKey });
   } catch (error) {
     if (error instanceof ExternalSystemError) throw externalProblem(error);
     throw error;
