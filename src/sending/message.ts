@@ -3,7 +3,7 @@
  * free string. Transitions are in `lifecycle.ts`.
  *
  *   accepted ─┬─▶ submitted ─┬─▶ delivered
- *             │              ├─▶ undelivered | expired | rejected   (receipts)
+ *             │              ├─▶ undelivered | expired | rejected   (receipts; expired also when none came in time)
  *   scheduled ┘              └─▶ failed (retries exhausted)
  *   (quiet hours, staggering,     rejected (provider refused at submit)
  *    sendAt, rate limit, retry)   blocked (opted_out | no_consent | invalid_number | invalid_email)

@@ -51,9 +51,42 @@ async function apply(tx: Sql, tenantId: string, channel: MessageChannel, located
   const status = aggregateParts(states);
   if (!status) return undefined;
   const error = status === 'delivered' ? null : `${receipt.status}${receipt.errorCode ? ` (err:${receipt.errorCode})` : ''}`;
-  await tx.query('UPDATE messages SET status = $3, error = $4, completed_at = $5, updated_at = now() WHERE tenant_id = $1 AND id = $2', [tenantId, message.id, status, error, receipt.at]);
-  await insertHistory(tx, tenantId, [{ messageId: message.id, status, reason: error, at: receipt.at }]);
-  return { message: { ...message, status, error }, status, at: receipt.at };
+  return finish(tx, tenantId, message, status, error, receipt.at);
+}
+
+/** Writes the end state its parts added up to, with its history row (the reason is the message's `error`). */
+async function finish(tx: Sql, tenantId: string, message: StoredMessage, status: MessageStatus, error: string | null, at: Date): Promise<Applied> {
+  await tx.query('UPDATE messages SET status = $3, error = $4, completed_at = $5, updated_at = now() WHERE tenant_id = $1 AND id = $2', [tenantId, message.id, status, error, at]);
+  await insertHistory(tx, tenantId, [{ messageId: message.id, status, reason: error, at }]);
+  return { message: { ...message, status, error }, status, at };
+}
+
+/**
+ * Sweeper: a submitted message whose receipt never came (an SMSC that lost it, a provider that
+ * sends none, receipts a crash lost) ends as if its pending parts had received EXPIRED, the way an
+ * SMSC reports a message at the end of its validity period: the same part states, aggregation and
+ * event (`message.failed`, status `expired`) as a receipt. No receipt row is invented: `receipts`
+ * stays what providers sent; the history and `error` carry `reason`.
+ *
+ * Safe to repeat and to race a receipt: under the message's lock it must still be `submitted`, and
+ * since before `submittedBefore`, so a second run finds nothing and a receipt applied meanwhile wins.
+ * A receipt arriving afterwards is stored and changes nothing: a final part state stays final
+ * (`nextPartState`) and so does the message (docs/sending.md, "Final stays final").
+ */
+export async function expireWithoutReceipt(deps: SendingDeps, tenantId: string, messageId: string, submittedBefore: Date, reason: string, at: Date): Promise<boolean> {
+  const applied = await deps.db.transaction(async (tx): Promise<Applied> => {
+    const [row] = await tx.query<MessageRow>(`SELECT * FROM messages WHERE tenant_id = $1 AND id = $2 AND status = 'submitted' AND submitted_at < $3 FOR UPDATE`, [tenantId, messageId, submittedBefore]);
+    if (!row) return undefined;
+    const message = toMessage(row);
+    await tx.query(`UPDATE message_parts SET state = 'expired' WHERE tenant_id = $1 AND message_id = $2 AND state = 'pending'`, [tenantId, message.id]);
+    const states = (await tx.query<{ state: PartState }>('SELECT state FROM message_parts WHERE tenant_id = $1 AND message_id = $2 ORDER BY part', [tenantId, message.id])).map((part) => part.state);
+    // A message with no part rows (none were recorded) has nothing to aggregate: it expires as a whole.
+    const status = states.length === 0 ? 'expired' : aggregateParts(states);
+    if (!status) return undefined;
+    return finish(tx, tenantId, message, status, status === 'delivered' ? null : reason, at);
+  });
+  await announce(deps, tenantId, applied);
+  return applied !== undefined;
 }
 
 /** Applies one stored, unapplied receipt (by seq) if its part is known by now. */

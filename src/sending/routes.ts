@@ -102,6 +102,7 @@ const SettingsViewSchema = z
     defaultSender: z.object({ sms: z.string().optional(), email: z.object({ email: z.string(), name: z.string().optional() }).optional() }),
     timeZone: z.string(),
     optOutKeywords: z.array(z.string()),
+    receiptTimeoutHours: z.number().int(),
   })
   .meta({ id: 'SendingSettings' });
 
@@ -267,7 +268,7 @@ export const messageRoutes: FastifyPluginAsyncZod<{ deps: SendingDeps; module: S
       schema: {
         tags: ['sending'],
         summary: 'Replace the tenant\'s sending settings',
-        description: 'Fields left out take their defaults: opt-out mention "STOP au 36173" (set your own short code), quiet hours Mon–Sat 08:00–20:00 without French public holidays, 6 segments at most, time zone Europe/Paris, opt-out keywords STOP, STOP SMS, ARRET, DESABONNER, STOPALL, UNSUBSCRIBE.',
+        description: 'Fields left out take their defaults: opt-out mention "STOP au 36173" (set your own short code), quiet hours Mon–Sat 08:00–20:00 without French public holidays, 6 segments at most, time zone Europe/Paris, opt-out keywords STOP, STOP SMS, ARRET, DESABONNER, STOPALL, UNSUBSCRIBE, receipt timeout 72 h (an SMS still without a final receipt that long after submission becomes expired; 1 to 720).',
         body: SendingSettingsSchema,
         response: { 200: SettingsViewSchema, 400: ProblemSchema },
       },

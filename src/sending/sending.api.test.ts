@@ -149,12 +149,14 @@ describe.each(['embedded', 'postgres+redis'] as const)('sending API on a live hu
   });
 
   it('stores tenant settings and provider configuration with clear errors', async () => {
-    const bad = await t.api('/v1/sending/settings', { method: 'PUT', body: { maxSegments: 0, optOutMention: 'STOP au 36173 ’' } });
+    const bad = await t.api('/v1/sending/settings', { method: 'PUT', body: { maxSegments: 0, optOutMention: 'STOP au 36173 ’', receiptTimeoutHours: 1000 } });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['body.maxSegments', 'body.optOutMention']);
-    const good = await t.api('/v1/sending/settings', { method: 'PUT', body: { optOutMention: 'STOP au 36111', maxSegments: 3, defaultSender: { sms: 'MaBoutique' } } });
+    expect(bad.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['body.maxSegments', 'body.optOutMention', 'body.receiptTimeoutHours']);
+    expect(bad.body.errors.find((error: { path: string }) => error.path === 'body.receiptTimeoutHours').message).toMatch(/at most 720/);
+    const good = await t.api('/v1/sending/settings', { method: 'PUT', body: { optOutMention: 'STOP au 36111', maxSegments: 3, defaultSender: { sms: 'MaBoutique' }, receiptTimeoutHours: 48 } });
     expect(good.status).toBe(200);
-    expect(good.body).toMatchObject({ optOutMention: 'STOP au 36111', maxSegments: 3, timeZone: 'Europe/Paris', quietHours: { days: [1, 2, 3, 4, 5, 6], window: { start: '08:00', end: '20:00' } } });
+    expect(good.body).toMatchObject({ optOutMention: 'STOP au 36111', maxSegments: 3, receiptTimeoutHours: 48, timeZone: 'Europe/Paris', quietHours: { days: [1, 2, 3, 4, 5, 6], window: { start: '08:00', end: '20:00' } } });
+    expect((await t.api('/v1/sending/settings')).body.receiptTimeoutHours).toBe(48);
     const unknownKind = await t.api('/v1/sending/providers/sms', { method: 'PUT', body: { kind: 'carrier-pigeon' } });
     expect(unknownKind.status).toBe(400);
     expect(unknownKind.body.errors[0]).toMatchObject({ path: 'body.kind', message: expect.stringMatching(/unknown provider kind.*sandbox/) });

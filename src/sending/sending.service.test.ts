@@ -13,6 +13,8 @@ import type { MessageStatus } from './message.ts';
 import { historyOf, receiptsOf } from './message-store.ts';
 import type { SandboxSmsProvider } from './providers/sandbox/sandbox-provider.ts';
 import { SendInputError, type SmsItem } from './requests.ts';
+import { SendingSettingsSchema } from './settings.ts';
+import { errorCodeOf, receiptPdu, type FinalStatus } from '../smpp/server/deliver-pdus.ts';
 import { createSendingModule, type SendingModule } from './sending-module.ts';
 
 async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
@@ -135,6 +137,90 @@ describe.each(testStores)('sending pipeline on $kind', (factory) => {
     await sending.sinkFor('sms').receipt(tenantId, { providerMessageId: 'nobody', status: 'delivered', at: new Date(), raw: 'id:nobody' });
     const [row] = await store.query<{ applied: boolean; message_id: string | null }>('SELECT applied, message_id FROM message_receipts WHERE tenant_id = $1 AND provider_message_id = $2', [tenantId, 'nobody']);
     expect(row).toEqual({ applied: false, message_id: null });
+  });
+
+  describe('receipt timeout', () => {
+    const HOUR = 3_600_000;
+    /** Back-dates the submission: the sweeper compares it with the business clock (real time here). */
+    const submittedHoursAgo = (id: string, hours: number) => store.query('UPDATE messages SET submitted_at = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, id, new Date(Date.now() - hours * HOUR)]);
+    const partStates = async (id: string) =>
+      (await store.query<{ state: string }>('SELECT state FROM message_parts WHERE tenant_id = $1 AND message_id = $2 ORDER BY part', [tenantId, id])).map((row) => row.state);
+    const silentSms = async (item: Partial<SmsItem> = {}) => {
+      const message = await sms({ to: '+33600000005', ...item });
+      await until(message.id, 'submitted');
+      return message;
+    };
+
+    it('expires an SMS without receipt after 72 h by default, not before, with one message.failed however often the sweeper runs', async () => {
+      const message = await silentSms();
+      await submittedHoursAgo(message.id, 71);
+      await sending.sweep();
+      expect(await statusOf(message.id)).toBe('submitted');
+      await submittedHoursAgo(message.id, 73);
+      await sending.sweep();
+      await sending.sweep();
+      const stored = (await sending.getMessage(tenantId, message.id))!;
+      expect(stored).toMatchObject({ status: 'expired', error: 'no receipt within 72 h of submission' });
+      expect((await historyOf(store, tenantId, message.id)).at(-1)).toMatchObject({ status: 'expired', reason: 'no receipt within 72 h of submission' });
+      expect(await partStates(message.id)).toEqual(['expired']);
+      expect(events('message.failed', message.id)).toEqual([expect.objectContaining({ data: expect.objectContaining({ status: 'expired', reason: 'no receipt within 72 h of submission' }) })]);
+      // What the SMPP server's event source makes of that event for an ESME (src/smpp/server/event-source.ts).
+      const { data } = events('message.failed', message.id)[0]!;
+      const status = data.status as FinalStatus;
+      const pdu = receiptPdu({
+        id: 'abc', sourceAddr: 'Shop', sourceTon: 5, sourceNpi: 0, destinationAddr: '33600000005', destTon: 1, destNpi: 1,
+        submittedAt: new Date(), doneAt: new Date(), status, errorCode: errorCodeOf(status, data.reason as string), text: 'Votre commande',
+      });
+      expect(Buffer.from(pdu.short_message as string, 'base64').toString('latin1')).toMatch(/stat:EXPIRED err:001 /);
+    });
+
+    it('keeps final what the hub expired: a late receipt is recorded and changes nothing', async () => {
+      const message = await silentSms();
+      await submittedHoursAgo(message.id, 80);
+      await sending.sweep();
+      expect(await statusOf(message.id)).toBe('expired');
+      const [providerMessageId] = (await sending.getMessage(tenantId, message.id))!.providerMessageIds;
+      await sending.sinkFor('sms').receipt(tenantId, { providerMessageId: providerMessageId!, status: 'delivered', at: new Date(), raw: `id:${providerMessageId} stat:DELIVRD err:000` });
+      expect(await statusOf(message.id)).toBe('expired');
+      expect(await partStates(message.id)).toEqual(['expired']);
+      expect(await receiptsOf(store, tenantId, message.id)).toEqual([expect.objectContaining({ status: 'delivered' })]);
+      expect(events('message.delivered', message.id)).toEqual([]);
+      expect(events('message.failed', message.id)).toHaveLength(1);
+    });
+
+    it('uses the tenant\'s receiptTimeoutHours, and expires the pending parts of a long SMS', async () => {
+      await sending.settings.put(tenantId, SendingSettingsSchema.parse({ receiptTimeoutHours: 2 }));
+      const message = await silentSms({ text: 'Offre de printemps : '.repeat(12) });
+      const ids = (await sending.getMessage(tenantId, message.id))!.providerMessageIds;
+      expect(ids.length).toBeGreaterThan(1);
+      await sending.sinkFor('sms').receipt(tenantId, { providerMessageId: ids[0]!, status: 'delivered', at: new Date(), raw: `id:${ids[0]} stat:DELIVRD` });
+      await submittedHoursAgo(message.id, 1.5);
+      await sending.sweep();
+      expect(await statusOf(message.id)).toBe('submitted');
+      await submittedHoursAgo(message.id, 2.5);
+      await sending.sweep();
+      expect(await sending.getMessage(tenantId, message.id)).toMatchObject({ status: 'expired', error: 'no receipt within 2 h of submission' });
+      expect(await partStates(message.id)).toEqual(['delivered', ...ids.slice(1).map(() => 'expired')]);
+    });
+
+    it('leaves final messages and email alone', async () => {
+      const delivered = await sms({});
+      await until(delivered.id, 'delivered');
+      const email = await sending.sendEmail(tenantId, { category: 'transactional', to: 'silent@example.fr', subject: 'Commande', text: 'Expédiée', from: { email: 'shop@shop.fr' } });
+      await until(email.id, 'submitted');
+      await store.query('UPDATE messages SET submitted_at = $2 WHERE tenant_id = $1', [tenantId, new Date(Date.now() - 1000 * HOUR)]);
+      await sending.sweep();
+      expect(await statusOf(delivered.id)).toBe('delivered');
+      expect(await statusOf(email.id)).toBe('submitted');
+      expect(events('message.failed')).toEqual([]);
+    });
+
+    it('validates receiptTimeoutHours: 1 to 720 hours, 72 by default', () => {
+      expect(SendingSettingsSchema.parse({}).receiptTimeoutHours).toBe(72);
+      expect(SendingSettingsSchema.safeParse({ receiptTimeoutHours: 0 }).error?.issues).toEqual([expect.objectContaining({ path: ['receiptTimeoutHours'], message: expect.stringMatching(/at least 1/) })]);
+      expect(SendingSettingsSchema.safeParse({ receiptTimeoutHours: 1000 }).error?.issues).toEqual([expect.objectContaining({ path: ['receiptTimeoutHours'], message: expect.stringMatching(/at most 720/) })]);
+      expect(SendingSettingsSchema.safeParse({ receiptTimeoutHours: 1.5 }).success).toBe(false);
+    });
   });
 
   describe('idempotency', () => {

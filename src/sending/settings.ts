@@ -1,6 +1,6 @@
 /**
  * A tenant's sending settings: the opt-out mention, quiet hours, the segment cap, default senders,
- * the default time zone and the opt-out keywords. Stored as one JSON document per tenant
+ * the default time zone, the opt-out keywords and the receipt timeout. Stored as one JSON document per tenant
  * (`sending_settings`), validated on the way in and read with defaults filled in.
  */
 import { z } from 'zod';
@@ -41,6 +41,19 @@ export const SendingSettingsSchema = z
     /** Time zone for recipients that are not contacts (a contact has its own, Europe/Paris by default). */
     timeZone: TimeZoneSchema.default('Europe/Paris'),
     optOutKeywords: OptOutKeywords,
+    /**
+     * Hours after submission without a final receipt before the sweeper marks an SMS `expired`.
+     * SMSCs give up at the message's validity period, 48 to 72 h by default on most networks, and
+     * then send an EXPIRED receipt; past that, a missing receipt is lost (an SMSC that dropped it,
+     * a crash), not late. 72 h covers the common defaults; at least an hour so a slow SMSC is not
+     * overtaken; at most 30 days, beyond which no SMSC keeps a message.
+     */
+    receiptTimeoutHours: z
+      .number()
+      .int({ error: 'receiptTimeoutHours is a whole number of hours' })
+      .min(1, { error: 'receiptTimeoutHours is at least 1 (hour): SMSCs keep trying for hours before they give up' })
+      .max(720, { error: 'receiptTimeoutHours is at most 720 (30 days): no SMSC keeps a message that long' })
+      .default(72),
   })
   .strict();
 

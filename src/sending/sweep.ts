@@ -5,17 +5,27 @@
  *    that died holding the claim): enqueued again; the submit step's state checks do the rest.
  * 2. Receipts stored before their submit result and not applied because the two writes raced.
  * 3. Status events not published (crash between the status write and the publish).
+ * 4. SMS still `submitted` past the tenant's receipt timeout (`receiptTimeoutHours` after
+ *    submission): their receipt is never coming, they become `expired` (`expireWithoutReceipt`).
+ *    SMS only: email has no validity period, and an SMTP relay's 250 is all an email ever gets
+ *    unless it bounces, so an email without receipt is not a failure.
  */
 import { SUBMIT_JOB, type SendingDeps, type SubmitJob } from './deps.ts';
 import { getMessages } from './message-store.ts';
 import { notify } from './notify.ts';
-import { applyStrandedReceipts } from './receipts.ts';
+import { applyStrandedReceipts, expireWithoutReceipt } from './receipts.ts';
 
 /** A due message without a submit this long after its time lost its job. */
 const LOST_JOB_GRACE_SECONDS = 30;
 const UNNOTIFIED_GRACE_SECONDS = 15;
+/** Per run: the rest waits 10 s for the next one, oldest first. */
+const EXPIRE_PER_TENANT = 200;
+const EXPIRE_PER_RUN = 1000;
+/** The schema's minimum `receiptTimeoutHours`: nothing submitted more recently can be due. */
+const MIN_RECEIPT_TIMEOUT_HOURS = 1;
+const HOUR_MS = 3_600_000;
 
-export async function sweep(deps: SendingDeps): Promise<{ requeued: number; receipts: number; notified: number }> {
+export async function sweep(deps: SendingDeps): Promise<{ requeued: number; receipts: number; notified: number; expired: number }> {
   const due = await deps.db.query<{ tenant_id: string; id: string }>(
     `SELECT tenant_id, id FROM messages WHERE status IN ('accepted', 'scheduled') AND run_at < now() - make_interval(secs => $1)
        AND (claimed_until IS NULL OR claimed_until < now()) ORDER BY run_at LIMIT 1000`,
@@ -36,6 +46,36 @@ export async function sweep(deps: SendingDeps): Promise<{ requeued: number; rece
     const [message] = await getMessages(deps.db, row.tenant_id, [row.id]);
     if (message) await notify(deps, row.tenant_id, message, message.status, message.completedAt ?? message.submittedAt ?? message.updatedAt);
   }
-  if (due.length + receipts + unnotified.length > 0) deps.log.warn({ requeued: due.length, receipts, notified: unnotified.length }, 'sending sweeper recovered lost work');
-  return { requeued: due.length, receipts, notified: unnotified.length };
+  const expired = await expireUnreceipted(deps);
+  if (due.length + receipts + unnotified.length + expired > 0) deps.log.warn({ requeued: due.length, receipts, notified: unnotified.length, expired }, 'sending sweeper recovered lost work');
+  return { requeued: due.length, receipts, notified: unnotified.length, expired };
+}
+
+/**
+ * Step 4. Tenants first (their oldest submitted SMS, from the `messages_submitted_sms` index), then
+ * each tenant's own timeout from its settings, then its messages past it, oldest first. Uses the
+ * business clock, which also wrote `submitted_at`.
+ */
+async function expireUnreceipted(deps: SendingDeps): Promise<number> {
+  const now = deps.clock();
+  const tenants = await deps.db.query<{ tenant_id: string; oldest: Date }>(
+    `SELECT tenant_id, min(submitted_at) AS oldest FROM messages WHERE status = 'submitted' AND channel = 'sms' AND submitted_at < $1 GROUP BY tenant_id ORDER BY min(submitted_at)`,
+    [new Date(now.getTime() - MIN_RECEIPT_TIMEOUT_HOURS * HOUR_MS)],
+  );
+  let expired = 0;
+  for (const { tenant_id: tenantId, oldest } of tenants) {
+    if (expired >= EXPIRE_PER_RUN) break;
+    const hours = (await deps.settings.get(tenantId)).receiptTimeoutHours;
+    const submittedBefore = new Date(now.getTime() - hours * HOUR_MS);
+    if (new Date(oldest).getTime() >= submittedBefore.getTime()) continue;
+    const rows = await deps.db.query<{ id: string }>(
+      `SELECT id FROM messages WHERE tenant_id = $1 AND status = 'submitted' AND channel = 'sms' AND submitted_at < $2 ORDER BY submitted_at LIMIT $3`,
+      [tenantId, submittedBefore, Math.min(EXPIRE_PER_TENANT, EXPIRE_PER_RUN - expired)],
+    );
+    const reason = `no receipt within ${hours} h of submission`;
+    for (const row of rows) {
+      if (await expireWithoutReceipt(deps, tenantId, row.id, submittedBefore, reason, now)) expired += 1;
+    }
+  }
+  return expired;
 }

@@ -7,7 +7,8 @@
  *
  * Like a real SMSC it keeps a receipt until the sink accepts it: a sink failure is retried.
  * Receipts still waiting when the process stops are lost, as they would be with an SMSC that never
- * sends one; the message then stays `submitted`.
+ * sends one; an SMS then stays `submitted` until the sweeper expires it after the tenant's
+ * `receiptTimeoutHours` (an email stays `submitted`: see `sweep.ts`).
  */
 import { randomBase62 } from '../../../ids.ts';
 import { defineProviderFactory } from '../../provider-registry.ts';
