@@ -4,13 +4,9 @@
  * every run has finished, and every (run, step, rotation) that sends has exactly one message: none
  * sent twice, none skipped.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startProcess, type RunningProcess } from './support/processes.ts';
-import { createTestDatabase, TEST_REDIS_URL } from './support/stores.ts';
+import { freshHubEnv } from './support/crash-hub.ts';
 
 const HUB = new URL('../src/main.ts', import.meta.url).pathname;
 const RUNS = 300;
@@ -42,15 +38,7 @@ describe.each(['embedded', 'postgres+redis'] as const)('SIGKILL during automatio
   });
 
   it('finishes every run and sends each step once', { timeout: 420_000 }, async () => {
-    const apiKey = `hub_kill9_${randomBytes(16).toString('hex')}`;
-    const dataDir = await mkdtemp(join(tmpdir(), 'hub-kill9-auto-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env: Record<string, string> = { HUB_DATA_DIR: dataDir, HUB_BOOTSTRAP_API_KEY: apiKey, HUB_LOG_LEVEL: 'error' };
-    if (mode === 'postgres+redis') {
-      const database = await createTestDatabase();
-      cleanups.push(() => database.drop());
-      Object.assign(env, { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64'), REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: `k9a${randomBytes(3).toString('hex')}` });
-    }
+    const { env, apiKey } = await freshHubEnv(mode, cleanups);
     const port = await freePort();
     let hub: RunningProcess = await startProcess(HUB, env, port);
     cleanups.push(() => hub.stop('SIGKILL'));

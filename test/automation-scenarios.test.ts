@@ -8,16 +8,7 @@ import { abandonedCartRecipe, birthdayRecipe, loyaltyRecipe } from '../src/autom
 import type { runView } from '../src/automation/views.ts';
 import type { toMessageView } from '../src/sending/routes.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { waitFor } from './support/wait.ts';
 
 type RunView = ReturnType<typeof runView>;
 type MessageView = ReturnType<typeof toMessageView>;

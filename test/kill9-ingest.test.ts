@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startProcess, type RunningProcess } from './support/processes.ts';
-import { createTestDatabase, TEST_REDIS_URL } from './support/stores.ts';
+import { freshHubEnv } from './support/crash-hub.ts';
 
 const HUB = new URL('../src/main.ts', import.meta.url).pathname;
 const TOTAL = 3000;
@@ -35,15 +31,7 @@ describe.each(['embedded', 'postgres+redis'] as const)('SIGKILL during concurren
   });
 
   it('keeps every acknowledged event exactly once and dispatches each to its subscriber', { timeout: 180_000 }, async () => {
-    const apiKey = `hub_kill9_${randomBytes(16).toString('hex')}`;
-    const dataDir = await mkdtemp(join(tmpdir(), 'hub-kill9-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env: Record<string, string> = { HUB_DATA_DIR: dataDir, HUB_BOOTSTRAP_API_KEY: apiKey, HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', HUB_LOG_LEVEL: 'error' };
-    if (mode === 'postgres+redis') {
-      const database = await createTestDatabase();
-      cleanups.push(() => database.drop());
-      Object.assign(env, { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64'), REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: `kill9${randomBytes(3).toString('hex')}` });
-    }
+    const { env, apiKey } = await freshHubEnv(mode, cleanups, { HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
     const receiver = await startReceiver();
     cleanups.push(() => new Promise((resolve) => receiver.server.close(resolve)));
     const port = await freePort();

@@ -8,16 +8,12 @@
  * Those are the ones the hub cannot know the SMSC has; after their claim expires (60 s) the sweeper
  * submits them again.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/open-store.ts';
 import { freePort, startProcess, type RunningProcess } from './support/processes.ts';
 import { startNetSmppSmsc, type NetSmppSmsc } from './support/smsc-netsmpp.ts';
-import { createTestDatabase, TEST_REDIS_URL } from './support/stores.ts';
+import { freshHubEnv } from './support/crash-hub.ts';
 
 const HUB = new URL('../src/main.ts', import.meta.url).pathname;
 const TOTAL = 10_000;
@@ -66,17 +62,7 @@ describe.each(['postgres+redis', 'embedded'] as const)('SIGKILL during a 10,000-
 
   it('submits every message after the restart, duplicating only messages in flight at the kill', { timeout: DRAIN_TIMEOUT_MS[mode] + 300_000 }, async () => {
     const started = Date.now();
-    const apiKey = `hub_kill9_${randomBytes(16).toString('hex')}`;
-    const dataDir = await mkdtemp(join(tmpdir(), 'hub-kill9-sending-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env: Record<string, string> = { HUB_DATA_DIR: dataDir, HUB_BOOTSTRAP_API_KEY: apiKey, HUB_LOG_LEVEL: 'error' };
-    let databaseUrl: string | undefined;
-    if (mode === 'postgres+redis') {
-      const database = await createTestDatabase();
-      cleanups.push(() => database.drop());
-      databaseUrl = database.url;
-      Object.assign(env, { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64'), REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: `k9s${randomBytes(3).toString('hex')}` });
-    }
+    const { env, apiKey, dataDir, databaseUrl } = await freshHubEnv(mode, cleanups);
     const smsc: NetSmppSmsc = await startNetSmppSmsc({ receipt_delay_ms: 20 });
     cleanups.push(() => smsc.close());
     const port = await freePort();

@@ -6,15 +6,11 @@
  * back to the ESME's receiver with the id the ESME was given; the ESME resends what was not
  * acknowledged, as Kannel or Campaign would, so the only copies are those in flight at the kill.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestEsme } from '../src/smpp/server/test-support.ts';
 import { freePort, startProcess, type RunningProcess } from './support/processes.ts';
 import { startNetSmppSmsc } from './support/smsc-netsmpp.ts';
-import { createTestDatabase, TEST_REDIS_URL } from './support/stores.ts';
+import { freshHubEnv } from './support/crash-hub.ts';
 
 const HUB = new URL('../src/main.ts', import.meta.url).pathname;
 const TOTAL = 2000;
@@ -29,16 +25,8 @@ describe.each(['embedded', 'postgres+redis'] as const)('SIGKILL during a submit_
   });
 
   it('hands every acknowledged submit_sm to the sending core and sends its receipt', { timeout: 300_000 }, async () => {
-    const apiKey = `hub_kill9_${randomBytes(16).toString('hex')}`;
-    const dataDir = await mkdtemp(join(tmpdir(), 'hub-kill9-smpp-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const smppPort = await freePort();
-    const env: Record<string, string> = { HUB_DATA_DIR: dataDir, HUB_BOOTSTRAP_API_KEY: apiKey, HUB_SMPP_PORT: String(smppPort), HUB_LOG_LEVEL: 'error' };
-    if (mode === 'postgres+redis') {
-      const database = await createTestDatabase();
-      cleanups.push(() => database.drop());
-      Object.assign(env, { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64'), REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: `k9smpp${randomBytes(3).toString('hex')}` });
-    }
+    const { env, apiKey } = await freshHubEnv(mode, cleanups, { HUB_SMPP_PORT: String(smppPort) });
     const port = await freePort();
     let hub: RunningProcess = await startProcess(HUB, env, port);
     cleanups.push(() => hub.stop('SIGKILL'));

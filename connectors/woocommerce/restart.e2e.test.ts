@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { FakeStore } from './testing/fake-store.ts';
+import { waitFor } from '../../test/support/wait.ts';
 
 const PUBLIC_URL = 'https://hub.example.test';
 const apiKey = `hub_restart_${randomBytes(16).toString('hex')}`;
@@ -34,16 +35,6 @@ async function api(url: string, path: string, init: { method?: string; body?: un
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> & { installation?: { id: string } } };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 beforeAll(async () => {

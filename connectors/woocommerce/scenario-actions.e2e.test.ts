@@ -12,19 +12,10 @@ import { getRun, insertRun } from '../../src/automation/run-store.ts';
 import { definitionOf } from '../../src/automation/scenario-store.ts';
 import { startTestHub, type TestHub, type TestHubMode } from '../../test/support/hub.ts';
 import { FakeStore, fixture } from './testing/fake-store.ts';
+import { waitFor } from '../../test/support/wait.ts';
 
 const PUBLIC_URL = 'https://hub.example.test';
 const NOTES_727 = '/wp-json/wc/v3/orders/727/notes';
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 type HistoryItem = { step: string; state: string; outcome: string | null; detail: Record<string, unknown> };
 type RunView = { id: string; status: string; contactId: string; endReason: string | null; history: HistoryItem[] };

@@ -9,19 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPayload } from '../../src/webhooks/signature.ts';
 import { startTestHub, type TestHub, type TestHubMode } from '../../test/support/hub.ts';
 import { FakeStore, fixture } from './testing/fake-store.ts';
+import { waitFor } from '../../test/support/wait.ts';
 
 const PUBLIC_URL = 'https://hub.example.test';
 const MERCHANT = '+33698765432';
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 type SmsRecord = { message: { to: string; text: string; messageId: string } };
 

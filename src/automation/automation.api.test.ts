@@ -9,19 +9,10 @@ import { effectKey } from './run.ts';
 import { definitionOf } from './scenario-store.ts';
 import { wakeJobId } from './store-port.ts';
 import type { runView } from './views.ts';
+import { waitFor } from '../../test/support/wait.ts';
 
 type RunView = ReturnType<typeof runView>;
 type MessageView = ReturnType<typeof toMessageView>;
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const sms = (id: string, text: string, next?: string) => ({ id, type: 'action', action: { kind: 'sendSms', category: 'marketing', text }, ...(next ? { next } : {}) });
 const wait = (id: string, duration: string, next?: string) => ({ id, type: 'wait', wait: { kind: 'duration', duration }, ...(next ? { next } : {}) });
