@@ -84,7 +84,7 @@ export class SubmitJournal<Row extends JournalRow> {
   #closed = false;
 
   constructor(options: JournalOptions<Row>) {
-    this.#options = { maxUnstored: 100_000, moveBatch: 500, idleMs: 20, moveAt: 20_000, maxDelayMs: 2_000, ...options };
+    this.#options = { maxUnstored: 100_000, moveBatch: 500, idleMs: 20, moveAt: 50_000, maxDelayMs: 5_000, ...options };
   }
 
   /** Replays what a crash left in the journal, then opens a fresh segment. */
