@@ -41,7 +41,11 @@ interface Row extends InboxPartColumns {
   received_at: string;
 }
 
-/** Inserts the rows not stored yet: an id already in the inbox or already handed off (`smpp_submits`) is skipped. */
+/**
+ * Inserts the rows not stored yet: an id already in the inbox or already handed off (`smpp_submits`)
+ * is skipped, and so is a part of a tenant deleted meanwhile (journaled before the deletion), which
+ * would otherwise fail its whole batch for every tenant.
+ */
 async function insertRows(db: Db, rows: Row[]): Promise<boolean[]> {
   const inserted = await db.query<{ id: string }>(
     `INSERT INTO smpp_inbox (id, tenant_id, account_id, group_key, part_total, part_seq, source_addr, source_ton, source_npi, destination_addr, dest_ton, dest_npi,
@@ -51,7 +55,7 @@ async function insertRows(db: Db, rows: Row[]): Promise<boolean[]> {
      FROM jsonb_to_recordset($1::jsonb) AS r(id text, tenant_id text, account_id text, group_key text, part_total int, part_seq int, source_addr text, source_ton int,
        source_npi int, destination_addr text, dest_ton int, dest_npi int, sender text, recipient text, category text, data_coding int, user_data text, receipt text,
        send_at timestamptz, received_at timestamptz)
-     WHERE NOT EXISTS (SELECT 1 FROM smpp_submits s WHERE s.id = r.id)
+     WHERE NOT EXISTS (SELECT 1 FROM smpp_submits s WHERE s.id = r.id) AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = r.tenant_id)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
     [JSON.stringify(rows)],
   );
