@@ -1,25 +1,25 @@
 'use strict';
 
 const { baseUrl } = require('../lib/api');
+const { labelled } = require('../lib/definitions');
 
 /** The public event fields every trigger outputs (the hub's event shape, the same in deliveries and samples). */
 const eventOutputFields = [
-  { key: 'id', label: 'Event ID' },
-  { key: 'type', label: 'Event Type' },
-  { key: 'source', label: 'Source' },
-  { key: 'occurredAt', label: 'Occurred At', type: 'datetime' },
-  { key: 'receivedAt', label: 'Received At', type: 'datetime' },
-  { key: 'subject__contactId', label: 'Contact ID' },
-  { key: 'subject__phone', label: 'Contact Phone' },
-  { key: 'subject__email', label: 'Contact Email' },
+  ...labelled({ id: 'Event ID', type: 'Event Type', source: 'Source', occurredAt: ['Occurred At', 'datetime'], receivedAt: ['Received At', 'datetime'] }),
+  ...labelled({ contactId: 'Contact ID', phone: 'Contact Phone', email: 'Contact Email' }, 'subject__'),
 ];
 
 /**
  * An instant trigger on the hub's REST hooks: subscribe POSTs bundle.targetUrl with the event types,
  * the hub then POSTs each event there (retries on timeouts and 5xx, deletes the hook on 410), perform
  * returns the event as received, performList the newest real events in the same shape.
+ *
+ * What a trigger states: `trigger` (its samples path on the hub), `eventTypes` (a fixed list, or a
+ * function of the bundle when the user picks them), the `sample` (or, for a fixed list, only its
+ * `sampleData`: the sample is then an event of the first type) and `dataFields` (`{ key: label }` of
+ * the event's `data`). The label defaults to `New <noun>`, as Zapier names instant triggers.
  */
-const hookTrigger = ({ key, noun, label, description, trigger, eventTypes, filters = () => undefined, inputFields = [], sample, outputFields = [] }) => ({
+const hookTrigger = ({ key, noun, label = `New ${noun}`, description, trigger, eventTypes, filters = () => undefined, inputFields = [], sampleData, sample = sampleEvent(eventTypes[0], sampleData), dataFields = {} }) => ({
   key,
   noun,
   display: { label, description },
@@ -32,7 +32,7 @@ const hookTrigger = ({ key, noun, label, description, trigger, eventTypes, filte
         method: 'POST',
         body: {
           target_url: bundle.targetUrl,
-          event_types: eventTypes(bundle),
+          event_types: typeof eventTypes === 'function' ? eventTypes(bundle) : eventTypes,
           ...(filters(bundle) ? { filters: filters(bundle) } : {}),
           ...(bundle.meta && bundle.meta.zap ? { zap_id: String(bundle.meta.zap.id) } : {}),
         },
@@ -52,7 +52,7 @@ const hookTrigger = ({ key, noun, label, description, trigger, eventTypes, filte
       return response.data;
     },
     sample,
-    outputFields: [...eventOutputFields, ...outputFields],
+    outputFields: [...eventOutputFields, ...labelled(dataFields, 'data__')],
   },
 });
 
