@@ -146,6 +146,8 @@ describe.each(['embedded', 'postgres+redis'] as const)('the seeded scenarios (%s
       await engine.scanDates();
       await waitFor(async () => (await messages(paris)).length === 2, 'next year\'s SMS');
       expect((await messages(paris))[1]?.text).toContain('ANNIV2027');
+      // The SMS is sent by the run's last action; the run completes at its exit step just after.
+      await waitFor(async () => (await runs(paris)).every((run) => run.status === 'completed'), 'next year\'s run to complete');
       expect((await runs(paris)).map((run) => [run.key, run.status])).toEqual([
         ['2026-03-10', 'completed'],
         ['2027-03-10', 'completed'],
