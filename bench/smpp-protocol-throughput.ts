@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { SmppSession } from '../src/smpp/protocol/index.ts';
+import { submitFlood } from './support/submit-flood.ts';
 
 const { values } = parseArgs({
   options: {
@@ -57,33 +58,14 @@ client.on('request', (pdu) => {
 });
 await client.request({ command: 'bind_transceiver', system_id: 'bench', password: 'pw' });
 
-const text = Buffer.from('Your order #1234 has shipped and will arrive tomorrow. Reply STOP to opt out.');
-const latencies: number[] = [];
-let sent = 0;
 const started = performance.now();
-// `window` workers, each sending its next message as soon as the previous one is answered.
-await Promise.all(
-  Array.from({ length: window }, async () => {
-    while (sent < messages) {
-      sent++;
-      const t = performance.now();
-      const response = await client.request({
-        command: 'submit_sm',
-        source_addr: 'Shop',
-        destination_addr: '33612345678',
-        registered_delivery: values.receipts ? 1 : 0,
-        data_coding: 0,
-        short_message: text,
-      });
-      latencies.push(performance.now() - t);
-      if (response.command_status !== 0) throw new Error(`submit_sm failed: ${response.command_status}`);
-    }
-  }),
-);
+const { latencyMs } = await submitFlood(client, {
+  window,
+  messages,
+  submit: { source_addr: 'Shop', destination_addr: '33612345678', registered_delivery: values.receipts ? 1 : 0, data_coding: 0, short_message: Buffer.from('Your order #1234 has shipped and will arrive tomorrow. Reply STOP to opt out.') },
+});
 if (values.receipts) while (receiptsAcked < messages) await new Promise((resolve) => setTimeout(resolve, 5));
 const seconds = (performance.now() - started) / 1000;
-latencies.sort((a, b) => a - b);
-const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(2);
 console.log(
   JSON.stringify({
     messages,
@@ -91,7 +73,7 @@ console.log(
     receipts: values.receipts,
     seconds: Number(seconds.toFixed(2)),
     submitPerSecond: Math.round(messages / seconds),
-    submitRespMs: { p50: quantile(0.5), p99: quantile(0.99) },
+    submitRespMs: { p50: latencyMs(0.5), p99: latencyMs(0.99) },
   }),
 );
 await client.unbind();

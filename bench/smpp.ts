@@ -27,6 +27,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { createHub } from '../src/hub.ts';
 import { SmppSession } from '../src/smpp/protocol/index.ts';
+import { submitFlood } from './support/submit-flood.ts';
 import { createAccount } from '../src/smpp/accounts/account-store.ts';
 import { CreateAccountSchema } from '../src/smpp/accounts/account.ts';
 import { createTenant } from '../src/tenancy/tenants.ts';
@@ -74,37 +75,23 @@ async function run(port: number, window: number, credentials: { systemId: string
   });
   const bind = await client.request({ command: 'bind_transmitter', system_id: credentials.systemId, password: credentials.password });
   if (bind.command_status !== 0) throw new Error(`bind failed: ${bind.command_status}`);
-  const text = Buffer.from('Your order #1234 has shipped and will arrive tomorrow. Reply STOP to opt out.');
-  const latencies: number[] = [];
-  let sent = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: window }, async () => {
-      while (sent < messages) {
-        sent++;
-        const t = performance.now();
-        const response = await client.request({
-          command: 'submit_sm',
-          source_addr: 'Shop',
-          source_addr_ton: 5,
-          destination_addr: '33612345678',
-          dest_addr_ton: 1,
-          registered_delivery: 1,
-          data_coding: 0,
-          short_message: text,
-        });
-        latencies.push(performance.now() - t);
-        if (response.command_status !== 0) throw new Error(`submit_sm failed: 0x${response.command_status.toString(16)}`);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
+  const { seconds, latencyMs } = await submitFlood(client, {
+    window,
+    messages,
+    submit: {
+      source_addr: 'Shop',
+      source_addr_ton: 5,
+      destination_addr: '33612345678',
+      dest_addr_ton: 1,
+      registered_delivery: 1,
+      data_coding: 0,
+      short_message: Buffer.from('Your order #1234 has shipped and will arrive tomorrow. Reply STOP to opt out.'),
+    },
+  });
   const close = setTimeout(() => client.destroy('bench done'), 2_000);
   await client.unbind();
   clearTimeout(close);
-  latencies.sort((a, b) => a - b);
-  const quantile = (q: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(2));
-  return { submitPerSecond: Math.round(messages / seconds), p50: quantile(0.5), p99: quantile(0.99) };
+  return { submitPerSecond: Math.round(messages / seconds), p50: latencyMs(0.5), p99: latencyMs(0.99) };
 }
 
 const bare = await startBareServer();

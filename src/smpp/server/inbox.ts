@@ -74,18 +74,20 @@ export interface SubmitInboxOptions {
 
 export class SubmitInbox {
   readonly #store: (row: Row) => Promise<boolean>;
+  /** Resolves once every part accepted so far is in `smpp_inbox`. */
+  readonly #drain: () => Promise<void>;
   readonly #journal: SubmitJournal<Row> | undefined;
-  readonly #commit: GroupCommit<Row, boolean>;
   readonly #listeners: (() => void)[] = [];
 
   constructor(db: Db, options: SubmitInboxOptions) {
-    this.#commit = new GroupCommit((rows) => insertRows(db, rows), options.maxBatch ?? 500, { concurrency: options.concurrency ?? 1 });
     if (options.journalDir === undefined) {
+      const commit = new GroupCommit<Row, boolean>((rows) => insertRows(db, rows), options.maxBatch ?? 500, { concurrency: options.concurrency ?? 1 });
       this.#store = async (row) => {
-        const stored = await this.#commit.push(row);
+        const stored = await commit.push(row);
         if (stored) this.#stored();
         return stored;
       };
+      this.#drain = () => commit.flush();
     } else {
       const journal = new SubmitJournal<Row>({
         dir: options.journalDir,
@@ -100,6 +102,7 @@ export class SubmitInbox {
         await journal.append(row);
         return true;
       };
+      this.#drain = () => journal.close();
     }
   }
 
@@ -150,9 +153,8 @@ export class SubmitInbox {
   }
 
   /** Everything accepted so far is in `smpp_inbox` (the journal emptied and closed). */
-  async close(): Promise<void> {
-    await this.#commit.flush();
-    await this.#journal?.close();
+  close(): Promise<void> {
+    return this.#drain();
   }
 
   #stored(): void {
