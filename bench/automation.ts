@@ -16,18 +16,13 @@
  *
  * The figures are for comparing changes on this machine, not a capacity promise.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import pino from 'pino';
-import { loadConfig } from '../src/config.ts';
-import { createHub, type Hub } from '../src/hub.ts';
+import type { Hub } from '../src/hub.ts';
 import { WAKE_JOB, wakeJobId } from '../src/automation/store-port.ts';
 import { createTenant } from '../src/tenancy/tenants.ts';
-import { createTestDatabase, TEST_REDIS_URL } from '../test/support/stores.ts';
+import { startTestHub } from '../test/support/hub.ts';
+import { TEST_REDIS_URL } from '../test/support/stores.ts';
 
 const { values } = parseArgs({
   options: {
@@ -48,28 +43,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
+/** A whole hub in this process, as the end-to-end tests start one (no SMPP listener to clash with a hub on 2775). */
 async function openHub(mode: Mode): Promise<{ hub: Hub; close(): Promise<void> }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'hub-bench-auto-'));
-  const database = mode === 'embedded' ? undefined : await createTestDatabase();
-  const config = loadConfig({
-    PORT: '0',
-    HUB_HOST: '127.0.0.1',
-    HUB_DATA_DIR: dataDir,
-    HUB_LOG_LEVEL: 'silent',
-    // The benchmark drives the HTTP API only: no SMPP listener to clash with a hub running on 2775.
-    HUB_SMPP_PORT: 'off',
-    ...(database ? { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64'), REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: `benchauto${randomBytes(3).toString('hex')}` } : {}),
-  });
-  const hub = await createHub(config, { logger: pino({ level: 'silent' }) });
-  await hub.start();
-  return {
-    hub,
-    async close() {
-      await hub.stop();
-      await database?.drop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  return startTestHub(mode);
 }
 
 /** Redis's own figure for the memory its data set takes (the delayed wake jobs live there). */

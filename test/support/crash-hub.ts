@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, TEST_REDIS_URL } from './stores.ts';
+import { createTestDatabase, dropRedisPrefix, TEST_REDIS_URL } from './stores.ts';
 
 export type CrashTestMode = 'embedded' | 'postgres+redis';
 
@@ -26,6 +26,8 @@ export async function freshHubEnv(mode: CrashTestMode, cleanups: (() => Promise<
   if (mode === 'embedded') return { env, apiKey, dataDir, databaseUrl: undefined };
   const database = await createTestDatabase();
   cleanups.push(() => database.drop());
-  Object.assign(env, { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64'), REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: `k9${randomBytes(4).toString('hex')}` });
+  const queuePrefix = `k9${randomBytes(4).toString('hex')}`;
+  cleanups.push(() => dropRedisPrefix(queuePrefix));
+  Object.assign(env, { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64'), REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: queuePrefix });
   return { env, apiKey, dataDir, databaseUrl: database.url };
 }

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { createApiKey } from '../../src/tenancy/api-keys.ts';
 import { createTenant } from '../../src/tenancy/tenants.ts';
-import { createTestDatabase, TEST_REDIS_URL } from './stores.ts';
+import { createTestDatabase, dropRedisPrefix, TEST_REDIS_URL } from './stores.ts';
 
 export type TestHubMode = 'embedded' | 'postgres' | 'postgres+redis';
 
@@ -31,6 +31,7 @@ export async function startTestHub(
 ): Promise<TestHub> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hub-test-'));
   const database = mode === 'embedded' ? undefined : await createTestDatabase();
+  const queuePrefix = mode === 'postgres+redis' ? `hubtest${randomBytes(4).toString('hex')}` : undefined;
   const config = loadConfig({
     PORT: '0',
     HUB_HOST: '127.0.0.1',
@@ -39,7 +40,7 @@ export async function startTestHub(
     // No SMPP listener unless a test asks for one (HUB_SMPP_PORT: '0'): the default 2775 would clash between test hubs.
     HUB_SMPP_PORT: 'off',
     ...(database ? { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64') } : {}),
-    ...(mode === 'postgres+redis' ? { REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: `hubtest${randomBytes(4).toString('hex')}` } : {}),
+    ...(queuePrefix ? { REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: queuePrefix } : {}),
     ...env,
   });
   const hub = await createHub(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
@@ -78,6 +79,7 @@ export async function startTestHub(
     async close() {
       await hub.stop();
       await database?.drop();
+      if (queuePrefix) await dropRedisPrefix(queuePrefix);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
