@@ -6,8 +6,8 @@ ENV NODE_ENV=production \
     HUB_DATA_DIR=/data \
     PORT=3000
 COPY package.json package-lock.json ./
-# npm install with the lockfile: the locked versions (see .ci/run for why not npm ci).
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+# npm ci: exactly the locked versions (the lockfile is complete; .ci/run checks it).
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY src ./src
 COPY connectors ./connectors
 RUN mkdir -p /data && chown node:node /data
