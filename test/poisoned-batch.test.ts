@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../src/bus/event-bus.ts';
 import { receive } from '../src/connectors/inbox.ts';
 import { newId } from '../src/ids.ts';
+import type { JsonValue } from '../src/queue/job-queue.ts';
 import { StoreJobQueue } from '../src/queue/store-job-queue.ts';
 import type { Store } from '../src/store/db.ts';
 import { createTenant } from '../src/tenancy/tenants.ts';
@@ -64,7 +65,7 @@ describe.each(testStores)('a poisoned row among good ones ($kind)', (factory) =>
 
   it('bus publish: every event of the other tenant is stored and dispatched', async () => {
     const bus = new EventBus(store, queue, pino({ level: 'silent' }));
-    const good = Array.from({ length: GOOD }, (_, i) => ({ tenantId: tenantA, source: 'api', type: 'custom.test', dedupeKey: `a-${i}`, data: { n: i } }));
+    const good = Array.from({ length: GOOD }, (_, i) => ({ tenantId: tenantA, source: 'api', type: 'custom.test', dedupeKey: `a-${i}`, data: { n: i } as Record<string, unknown> }));
     const bad = Array.from({ length: BAD }, (_, i) => ({ tenantId: tenantB, source: 'api', type: 'custom.test', dedupeKey: `b-${i}`, data: { text: POISONS[i % 2]! } }));
     const { good: published, bad: refused } = await burst(interleave(good, bad), (input) => bus.publish(input));
 
@@ -107,8 +108,8 @@ describe.each(testStores)('a poisoned row among good ones ($kind)', (factory) =>
   });
 
   it('queue add: every good job is stored; each poisoned one fails alone', async () => {
-    const name = `poison-${newId('q')}`;
-    const good = Array.from({ length: GOOD }, (_, i) => ({ jobId: `${name}.good.${i}`, data: { n: i } }));
+    const name = `poison-${newId('job')}`;
+    const good = Array.from({ length: GOOD }, (_, i) => ({ jobId: `${name}.good.${i}`, data: { n: i } as JsonValue }));
     const bad = Array.from({ length: BAD }, (_, i) => ({ jobId: `${name}.bad.${i}`, data: { text: POISONS[i % 2]! } }));
     const { good: added, bad: refused } = await burst(interleave(good, bad), ({ jobId, data }) => queue.add(name, data, { jobId }));
 
