@@ -68,7 +68,7 @@ export interface InboxEntry {
 
 const timerJobId = (installationId: string, timer: TimerRef) => `connectors.timer.${installationId}.${timer.key}.${timer.rev}`;
 
-async function enqueue(deps: ConnectorDeps, inboxId: string): Promise<void> {
+async function enqueue(deps: Pick<ConnectorDeps, 'queue'>, inboxId: string): Promise<void> {
   await deps.queue.add(INBOUND_JOB, { inboxId }, { jobId: `connectors.inbound.${inboxId}`, attempts: INBOUND_ATTEMPTS, backoff: { type: 'exponential', delayMs: 1000 } });
 }
 
@@ -112,7 +112,7 @@ const writers = new WeakMap<Db, GroupCommit<InboxInsert, { id: string; duplicate
 
 /** Stores a verified request (once per dedupe key) and queues its processing. */
 export async function receive(
-  deps: ConnectorDeps,
+  deps: Pick<ConnectorDeps, 'db' | 'queue'>,
   installation: Pick<Installation, 'id' | 'tenantId'>,
   request: { kind: string; dedupeKey: string; headers: Record<string, string>; body: string },
 ): Promise<{ id: string; duplicate: boolean }> {

@@ -16,7 +16,7 @@ export interface BullJobQueueOptions {
 
 const DEFAULT_PREFIX = 'hub';
 const DEFAULT_LEASE_MS = 30_000;
-/** Finished jobs are kept a while for inspection (and, while kept, an add of the same id is ignored). */
+/** Finished jobs are kept a while for inspection; they do not hold their id (see `add`). */
 const KEEP_COMPLETED = { age: 3_600, count: 1_000 };
 const KEEP_FAILED = { age: 7 * 24 * 3_600, count: 10_000 };
 const CANCELLABLE_STATES = new Set(['waiting', 'delayed', 'prioritized']);
@@ -52,12 +52,19 @@ export class BullJobQueue implements JobQueue {
     this.#connection = this.#connect({});
   }
 
+  /**
+   * A given `jobId` becomes BullMQ's deduplication id, not its job id: BullMQ ignores an add whose
+   * job id exists in any state, finished jobs kept for inspection included (an hour, or 7 days if
+   * failed), which stopped re-added reconciles and sweeper dispatches. Its deduplication key lives
+   * exactly while the job is waiting, delayed or active (retries included) and is deleted, in the
+   * same script, when the job completes or fails for good; checked and set in the add's own script.
+   * Each BullMQ job therefore gets a fresh id of ours, and handlers see the given id.
+   */
   async add(name: string, data: JsonValue, options: AddJobOptions = {}): Promise<void> {
     const queue = await this.#queue(name);
-    // Every job gets an id of ours, so handlers and `cancel` see ids in one format.
-    const id = options.jobId ?? newId('job');
     await queue.add(name, data, {
-      jobId: toBullJobId(id),
+      jobId: toBullJobId(newId('job')),
+      ...(options.jobId === undefined ? {} : { deduplication: { id: toBullJobId(options.jobId) } }),
       delay: options.delayMs,
       attempts: options.attempts ?? 1,
       backoff: options.backoff && { type: options.backoff.type, delay: options.backoff.delayMs },
@@ -69,14 +76,16 @@ export class BullJobQueue implements JobQueue {
    * of the names set, which each process adds to the first time it uses a name.
    */
   async cancel(jobId: string): Promise<boolean> {
-    const bullId = toBullJobId(jobId);
+    const deduplicationId = toBullJobId(jobId);
     const names = await this.#connection.smembers(this.#namesKey);
     for (const name of names) {
       const queue = await this.#queue(name);
+      // Jobs added before ids became deduplication ids carry the id itself as their job id.
+      const bullId = (await queue.getDeduplicationJobId(deduplicationId)) ?? deduplicationId;
       const state = await queue.getJobState(bullId);
       if (state === 'unknown') continue;
       if (!CANCELLABLE_STATES.has(state)) return false;
-      // `remove` refuses (0) a job a worker locked in the meantime.
+      // `remove` refuses (0) a job a worker locked in the meantime; it deletes the deduplication key with the job.
       return (await queue.remove(bullId)) === 1;
     }
     return false;
@@ -91,7 +100,9 @@ export class BullJobQueue implements JobQueue {
       toBullQueueName(name),
       async (job: BullJob) => {
         // attemptsStarted counts every start, including one cut short by a dead worker, as the store queue does.
-        await handler({ id: fromBullJobId(job.id ?? ''), name, data: job.data as Data, attempt: job.attemptsStarted });
+        // The id given to `add` (a scheduled run has none: its id is BullMQ's `repeat:…`).
+        const id = fromBullJobId(job.deduplicationId ?? job.id ?? '');
+        await handler({ id, name, data: job.data as Data, attempt: job.attemptsStarted });
       },
       {
         connection: this.#workerConnection,
@@ -106,7 +117,7 @@ export class BullJobQueue implements JobQueue {
     );
     worker.on('error', (error) => this.#logger.error({ err: error, name }, 'queue: worker error'));
     worker.on('failed', (job, error) => {
-      this.#logger.warn({ err: error, jobId: job && fromBullJobId(job.id ?? ''), name, attempt: job?.attemptsStarted }, 'queue: job failed');
+      this.#logger.warn({ err: error, jobId: job && fromBullJobId(job.deduplicationId ?? job.id ?? ''), name, attempt: job?.attemptsStarted }, 'queue: job failed');
     });
     this.#workers.set(name, worker);
   }

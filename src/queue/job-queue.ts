@@ -13,10 +13,11 @@ export type Backoff = { type: 'fixed' | 'exponential'; delayMs: number };
 
 export interface AddJobOptions {
   /**
-   * Idempotency: adding a job whose id is already pending, delayed or running does nothing. Once
-   * it has finished, an add of the same id is implementation-defined (the store queue runs it
-   * again; BullMQ ignores it while it keeps the finished job: 1 hour if completed, 7 days if
-   * failed), so do not rely on either. Without it the queue makes up an id.
+   * Idempotency: adding a job whose id is pending, delayed (a delay or a retry's backoff) or
+   * running does nothing; running lasts until the queue has recorded its outcome. Once the job has
+   * finished (completed, or failed after its last attempt), an add of the same id runs it again,
+   * whatever the queue keeps of the finished job for inspection: a re-added reconcile or dispatch
+   * always runs. Without it the queue makes up an id.
    */
   jobId?: string;
   /** Run no earlier than this many milliseconds from now. */

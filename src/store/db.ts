@@ -31,3 +31,15 @@ export const UNIQUE_VIOLATION = '23505';
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
 }
+
+/**
+ * Whether a failed statement was refused for what its rows hold rather than for the database's
+ * state: SQLSTATE classes 22 (data exception: a NUL or a lone surrogate in JSON, a value out of
+ * range), 23 (integrity constraint) and 54 (program limit: JSON nested too deep, an index row too
+ * large). Such a statement fails again with the same rows and succeeds without the offending ones;
+ * a lost connection or a shutdown (no code, 08, 57) fails whatever the rows. PGlite raises the same codes.
+ */
+export function isRowDataError(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
+}

@@ -157,4 +157,37 @@ describe('GroupCommit', () => {
     await flush;
     expect(await chained).toBe('r2');
   });
+
+  it('a row the database refuses fails alone: the batch is split until it stands alone, and every other row commits once', async () => {
+    const poisoned = new Set([3, 6]);
+    const writes: number[][] = [];
+    const committed: number[] = [];
+    const commit = new GroupCommit(async (items: number[]) => {
+      writes.push(items);
+      const bad = items.find((item) => poisoned.has(item));
+      // A statement fails as a whole: nothing of this batch is stored.
+      if (bad !== undefined) throw Object.assign(new Error(`unsupported Unicode escape sequence in ${bad}`), { code: '22P05' });
+      committed.push(...items);
+      return items.map((item) => `r${item}`);
+    }, 100);
+    const outcomes = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((item) => commit.push(item).then((result) => result, (error: Error) => error.message)));
+    expect(outcomes).toEqual(['r1', 'r2', 'unsupported Unicode escape sequence in 3', 'r4', 'r5', 'unsupported Unicode escape sequence in 6', 'r7', 'r8']);
+    expect(committed.sort()).toEqual([1, 2, 4, 5, 7, 8]);
+    // Halving: the halves without a bad row are written whole.
+    expect(writes).toEqual([[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4], [1, 2], [3, 4], [3], [4], [5, 6, 7, 8], [5, 6], [5], [6], [7, 8]]);
+
+    // The queue goes on as before.
+    expect(await commit.push(9)).toBe('r9');
+  });
+
+  it('a failure that is not about the rows (connection lost) rejects the batch at once, without splitting it', async () => {
+    const writes: number[][] = [];
+    const commit = new GroupCommit(async (items: number[]): Promise<string[]> => {
+      writes.push(items);
+      throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+    }, 100);
+    const outcomes = await Promise.all([1, 2, 3].map((item) => commit.push(item).catch((error: Error) => error.message)));
+    expect(outcomes).toEqual(['Connection terminated unexpectedly', 'Connection terminated unexpectedly', 'Connection terminated unexpectedly']);
+    expect(writes).toEqual([[1, 2, 3]]);
+  });
 });

@@ -1,3 +1,5 @@
+import { isRowDataError } from './db.ts';
+
 interface Waiting<Item, Result> {
   item: Item;
   resolve: (result: Result) => void;
@@ -14,6 +16,14 @@ interface Waiting<Item, Result> {
  * one statement at a time); on PostgreSQL a second and third write overlap the first one's round
  * trip and commit on other pooled connections, so a caller waiting for its row (an SMPP window of
  * 100) is not held behind a whole commit cycle.
+ *
+ * One bad row must not fail the others (one tenant's event with a NUL would fail every tenant's
+ * write in its batch): when a write fails for what its rows hold (`isRowDataError`), the batch is
+ * split in halves and each half written again, down to the single rows that fail, which reject
+ * with their own error while every other item commits. A poisoned row among n costs about
+ * 2·log2(n) extra writes. Other failures (the database is down) reject the whole batch at once:
+ * splitting would only repeat them. So `write` must leave nothing behind when it fails (one
+ * statement, or its own transaction), or be safe to repeat for the items it did store.
  */
 export class GroupCommit<Item, Result = void> {
   readonly #write: (items: Item[]) => Promise<Result[]>;
@@ -63,13 +73,28 @@ export class GroupCommit<Item, Result = void> {
 
   async #writeBatch(batch: Waiting<Item, Result>[]): Promise<void> {
     try {
-      const results = await this.#write(batch.map((waiting) => waiting.item));
-      batch.forEach((waiting, index) => waiting.resolve(results[index]!));
-    } catch (error) {
-      for (const waiting of batch) waiting.reject(error);
+      await this.#settle(batch);
     } finally {
       this.#inFlight--;
       this.#pump();
     }
+  }
+
+  /** Writes `batch`, halving it on a row data error until the failing rows stand alone. */
+  async #settle(batch: Waiting<Item, Result>[]): Promise<void> {
+    let results: Result[];
+    try {
+      results = await this.#write(batch.map((waiting) => waiting.item));
+    } catch (error) {
+      if (batch.length === 1 || !isRowDataError(error)) {
+        for (const waiting of batch) waiting.reject(error);
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.#settle(batch.slice(0, half));
+      await this.#settle(batch.slice(half));
+      return;
+    }
+    batch.forEach((waiting, index) => waiting.resolve(results[index]!));
   }
 }

@@ -9,16 +9,19 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
  *
  * File names start with a number whose range says which part owns them (0000 core, 0100 bus,
  * 0200 contacts, 0300 webhooks, 0400 queue, 1000 sending, 2000 SMPP, 3000 automation, 4000
- * connectors), so parts add migrations without renumbering each other's. Everything runs in one
- * transaction under an advisory lock: several processes starting together on PostgreSQL apply
- * each migration exactly once, and a failing migration leaves the schema as it was.
+ * connectors), so parts add migrations without renumbering each other's. Everything, the
+ * bookkeeping table's creation included, runs in one transaction under an advisory lock: several
+ * processes starting together on PostgreSQL apply each migration exactly once, and a failing
+ * migration leaves the schema as it was.
  */
 export async function migrate(store: Store): Promise<string[]> {
   const files = (await readdir(MIGRATIONS_DIR)).filter((name) => name.endsWith('.sql')).sort();
   const scripts = await Promise.all(files.map(async (name) => ({ name, sql: await readFile(MIGRATIONS_DIR + name, 'utf8') })));
-  await store.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
   return store.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('hub.migrations'))`);
+    // Under the lock: IF NOT EXISTS is no guard against a concurrent CREATE (both insert into
+    // pg_type and one fails on its unique index), which crashed processes starting together.
+    await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const done = new Set((await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).map((row) => row.name));
     const applied: string[] = [];
     for (const { name, sql } of scripts) {

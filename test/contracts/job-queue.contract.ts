@@ -119,6 +119,75 @@ export function jobQueueContract(target: JobQueueTarget): void {
     expect(runs).toEqual(['first']);
   });
 
+  it('ignores an add whose jobId is waiting for a retry', async () => {
+    const queue = await open();
+    const name = uniqueName();
+    const runs: { data: JsonValue; attempt: number }[] = [];
+    let sentinelRan = false;
+    queue.process(
+      name,
+      async (job) => {
+        if (job.data === 'sentinel') {
+          sentinelRan = true;
+          return;
+        }
+        runs.push({ data: job.data, attempt: job.attempt });
+        if (job.attempt === 1) throw new Error('first try fails');
+      },
+      { concurrency: 1 },
+    );
+    await queue.add(name, 'first', { jobId: 'retrying', attempts: 2, backoff: { type: 'fixed', delayMs: 300 } });
+    await waitFor(() => runs.length === 1);
+    // Due at once if it were not ignored, so before the retry and the sentinel below.
+    await queue.add(name, 'second', { jobId: 'retrying' });
+    await waitFor(() => runs.length === 2);
+    await addAndWaitForSentinel(queue, name, 0, () => sentinelRan);
+    expect(runs).toEqual([
+      { data: 'first', attempt: 1 },
+      { data: 'first', attempt: 2 },
+    ]);
+  });
+
+  it.each([
+    ['completed', 'succeeds'],
+    ['failed after its last attempt', 'throws'],
+  ])('runs a job again when its jobId is added after it %s', async (_finished, outcome) => {
+    const queue = await open();
+    const name = uniqueName();
+    const runs: { id: string; data: JsonValue; attempt: number }[] = [];
+    const sentinels = new Set<JsonValue>();
+    queue.process(
+      name,
+      async (job) => {
+        if (String(job.data).startsWith('sentinel')) {
+          sentinels.add(job.data);
+          return;
+        }
+        runs.push({ id: job.id, data: job.data, attempt: job.attempt });
+        if (outcome === 'throws') throw new Error(`${String(job.data)} fails`);
+      },
+      { concurrency: 1 },
+    );
+    await queue.add(name, 'first', { jobId: 'again' });
+    await waitFor(() => runs.length === 1);
+    // With one handler at a time, this starts only once the job's outcome is recorded: it has finished.
+    await queue.add(name, 'sentinel-1');
+    await waitFor(() => sentinels.has('sentinel-1'));
+
+    await queue.add(name, 'second', { jobId: 'again' });
+    await waitFor(() => runs.length === 2, { message: 'the job added again after it finished' });
+    // Added again while this second run is kept as finished, a third time runs too.
+    await queue.add(name, 'sentinel-2');
+    await waitFor(() => sentinels.has('sentinel-2'));
+    await queue.add(name, 'third', { jobId: 'again' });
+    await waitFor(() => runs.length === 3, { message: 'the job added a third time' });
+    expect(runs).toEqual([
+      { id: 'again', data: 'first', attempt: 1 },
+      { id: 'again', data: 'second', attempt: 1 },
+      { id: 'again', data: 'third', attempt: 1 },
+    ]);
+  });
+
   it('does not run a delayed job before its delay, and runs it after', async () => {
     const queue = await open();
     const name = uniqueName();
