@@ -83,7 +83,7 @@ async function run(label: string, port: number, messages: number): Promise<void>
     async inbound() {},
   };
   const settings = SmppSettingsSchema.parse({ host: '127.0.0.1', port, systemId: 'hub', window, enquireLinkIntervalMs: 0 });
-  const provider = createSmppProvider({ settings, password: 'secret', tenantId: 'ten_bench', sink, log: pino({ level: 'silent' }) });
+  const provider = createSmppProvider({ settings, password: 'secret', tenantId: 'ten_bench', network: { allowPrivateTargets: true }, sink, log: pino({ level: 'silent' }) });
   const text = 'Votre commande 12345 est en route, livraison demain avant 13h.';
   const { encoding, segmentCount } = analyzeSms(text);
   const message = (n: number): OutboundSms => ({ messageId: `B${String(n).padStart(9, '0')}`, tenantId: 'ten_bench', from: 'MaBoutique', to: '+33612345678', text, encoding, segments: segmentCount, requestReceipt: true });

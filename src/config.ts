@@ -44,6 +44,7 @@ const schema = z
     HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
     HUB_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     HUB_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'expected 1 to 32 letters, digits, "_" or "-"').default('hub'),
+    /** Lets tenants point every outbound connection (webhooks, Zapier hooks, connector hosts, SMPP/SMTP upstreams) at private addresses (src/net). */
     HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: z
       .enum(['true', 'false'], { message: 'expected "true" or "false"' })
       .default('false')

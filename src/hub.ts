@@ -95,7 +95,17 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     });
     bus.addSource(new ZapierHookSource(zapier, store));
     const contacts = createContactsModule(store, bus, { log: log.child({ part: 'contacts' }) });
-    const sending = createSendingModule({ db: store, queue, publisher: bus, vault, log: log.child({ part: 'sending' }), publicUrl: config.publicUrl, contacts, unsubscribeTokens: createUnsubscribeTokens(secretKey) });
+    const sending = createSendingModule({
+      db: store,
+      queue,
+      publisher: bus,
+      vault,
+      log: log.child({ part: 'sending' }),
+      publicUrl: config.publicUrl,
+      network: { allowPrivateTargets: config.webhookAllowPrivateTargets },
+      contacts,
+      unsubscribeTokens: createUnsubscribeTokens(secretKey),
+    });
     sending.registry.register(smppProviderFactory);
     sending.registry.register(smtpProviderFactory);
     const smpp = createSmppModule({

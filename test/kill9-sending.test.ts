@@ -62,7 +62,7 @@ describe.each(['postgres+redis', 'embedded'] as const)('SIGKILL during a 10,000-
 
   it('submits every message after the restart, duplicating only messages in flight at the kill', { timeout: DRAIN_TIMEOUT_MS[mode] + 300_000 }, async () => {
     const started = Date.now();
-    const { env, apiKey, dataDir, databaseUrl } = await freshHubEnv(mode, cleanups);
+    const { env, apiKey, dataDir, databaseUrl } = await freshHubEnv(mode, cleanups, { HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }); // the SMSC listens on loopback
     const smsc: NetSmppSmsc = await startNetSmppSmsc({ receipt_delay_ms: 20 });
     cleanups.push(() => smsc.close());
     const port = await freePort();

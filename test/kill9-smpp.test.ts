@@ -26,7 +26,7 @@ describe.each(['embedded', 'postgres+redis'] as const)('SIGKILL during a submit_
 
   it('hands every acknowledged submit_sm to the sending core and sends its receipt', { timeout: 300_000 }, async () => {
     const smppPort = await freePort();
-    const { env, apiKey } = await freshHubEnv(mode, cleanups, { HUB_SMPP_PORT: String(smppPort) });
+    const { env, apiKey } = await freshHubEnv(mode, cleanups, { HUB_SMPP_PORT: String(smppPort), HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
     const port = await freePort();
     let hub: RunningProcess = await startProcess(HUB, env, port);
     cleanups.push(() => hub.stop('SIGKILL'));

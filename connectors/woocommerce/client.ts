@@ -7,7 +7,8 @@ import WooCommerceRestApiModule from '@woocommerce/woocommerce-rest-api';
 import { z } from 'zod';
 import type { NetworkPolicy } from '../../src/connectors/connector.ts';
 import { ExternalSystemError } from '../../src/connectors/external-error.ts';
-import { guardedLookup } from '../../src/webhooks/target-guard.ts';
+import { guardedAgent } from '../../src/net/guarded-connection.ts';
+import { BLOCKED_TARGET_CODE } from '../../src/net/outbound-guard.ts';
 
 // The package is CommonJS compiled from ESM (`exports.default = class …`): Node's ESM loader gives
 // `module.exports` as the default import, bundlers and vitest the class itself. Accept both.
@@ -61,7 +62,7 @@ export function toExternalError(error: unknown, what: string, storeUrl: string):
   const response = failure.response;
   if (!response) {
     const code = failure.code ?? 'error';
-    if (code === 'ERR_WEBHOOK_TARGET_BLOCKED') return new ExternalSystemError('blocked', `${failure.message} (store ${storeUrl})`);
+    if (code === BLOCKED_TARGET_CODE) return new ExternalSystemError('blocked', `${failure.message} (store ${storeUrl})`, { field: 'storeUrl' });
     if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new ExternalSystemError('timeout', `The store ${storeUrl} did not answer ${what} within ${REQUEST_TIMEOUT_MS / 1000} s.`);
     return new ExternalSystemError('unreachable', `The store ${storeUrl} cannot be reached (${code}: ${failure.message}) while ${what}; check the address and that the site is up.`);
   }
@@ -102,8 +103,8 @@ export class WooClient {
         timeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS,
         // Basic credentials must not follow a redirect to another host; the admin gives the final URL instead.
         maxRedirects: 0,
-        // The store is a tenant-given host: the same SSRF guard as outbound webhooks, on the addresses actually connected to.
-        ...(options.network.allowPrivateTargets ? {} : { lookup: guardedLookup }),
+        // The store is a tenant-given host: the outbound guard vets the address actually connected to, literal or resolved.
+        ...(options.network.allowPrivateTargets ? {} : { httpAgent: guardedAgent('http:'), httpsAgent: guardedAgent('https:') }),
       },
     });
   }

@@ -12,6 +12,7 @@
 import type { InstallationContext, JsonObject, PrepareContext, Prepared, ReconcileReport, RemoteResource } from '../../src/connectors/connector.ts';
 import { ExternalSystemError } from '../../src/connectors/external-error.ts';
 import { randomBase62 } from '../../src/ids.ts';
+import { blockedLiteral } from '../../src/net/outbound-guard.ts';
 import { WooClient, type Webhook } from './client.ts';
 import { CredentialsSchema, SettingsSchema, WEBHOOK_TOPICS, type Credentials, type InstallInput, type Settings } from './manifest.ts';
 import { webhookSecretPurpose, WooStateSchema, type WooState } from './state.ts';
@@ -32,6 +33,9 @@ export function clientFor(storeUrl: string, credentials: Pick<Credentials, 'cons
 
 /** Checks the key against the store (nothing is stored when it fails) and builds the installation. */
 export async function prepare(input: InstallInput, ctx: PrepareContext): Promise<Prepared<Settings, Credentials>> {
+  // An IP literal (in any spelling) is refused before any connection; a name is vetted by the connection itself.
+  const blocked = ctx.network.allowPrivateTargets ? undefined : blockedLiteral(new URL(input.storeUrl).hostname);
+  if (blocked) throw new ExternalSystemError('blocked', `${blocked.message} (store ${input.storeUrl})`, { field: 'storeUrl' });
   const client = clientFor(input.storeUrl, input, ctx.network);
   const status = await client.systemStatus();
   if (status.environment.version === undefined) {

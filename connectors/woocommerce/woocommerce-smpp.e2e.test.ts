@@ -22,7 +22,8 @@ describe('WooCommerce order → SMS over a real SMPP session', () => {
     nock.enableNetConnect('127.0.0.1');
     store.start();
     smsc = await startNetSmppSmsc({ receipt_delay_ms: 50 });
-    t = await startTestHub('embedded', { HUB_PUBLIC_URL: PUBLIC_URL });
+    // The SMSC listens on loopback, which only an operator's HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS=true allows.
+    t = await startTestHub('embedded', { HUB_PUBLIC_URL: PUBLIC_URL, HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
     store.deliverTo = (url) => url.replace(PUBLIC_URL, t.url);
   });
 

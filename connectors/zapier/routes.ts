@@ -16,7 +16,7 @@ import type { SendingSettingsStore } from '../../src/sending/settings.ts';
 import type { Db } from '../../src/store/db.ts';
 import type { Vault } from '../../src/vault/vault.ts';
 import { countSubscriptions, createSubscription, deleteSubscription, listSubscriptions } from '../../src/webhooks/subscription-store.ts';
-import { checkTargetUrl, parseTargetUrl } from '../../src/webhooks/target-guard.ts';
+import { checkTargetUrl, parseTargetUrl } from '../../src/net/outbound-guard.ts';
 import type { WebhookSource } from '../../src/webhooks/webhook-source.ts';
 import { HookFiltersSchema } from './filters.ts';
 import { saveFilters } from './hook-source.ts';

@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { EventSubject } from '../bus/trigger-event.ts';
 import type { ContactInput } from '../contacts/schemas.ts';
+import type { NetworkPolicy } from '../net/outbound-guard.ts';
 import type { JsonValue } from '../queue/job-queue.ts';
 import type { ConnectorManifest } from './manifest.ts';
 import type { ResourceMemory } from './memory.ts';
@@ -45,10 +46,8 @@ export interface Installation {
   updatedAt: Date;
 }
 
-/** Outbound HTTP to a tenant-given host: refused for private addresses unless the operator allows them. */
-export interface NetworkPolicy {
-  allowPrivateTargets: boolean;
-}
+/** Outbound connections to a tenant-given host go through the guard of src/net with this policy. */
+export type { NetworkPolicy };
 
 export interface PrepareContext {
   tenantId: string;

@@ -18,7 +18,7 @@ export type ExternalFailure =
   | 'server'
   /** A redirect: the admin should give the final URL (credentials are not sent across redirects). */
   | 'redirect'
-  /** The host resolves to a private address and the operator has not allowed private targets. */
+  /** The host is or resolves to a private address and the operator has not allowed private targets (src/net). */
   | 'blocked'
   /** 2xx but not the expected shape (not the system the URL was meant to be). */
   | 'invalid-response';
@@ -28,13 +28,16 @@ export class ExternalSystemError extends Error {
   readonly status: number | undefined;
   /** The system's own error code, e.g. `woocommerce_rest_cannot_create`. */
   readonly code: string | undefined;
+  /** The install field the failure is about (`storeUrl`), when the admin must change one. */
+  readonly field: string | undefined;
 
-  constructor(kind: ExternalFailure, message: string, options: { status?: number; code?: string } = {}) {
+  constructor(kind: ExternalFailure, message: string, options: { status?: number; code?: string; field?: string } = {}) {
     super(message);
     this.name = 'ExternalSystemError';
     this.kind = kind;
     this.status = options.status;
     this.code = options.code;
+    this.field = options.field;
   }
 
   /** Worth trying again later without changing anything (the next reconcile will). */
@@ -46,5 +49,6 @@ export class ExternalSystemError extends Error {
 /** The API's answer for a failed external call: 502 when the system is down, 422 when the input must change. */
 export function externalProblem(error: ExternalSystemError, suffix = ''): HttpProblem {
   const detail = suffix ? `${error.message} ${suffix}` : error.message;
-  return error.transient ? new HttpProblem(502, 'unavailable', detail) : new HttpProblem(422, 'unprocessable', detail);
+  if (error.transient) return new HttpProblem(502, 'unavailable', detail);
+  return new HttpProblem(422, 'unprocessable', detail, error.field === undefined ? {} : { errors: [{ path: `body.${error.field}`, message: error.message }] });
 }

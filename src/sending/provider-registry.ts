@@ -12,6 +12,7 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { checkHost, type HostCheckOptions, type NetworkPolicy } from '../net/outbound-guard.ts';
 import type { Db } from '../store/db.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Channel, Provider, ProviderSink } from './providers/provider.ts';
@@ -21,6 +22,8 @@ export interface ProviderContext {
   tenantId: string;
   channel: Channel;
   log: Logger;
+  /** Every connection to a tenant-given host goes through the outbound guard (src/net) with this policy. */
+  network: NetworkPolicy;
 }
 
 export interface ProviderConfig<Settings = unknown, Secrets = unknown> {
@@ -42,6 +45,8 @@ export interface ProviderFactory<Settings = unknown, Secrets = unknown> {
   settings: z.ZodType<Settings>;
   /** Credentials (password, API key): sealed in the vault, never returned by the API. */
   secrets?: z.ZodType<Secrets>;
+  /** The hosts the provider connects to, by settings field: the outbound guard vets them when the settings are saved. */
+  outboundHosts?(settings: Settings): { field: string; host: string }[];
   create(config: ProviderConfig<Settings, Secrets>, sink: ProviderSink): Provider | Promise<Provider>;
 }
 
@@ -101,10 +106,12 @@ export class ProviderRegistry {
   readonly #instances = new Map<string, Cached>();
   readonly #retired = new Set<Promise<Provider>>();
   readonly #recheckMs: number;
+  readonly #network: HostCheckOptions;
   #closed = false;
 
-  constructor(options: { db: Db; vault: Vault; log: Logger; sinkFor: (context: ProviderContext, kind: string) => ProviderSink; recheckMs?: number }) {
+  constructor(options: { db: Db; vault: Vault; log: Logger; network: HostCheckOptions; sinkFor: (context: ProviderContext, kind: string) => ProviderSink; recheckMs?: number }) {
     this.#db = options.db;
+    this.#network = options.network;
     this.#vault = options.vault;
     this.#log = options.log;
     this.#sinkFor = options.sinkFor;
@@ -142,6 +149,7 @@ export class ProviderRegistry {
     }
     const settings = factory.settings.safeParse(input.settings ?? {});
     if (!settings.success) throw new ProviderConfigError(settings.error.issues.map((issue) => ({ path: ['settings', ...issue.path].join('.'), message: issue.message })));
+    await this.#checkHosts(factory, settings.data);
     let sealed: string | null | undefined;
     if (input.secrets !== undefined) {
       if (!factory.secrets) throw new ProviderConfigError([{ path: 'secrets', message: `provider "${input.kind}" takes no secrets` }]);
@@ -226,10 +234,20 @@ export class ProviderRegistry {
       const [row] = await this.#db.query<{ secrets: string }>('SELECT secrets FROM sending_providers WHERE tenant_id = $1 AND channel = $2', [tenantId, channel]);
       if (row?.secrets) secrets = factory.secrets?.parse(JSON.parse(this.#vault.open(row.secrets, secretsContext(tenantId, channel))));
     }
-    const context: ProviderContext = { tenantId, channel, log: this.#log.child({ tenantId, channel, provider: stored.kind }) };
+    const context: ProviderContext = { tenantId, channel, log: this.#log.child({ tenantId, channel, provider: stored.kind }), network: { allowPrivateTargets: this.#network.allowPrivateTargets } };
     const provider = await factory.create({ settings, secrets, context }, this.#sinkFor(context, stored.kind));
     if (provider.channel !== channel) throw new Error(`sending: provider "${stored.kind}" created a ${provider.channel} provider for ${channel}`);
     return provider;
+  }
+
+  /** Refuses a host the provider may not connect to (it is checked again on every connection). */
+  async #checkHosts(factory: ProviderFactory<unknown, unknown>, settings: unknown): Promise<void> {
+    const issues: { path: string; message: string }[] = [];
+    for (const { field, host } of factory.outboundHosts?.(settings) ?? []) {
+      const checked = await checkHost(host, this.#network);
+      if (!checked.ok) issues.push({ path: `settings.${field}`, message: checked.message });
+    }
+    if (issues.length > 0) throw new ProviderConfigError(issues);
   }
 
   #defaultSettings(): unknown {

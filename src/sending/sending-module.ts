@@ -2,7 +2,7 @@
  * The sending core as the rest of the hub uses it: `send` for the automation engine and connectors,
  * the provider registry for the SMPP and SMTP parts, the routes for the gateway, and the workers.
  *
- *   const sending = createSendingModule({ db: store, queue, publisher: bus, vault, log, publicUrl });
+ *   const sending = createSendingModule({ db: store, queue, publisher: bus, vault, log, publicUrl, network: { allowPrivateTargets } });
  *   sending.registry.register(smppProviderFactory);   // SMPP / SMTP parts, at composition
  *   await sending.sendSms(tenantId, { contactId, category: 'transactional', text: '…', eventId }, { idempotencyKey });
  */
@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createContactsModule, type ContactsModule } from '../contacts/contacts-module.ts';
 import type { EventPublisher } from '../contacts/contacts.ts';
 import type { RouteModule } from '../gateway/app.ts';
+import type { HostCheckOptions } from '../net/outbound-guard.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -40,6 +41,8 @@ export interface SendingModuleOptions {
   log: Logger;
   /** Base URL of the hub as recipients reach it (one-click unsubscribe links). */
   publicUrl: string;
+  /** Providers connect to tenant-given hosts (SMSC, SMTP relay) through the outbound guard with this policy. */
+  network: HostCheckOptions;
   /** `createUnsubscribeTokens(hub secret key)`: signs and verifies one-click unsubscribe links. */
   unsubscribeTokens: UnsubscribeTokens;
   /** The contacts part; built on the same store and bus when not given. */
@@ -95,7 +98,13 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
       await handleInbound(holder.deps!, tenantId, sms);
     },
   });
-  const registry = new ProviderRegistry({ db: options.db, vault: options.vault, log: log.child({ part: 'sending-providers' }), sinkFor: (context: ProviderContext) => sinkFor(context.channel) });
+  const registry = new ProviderRegistry({
+    db: options.db,
+    vault: options.vault,
+    log: log.child({ part: 'sending-providers' }),
+    network: options.network,
+    sinkFor: (context: ProviderContext) => sinkFor(context.channel),
+  });
   registry.register(sandboxProviderFactory);
   const settings = new SendingSettingsStore(options.db);
   const deps: SendingDeps = {

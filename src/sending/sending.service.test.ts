@@ -49,6 +49,7 @@ describe.each(testStores)('sending pipeline on $kind', (factory) => {
       vault: createVault(randomBytes(32)),
       log: pino({ level: 'silent' }),
       publicUrl: 'https://hub.example',
+      network: { allowPrivateTargets: false },
       unsubscribeTokens: createUnsubscribeTokens(randomBytes(32)),
       contacts,
       clock: () => (now ? now() : new Date()),

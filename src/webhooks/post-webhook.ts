@@ -1,9 +1,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
 import type { PostResult } from './response-outcome.ts';
 import { EXCERPT_CHARS } from './response-outcome.ts';
-import { blockedAddressReason, blockedMessage, BlockedTargetError, guardedLookup, hostOf } from './target-guard.ts';
+import { guardedAgent } from '../net/guarded-connection.ts';
+import { BlockedTargetError } from '../net/outbound-guard.ts';
 import type { WebhookRequest } from './webhook-request.ts';
 
 export interface PostOptions {
@@ -16,8 +16,8 @@ export interface PostOptions {
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * POSTs one webhook request and reports what came back. node:http rather than fetch: its `lookup`
- * hook lets the SSRF guard vet the address actually connected to, and it never follows redirects.
+ * POSTs one webhook request and reports what came back. node:http rather than fetch: its agent
+ * lets the outbound guard (src/net) vet the address actually connected to, and it never follows redirects.
  * Never throws; every failure is a `PostResult`.
  */
 export function postWebhook(target: string, request: WebhookRequest, options: PostOptions): Promise<PostResult> {
@@ -26,12 +26,6 @@ export function postWebhook(target: string, request: WebhookRequest, options: Po
     url = new URL(target);
   } catch {
     return Promise.resolve({ kind: 'blocked', error: `not a URL: ${target}` });
-  }
-  if (!options.allowPrivateTargets) {
-    // Literal IPs never go through `lookup`, so they are checked here.
-    const host = hostOf(url);
-    const reason = isIP(host) === 0 ? undefined : blockedAddressReason(host);
-    if (reason !== undefined) return Promise.resolve({ kind: 'blocked', error: blockedMessage(host, host, reason) });
   }
   return new Promise((resolve) => {
     const signal = AbortSignal.timeout(options.timeoutMs);
@@ -52,14 +46,15 @@ export function postWebhook(target: string, request: WebhookRequest, options: Po
       // The status counts even when the body breaks off (timeout, reset, the size limit above).
       response.on('error', settle);
     };
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
+  const send = protocol === 'https:' ? httpsRequest : httpRequest;
     const outgoing = send(
       url,
       {
         method: 'POST',
         headers: { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) },
         signal,
-        ...(options.allowPrivateTargets ? {} : { lookup: guardedLookup }),
+        ...(options.allowPrivateTargets ? {} : { agent: guardedAgent(protocol) }),
       },
       onResponse,
     );

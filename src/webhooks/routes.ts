@@ -18,7 +18,7 @@ import {
   updateSubscription,
   type Subscription,
 } from './subscription-store.ts';
-import { checkTargetUrl, parseTargetUrl } from './target-guard.ts';
+import { checkTargetUrl, parseTargetUrl } from '../net/outbound-guard.ts';
 import type { WebhookSource } from './webhook-source.ts';
 
 /** Each subscription is one more POST per event: a bound on what one tenant can make the hub send. */

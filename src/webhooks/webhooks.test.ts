@@ -425,7 +425,7 @@ describe('outbound webhooks without HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS', () => {
     async (url) => {
       const answer = await t.api('/v1/webhooks', { body: { url, eventTypes: ['*'] } });
       expect(answer.status).toBe(400);
-      expect(answer.body).toMatchObject({ type: 'urn:hub:problem:validation-failed', errors: [{ path: 'body.url', message: expect.stringMatching(/address; webhooks may only target public addresses/) }] });
+      expect(answer.body).toMatchObject({ type: 'urn:hub:problem:validation-failed', errors: [{ path: 'body.url', message: expect.stringMatching(/address; the hub connects only to public addresses/) }] });
     },
   );
 

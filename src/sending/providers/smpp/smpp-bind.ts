@@ -7,8 +7,9 @@
  * The provider holds one (`bind_transceiver`) or two (`bind_transmitter` + `bind_receiver`).
  */
 import net from 'node:net';
-import tls from 'node:tls';
 import type { Logger } from 'pino';
+import { connectGuarded } from '../../../net/guarded-connection.ts';
+import type { NetworkPolicy } from '../../../net/outbound-guard.ts';
 import { describeCloseReason, INTERFACE_VERSION_34, SmppSession } from '../../../smpp/protocol/index.ts';
 import type { IncomingRequest, SmppSessionOptions, SmppWarning } from '../../../smpp/protocol/index.ts';
 import { describeStatus } from './smpp-submit-status.ts';
@@ -21,6 +22,8 @@ export interface SmppBindOptions {
   host: string;
   port: number;
   tls?: { ca?: string[] | undefined; servername?: string | undefined } | undefined;
+  /** The SMSC is a tenant-given host: connected to through the outbound guard. */
+  network: NetworkPolicy;
   connectTimeoutMs: number;
   systemId: string;
   password: string;
@@ -51,7 +54,8 @@ export class SmppBind {
   readonly #random: () => number;
   #state: BindState = 'connecting';
   #session: SmppSession | undefined;
-  #connecting: { socket: net.Socket; session?: SmppSession } | undefined;
+  /** The attempt under way, ended by `close()`: the connection being made, then the bind being sent. */
+  #connecting: { abort: AbortController; socket?: net.Socket; session?: SmppSession } | undefined;
   #lastError: string | undefined;
   #retryAt: number | undefined;
   #attempt = 0;
@@ -128,8 +132,9 @@ export class SmppBind {
     }
     this.#waiters.clear();
     if (this.#connecting) {
+      this.#connecting.abort.abort();
       this.#connecting.session?.destroy('provider closing');
-      this.#connecting.socket.destroy();
+      this.#connecting.socket?.destroy();
     }
     const session = this.#session;
     if (session && !session.isClosed) await session.unbind();
@@ -194,9 +199,11 @@ export class SmppBind {
 
   async #connectAndBind(): Promise<SmppSession> {
     this.#state = 'connecting';
-    const socket = await this.#connect();
+    const abort = new AbortController();
+    this.#connecting = { abort };
+    const socket = await this.#connect(abort.signal);
     const session = new SmppSession(socket, this.#options.session);
-    this.#connecting = { socket, session };
+    this.#connecting = { abort, socket, session };
     session.on('request', (pdu) => this.#options.onRequest(session, pdu));
     session.on('warning', (warning) => this.#log.warn({ warning: describeWarning(warning) }, 'smpp: protocol warning'));
     try {
@@ -220,31 +227,23 @@ export class SmppBind {
     }
   }
 
-  #connect(): Promise<net.Socket> {
-    const { host, port, connectTimeoutMs } = this.#options;
+  async #connect(signal: AbortSignal): Promise<net.Socket> {
+    const { host, port, connectTimeoutMs, network } = this.#options;
     const tlsOptions = this.#options.tls;
-    return new Promise((resolve, reject) => {
-      const socket = tlsOptions
-        ? tls.connect({ host, port, minVersion: 'TLSv1.2', ...(tlsOptions.ca ? { ca: tlsOptions.ca } : {}), ...(tlsOptions.servername ? { servername: tlsOptions.servername } : net.isIP(host) === 0 ? { servername: host } : {}) })
-        : net.connect({ host, port });
-      this.#connecting = { socket };
-      const timer = setTimeout(() => fail(new Error(`no connection to ${host}:${port} within ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      const fail = (error: Error) => {
-        clearTimeout(timer);
-        socket.destroy();
-        this.#connecting = undefined;
-        reject(new Error(`cannot connect to ${host}:${port}: ${error.message}`));
-      };
-      const onClose = () => fail(new Error(this.#closed ? 'provider closing' : 'connection closed'));
-      socket.once('error', fail);
-      socket.once('close', onClose);
-      socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
-        clearTimeout(timer);
-        socket.removeListener('error', fail);
-        socket.removeListener('close', onClose);
-        resolve(socket);
-      });
-    });
+    try {
+      return await connectGuarded(
+        { host, port },
+        {
+          policy: network,
+          timeoutMs: connectTimeoutMs,
+          signal,
+          tls: tlsOptions && { minVersion: 'TLSv1.2', ...(tlsOptions.ca ? { ca: tlsOptions.ca } : {}), ...(tlsOptions.servername ? { servername: tlsOptions.servername } : net.isIP(host) === 0 ? { servername: host } : {}) },
+        },
+      );
+    } catch (error) {
+      this.#connecting = undefined;
+      throw new Error(`cannot connect to ${host}:${port}: ${this.#closed ? 'provider closing' : error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 }
 

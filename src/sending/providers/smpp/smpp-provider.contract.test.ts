@@ -49,7 +49,7 @@ const target: ProviderContractTarget = {
     let bound: ReturnType<typeof createSmppProvider> | undefined;
     return {
       async create(sink) {
-        bound = createSmppProvider({ settings, password: 'secret', tenantId: 'ten_contract', sink, log: pino({ level: 'silent' }) });
+        bound = createSmppProvider({ settings, password: 'secret', tenantId: 'ten_contract', network: { allowPrivateTargets: true }, sink, log: pino({ level: 'silent' }) });
         return bound;
       },
       async received() {

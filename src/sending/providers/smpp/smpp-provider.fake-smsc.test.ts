@@ -90,7 +90,7 @@ class Sink implements ProviderSink {
 function connect(port: number, overrides: Partial<SmppSettingsInput> = {}) {
   const sink = new Sink();
   const settings = SmppSettingsSchema.parse({ host: '127.0.0.1', port, systemId: 'hub', reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, ...overrides });
-  const provider: SmppProvider = createSmppProvider({ settings, password: 'pw', tenantId: 'ten_fake', sink, log: pino({ level: 'silent' }) });
+  const provider: SmppProvider = createSmppProvider({ settings, password: 'pw', tenantId: 'ten_fake', network: { allowPrivateTargets: true }, sink, log: pino({ level: 'silent' }) });
   cleanups.push(() => provider.close());
   return { provider, sink };
 }

@@ -75,7 +75,7 @@ function connect(overrides: Partial<SmppSettingsInput> = {}, options: { password
     throttleBackoffMs: { initialMs: 100, maxMs: 2_000 },
     ...overrides,
   });
-  const provider = createSmppProvider({ settings, password: options.password ?? 'secret', tenantId: TENANT, sink, log: pino({ level: 'silent' }) });
+  const provider = createSmppProvider({ settings, password: options.password ?? 'secret', tenantId: TENANT, network: { allowPrivateTargets: true }, sink, log: pino({ level: 'silent' }) });
   providers.push(provider);
   return { provider, sink };
 }

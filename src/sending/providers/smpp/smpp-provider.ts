@@ -20,6 +20,7 @@
 import { rootCertificates } from 'node:tls';
 import type { Logger } from 'pino';
 import { randomBase62 } from '../../../ids.ts';
+import type { NetworkPolicy } from '../../../net/outbound-guard.ts';
 import {
   CommandStatus,
   SmppBadResponseError,
@@ -47,6 +48,8 @@ export interface SmppProviderOptions {
   password: string;
   /** The tenant whose receipts and replies this link carries. */
   tenantId: string;
+  /** The outbound guard's policy for the SMSC's address. */
+  network: NetworkPolicy;
   sink: ProviderSink;
   log: Logger;
   clock?: () => Date;
@@ -127,6 +130,7 @@ class SmppUpstreamProvider implements SmppProvider {
         port: settings.port,
         // `ca` replaces Node's trusted roots: keep them, and add the SMSC's private CA.
         tls: settings.tls && { ca: settings.tls.caCertificate !== undefined ? [...rootCertificates, settings.tls.caCertificate] : undefined, servername: settings.tls.servername },
+        network: options.network,
         connectTimeoutMs: settings.connectTimeoutMs,
         systemId: settings.systemId,
         password: options.password,
@@ -371,7 +375,8 @@ export const smppProviderFactory = defineProviderFactory({
   channels: ['sms'],
   settings: SmppSettingsSchema,
   secrets: SmppSecretsSchema,
+  outboundHosts: (settings) => [{ field: 'host', host: settings.host }],
   create({ settings, secrets, context }, sink) {
-    return createSmppProvider({ settings, password: secrets?.password ?? '', tenantId: context.tenantId, sink, log: context.log });
+    return createSmppProvider({ settings, password: secrets?.password ?? '', tenantId: context.tenantId, network: context.network, sink, log: context.log });
   },
 });

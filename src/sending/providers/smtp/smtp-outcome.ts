@@ -1,3 +1,4 @@
+import { BLOCKED_TARGET_CODE } from '../../../net/outbound-guard.ts';
 import type { SubmitResult } from '../provider.ts';
 
 /**
@@ -18,7 +19,7 @@ export interface SmtpFailure {
 /** Credentials or TLS are wrong for every message: keep the messages, give the operator time to fix the settings. */
 const CONFIGURATION_RETRY_MS = 5 * 60_000;
 
-const CONFIGURATION_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ETLS', 'EREQUIRETLS', 'ECONFIG']);
+const CONFIGURATION_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ETLS', 'EREQUIRETLS', 'ECONFIG', BLOCKED_TARGET_CODE]);
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 500);
 
@@ -34,7 +35,10 @@ export function smtpFailureOutcome(failure: SmtpFailure): SubmitResult {
   // 535 and friends are 5yz, but they refuse the hub's credentials, not this message.
   if (failure.code !== undefined && CONFIGURATION_CODES.has(failure.code)) {
     const detail = reply ? reply.text : oneLine(failure.message);
-    const what = failure.code === 'ETLS' || failure.code === 'EREQUIRETLS' ? 'TLS with the SMTP server failed' : 'the SMTP server refused the credentials';
+    const what =
+      failure.code === BLOCKED_TARGET_CODE ? 'the hub may not connect to the SMTP host'
+      : failure.code === 'ETLS' || failure.code === 'EREQUIRETLS' ? 'TLS with the SMTP server failed'
+      : 'the SMTP server refused the credentials';
     return { kind: 'retry', reason: `${what} (${detail}); check the SMTP settings`, afterMs: CONFIGURATION_RETRY_MS };
   }
   if (reply) {

@@ -15,10 +15,12 @@ import { createSmtpProvider, smtpProviderFactory, type SmtpProvider } from './sm
 import { resolveSmtpConfig, SmtpSecretsSchema, SmtpSettingsSchema, type SmtpSecrets, type SmtpSettingsInput } from './smtp-settings.ts';
 
 const tokens = createUnsubscribeTokens(Buffer.alloc(32, 3));
+/** The fake relays listen on loopback, which only an operator's HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS=true allows. */
+const LOOPBACK_PEER = { allowPrivateTargets: true };
 const providers: SmtpProvider[] = [];
 
 function provider(settings: SmtpSettingsInput, secrets?: SmtpSecrets): SmtpProvider {
-  const created = createSmtpProvider(resolveSmtpConfig(SmtpSettingsSchema.parse(settings), secrets && SmtpSecretsSchema.parse(secrets)));
+  const created = createSmtpProvider(resolveSmtpConfig(SmtpSettingsSchema.parse(settings), secrets && SmtpSecretsSchema.parse(secrets)), { network: LOOPBACK_PEER });
   providers.push(created);
   return created;
 }
@@ -162,7 +164,7 @@ describe('SMTP provider against aiosmtpd', () => {
     const sinkCalls: string[] = [];
     const providerSink: ProviderSink = { receipt: async () => void sinkCalls.push('receipt'), inbound: async () => void sinkCalls.push('inbound') };
     const created = await smtpProviderFactory.create(
-      { settings: smtpProviderFactory.settings.parse(plain()), secrets: undefined, context: { tenantId: 'ten_1', channel: 'email', log: pino({ level: 'silent' }) } },
+      { settings: smtpProviderFactory.settings.parse(plain()), secrets: undefined, context: { tenantId: 'ten_1', channel: 'email', log: pino({ level: 'silent' }), network: LOOPBACK_PEER } },
       providerSink,
     );
     if (created.channel !== 'email') throw new Error('the smtp factory made an SMS provider');

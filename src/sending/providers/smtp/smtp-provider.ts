@@ -11,9 +11,11 @@
  * connection); anything beyond goes back to the pipeline as `retry`, which owns retries.
  */
 import { rootCertificates } from 'node:tls';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
+import { connectGuarded } from '../../../net/guarded-connection.ts';
+import type { NetworkPolicy } from '../../../net/outbound-guard.ts';
 import { defineProviderFactory } from '../../provider-registry.ts';
 import type { EmailProvider, OutboundEmail, SubmitResult } from '../provider.ts';
 import { composeSmtpMail } from './smtp-message.ts';
@@ -53,9 +55,23 @@ export interface SmtpProvider extends EmailProvider {
 
 const toFailure = (error: unknown): SmtpFailure => (error instanceof Error ? (error as SmtpFailure) : { message: String(error) });
 
-function transportOptions(config: SmtpConfig) {
+/**
+ * Nodemailer's `getSocket`: the connection to the relay, made through the outbound guard (the relay
+ * is a tenant-given host). Nodemailer then speaks SMTP on it, and upgrades it itself for "tls".
+ */
+function guardedSocket(config: SmtpConfig, network: NetworkPolicy) {
+  return (_options: unknown, callback: (error: Error | null, socketOptions?: { connection: Socket }) => void) => {
+    connectGuarded({ host: config.host, port: config.port }, { policy: network, timeoutMs: config.connectionTimeoutMs }).then(
+      (connection) => callback(null, { connection }),
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+    );
+  };
+}
+
+function transportOptions(config: SmtpConfig, network: NetworkPolicy) {
   return {
     pool: true as const,
+    getSocket: guardedSocket(config, network),
     host: config.host,
     port: config.port,
     secure: config.security === 'tls',
@@ -86,8 +102,8 @@ function transportOptions(config: SmtpConfig) {
 }
 
 /** A provider over a pooled transport; `close()` ends the pool after the messages being sent. */
-export function createSmtpProvider(config: SmtpConfig, options: { log?: Logger } = {}): SmtpProvider {
-  const transport = nodemailer.createTransport(transportOptions(config));
+export function createSmtpProvider(config: SmtpConfig, options: { network: NetworkPolicy; log?: Logger }): SmtpProvider {
+  const transport = nodemailer.createTransport(transportOptions(config, options.network));
   // A transport-level error without a message to fail would otherwise be an unhandled 'error' event.
   transport.on('error', (error) => options.log?.warn({ err: error }, 'smtp: transport error'));
   const inFlight = new Set<Promise<unknown>>();
@@ -139,7 +155,8 @@ export const smtpProviderFactory = defineProviderFactory({
   channels: ['email'],
   settings: SmtpSettingsSchema,
   secrets: SmtpSecretsSchema,
+  outboundHosts: (settings) => [{ field: 'host', host: settings.host }],
   create({ settings, secrets, context }) {
-    return createSmtpProvider(resolveSmtpConfig(settings, secrets), { log: context.log });
+    return createSmtpProvider(resolveSmtpConfig(settings, secrets), { network: context.network, log: context.log });
   },
 });

@@ -1,40 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockedAddressReason, checkTargetUrl } from './target-guard.ts';
-
-describe('blockedAddressReason', () => {
-  it.each([
-    ['127.0.0.1', 'a loopback'],
-    ['127.255.0.9', 'a loopback'],
-    ['::1', 'a loopback'],
-    ['::ffff:127.0.0.1', 'a loopback'],
-    ['0.0.0.0', 'a "this network"'],
-    ['::', 'an unspecified or IPv4-compatible'],
-    ['10.1.2.3', 'a private (RFC 1918)'],
-    ['172.16.0.1', 'a private (RFC 1918)'],
-    ['172.31.255.255', 'a private (RFC 1918)'],
-    ['192.168.1.10', 'a private (RFC 1918)'],
-    ['::ffff:192.168.1.10', 'a private (RFC 1918)'],
-    ['64:ff9b::10.0.0.1', 'a private (RFC 1918)'],
-    ['169.254.169.254', 'a cloud metadata'],
-    ['fd00:ec2::254', 'a cloud metadata'],
-    ['169.254.10.1', 'a link-local'],
-    ['fe80::1', 'a link-local'],
-    ['fc00::1', 'a unique local (private)'],
-    ['100.64.0.1', 'a carrier-grade NAT'],
-    ['224.0.0.251', 'a multicast'],
-    ['255.255.255.255', 'a reserved'],
-    ['not-an-ip', 'not an IP'],
-  ])('%s is refused as %s address', (address, reason) => {
-    expect(blockedAddressReason(address)).toBe(reason);
-  });
-
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '192.169.0.1', '2606:2800:220:1:248:1893:25c8:1946', '::ffff:93.184.216.34', '64:ff9b::808:808'])(
-    '%s is public',
-    (address) => {
-      expect(blockedAddressReason(address)).toBeUndefined();
-    },
-  );
-});
+import { checkHost, checkTargetUrl } from './outbound-guard.ts';
 
 describe('checkTargetUrl', () => {
   const refuse = { allowPrivateTargets: false };
@@ -47,6 +12,13 @@ describe('checkTargetUrl', () => {
     ['https://192.168.0.1/hook', /private/],
     ['http://169.254.169.254/latest/meta-data/', /cloud metadata/],
     ['http://2130706433/', /127\.0\.0\.1 is a loopback/],
+    ['http://0x7f000001:8080/', /127\.0\.0\.1 is a loopback/],
+    ['http://127.1:8080/', /127\.0\.0\.1 is a loopback/],
+    ['http://0177.0.0.1/', /127\.0\.0\.1 is a loopback/],
+    ['http://0/', /0\.0\.0\.0 is a "this network"/],
+    ['http://[::ffff:127.0.0.1]:8080/', /::ffff:7f00:1 is a loopback/],
+    ['http://[::ffff:7f00:1]/', /::ffff:7f00:1 is a loopback/],
+    ['http://[64:ff9b::7f00:1]/', /64:ff9b::7f00:1 is a loopback/],
     ['http://localhost:3000/hook', /localhost resolves to .*loopback address/],
   ])('refuses %s', async (url, message) => {
     const checked = await checkTargetUrl(url, refuse);
@@ -83,5 +55,41 @@ describe('checkTargetUrl', () => {
     expect(await checkTargetUrl('ftp://example.com/x', allow)).toMatchObject({ ok: false, message: expect.stringMatching(/https:\/\/ or http:\/\//) });
     expect(await checkTargetUrl('https://user:pw@example.com/x', allow)).toMatchObject({ ok: false, message: expect.stringMatching(/no user name or password/) });
     expect(await checkTargetUrl('not a url', allow)).toMatchObject({ ok: false, message: expect.stringMatching(/absolute URL/) });
+  });
+});
+
+describe('checkHost (a raw host, as provider settings give it)', () => {
+  const refuse = { allowPrivateTargets: false, resolve: async () => ['93.184.216.34'] };
+
+  it.each([
+    ['127.0.0.1', /The host 127\.0\.0\.1 is a loopback address/],
+    ['2130706433', /The host 2130706433 is 127\.0\.0\.1, a loopback address/],
+    ['0x7f000001', /The host 0x7f000001 is 127\.0\.0\.1, a loopback address/],
+    ['0177.0.0.1', /is 127\.0\.0\.1, a loopback address/],
+    ['127.1', /The host 127\.1 is 127\.0\.0\.1, a loopback address/],
+    ['0.0.0.0', /"this network"/],
+    ['::1', /The host ::1 is a loopback address/],
+    ['[::1]', /The host ::1 is a loopback address/],
+    ['::ffff:127.0.0.1', /loopback address/],
+    ['::ffff:7f00:1', /loopback address/],
+    ['64:ff9b::a00:1', /private \(RFC 1918\) address/],
+    ['169.254.169.254', /cloud metadata address/],
+  ])('refuses %s without asking DNS', async (host, message) => {
+    const checked = await checkHost(host, { ...refuse, resolve: async () => expect.unreachable('a literal is not resolved') });
+    expect(checked).toEqual({ ok: false, message: expect.stringMatching(message) });
+    if (!checked.ok) expect(checked.message).toContain('HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS=true');
+  });
+
+  it('refuses a name that resolves to a private address, and accepts a public one', async () => {
+    expect(await checkHost('smsc.example.net', { allowPrivateTargets: false, resolve: async () => ['10.0.0.9'] })).toEqual({
+      ok: false,
+      message: expect.stringMatching(/The host smsc\.example\.net resolves to 10\.0\.0\.9, a private/),
+    });
+    expect(await checkHost('smsc.example.net', refuse)).toEqual({ ok: true });
+    expect(await checkHost('localhost', { allowPrivateTargets: false })).toMatchObject({ ok: false, message: expect.stringMatching(/localhost resolves to .* loopback address/) });
+  });
+
+  it('accepts anything when the operator allows private targets', async () => {
+    expect(await checkHost('127.0.0.1', { allowPrivateTargets: true })).toEqual({ ok: true });
   });
 });
