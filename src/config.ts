@@ -26,6 +26,10 @@ const secretKey = z
     return decoded;
   });
 
+/** A whole number given as text; the message says what was expected instead of "received NaN". */
+const count = z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(0);
+const milliseconds = z.coerce.number({ message: 'expected a number of milliseconds' }).int('expected a whole number of milliseconds').min(100);
+
 const schema = z
   .object({
     HUB_ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
@@ -39,10 +43,24 @@ const schema = z
     HUB_BOOTSTRAP_API_KEY: z
       .string()
       .optional()
-      .refine((value) => value === undefined || value.length >= 24, { message: 'expected at least 24 characters (it is a credential)' }),
+      .refine((value) => value === undefined || value.length >= 24, { message: 'expected at least 24 characters (it is a credential)' })
+      .refine((value) => value === undefined || value.length <= 256, { message: 'expected at most 256 characters (longer keys are not looked up)' }),
     HUB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
     HUB_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** Abuse limits (src/gateway/rate-limits.ts), per minute; 0 turns one off. */
+    HUB_RATE_LIMIT_PER_KEY: count.default(60_000),
+    HUB_RATE_LIMIT_AUTH_FAILURES: count.default(30),
+    HUB_RATE_LIMIT_PUBLIC: count.default(6_000),
+    HUB_TRUST_PROXY: z
+      .string()
+      .trim()
+      .regex(/^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, 'expected "true", "false", a number of proxy hops, or proxy addresses/CIDRs separated by commas')
+      .default('false'),
+    /** HTTP server timeouts (a client that sends slowly, or less than its Content-Length, is cut off). */
+    HUB_HEADERS_TIMEOUT_MS: milliseconds.default(10_000),
+    HUB_REQUEST_TIMEOUT_MS: milliseconds.default(30_000),
+    HUB_KEEP_ALIVE_TIMEOUT_MS: milliseconds.default(72_000),
     HUB_QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'expected 1 to 32 letters, digits, "_" or "-"').default('hub'),
     /** Lets tenants point every outbound connection (webhooks, Zapier hooks, connector hosts, SMPP/SMTP upstreams) at private addresses (src/net). */
     HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: z
@@ -56,6 +74,10 @@ const schema = z
     HUB_SMPP_TLS_KEY: z.string().min(1).optional().describe('PEM private key file for the SMPP TLS port'),
   })
   .superRefine((env, context) => {
+    // Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
+    if (env.HUB_HEADERS_TIMEOUT_MS > env.HUB_REQUEST_TIMEOUT_MS) {
+      context.addIssue({ code: 'custom', path: ['HUB_HEADERS_TIMEOUT_MS'], message: `must not exceed HUB_REQUEST_TIMEOUT_MS (${env.HUB_REQUEST_TIMEOUT_MS})` });
+    }
     if (env.HUB_SMPP_TLS_PORT !== undefined && (env.HUB_SMPP_TLS_CERT === undefined || env.HUB_SMPP_TLS_KEY === undefined)) {
       context.addIssue({ code: 'custom', path: ['HUB_SMPP_TLS_PORT'], message: 'needs HUB_SMPP_TLS_CERT and HUB_SMPP_TLS_KEY (PEM files)' });
     }
@@ -84,6 +106,11 @@ export interface HubConfig {
   logLevel: string;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  /** Requests per minute; 0 = no limit. Per API key; per client address on failed authentication and on public routes. */
+  rateLimits: { perKey: number; authFailures: number; public: number };
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For gives the client address the per-address limits use. */
+  trustProxy: boolean | number | string;
+  timeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
   /** Redis key prefix of the BullMQ queues, so several hubs can share one Redis. */
   queuePrefix: string;
   /** Outbound webhooks to loopback/private addresses are refused unless this is set (SSRF guard). */
@@ -95,6 +122,8 @@ export interface HubConfig {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+const trustProxyOf = (value: string): boolean | number | string => (value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value);
 
 /** Reads and validates the environment; throws a ConfigError naming each wrong variable and what it expects. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
@@ -122,6 +151,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: value.HUB_LOG_LEVEL,
     bodyLimitBytes: value.HUB_BODY_LIMIT_BYTES,
     shutdownTimeoutMs: value.HUB_SHUTDOWN_TIMEOUT_MS,
+    rateLimits: { perKey: value.HUB_RATE_LIMIT_PER_KEY, authFailures: value.HUB_RATE_LIMIT_AUTH_FAILURES, public: value.HUB_RATE_LIMIT_PUBLIC },
+    trustProxy: trustProxyOf(value.HUB_TRUST_PROXY),
+    timeouts: { headersMs: value.HUB_HEADERS_TIMEOUT_MS, requestMs: value.HUB_REQUEST_TIMEOUT_MS, keepAliveMs: value.HUB_KEEP_ALIVE_TIMEOUT_MS },
     queuePrefix: value.HUB_QUEUE_PREFIX,
     webhookAllowPrivateTargets: value.HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS,
     smpp: {

@@ -157,6 +157,9 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       publicUrl: config.publicUrl,
       version: VERSION,
       bodyLimitBytes: config.bodyLimitBytes,
+      rateLimits: config.rateLimits,
+      trustProxy: config.trustProxy,
+      timeouts: config.timeouts,
       readiness: [
         { name: 'store', check: () => store.ping() },
         { name: 'queue', check: () => queue.ping() },

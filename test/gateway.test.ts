@@ -95,6 +95,54 @@ describe('gateway: auth, errors, health, OpenAPI', () => {
       expect(response.body.errors).toEqual([{ path: 'querystring.cursor', message: 'invalid cursor' }]);
     });
 
+    const expectProblem = (response: { status: number; headers: Headers; body: any }, status: number, code: string) => {
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+      expect(response.body).toMatchObject({ type: `urn:hub:problem:${code}`, status });
+    };
+
+    it.each([
+      ['a NUL in a body string', JSON.stringify({ type: 'custom.probe', data: { name: 'a\u0000b' } }), 'body.data.name', /NUL/],
+      ['a NUL in a key', '{"type":"custom.probe","data":{"a\\u0000b":1}}', 'body.data."a\\u0000b"', /key contains a NUL/],
+      ['a lone surrogate', '{"type":"custom.probe","data":{"list":["ok","x\\ud800y"]}}', 'body.data.list[1]', /lone UTF-16 surrogate/],
+      // 1,500 levels fit the 4 KB body limit of this hub; test/api-probe.test.ts sends 3,000.
+      ['JSON nested 1,500 levels deep', `{"type":"custom.probe","data":{"a":${'['.repeat(1500)}${']'.repeat(1500)}}}`, /^body\.data\.a(\[0\])+$/, /nested deeper than 64 levels/],
+      ['a prototype-poisoning key', '{"type":"custom.probe","data":{"__proto__":{"admin":true}}}', 'body.data.__proto__', /prototype/],
+    ])('refuses %s with 400 naming the field, and stores nothing', async (_what, body, path, message) => {
+      const before = await countEvents();
+      const response = await t.api('/v1/events', { body });
+      expectProblem(response, 400, 'validation-failed');
+      expect(response.body.errors[0]).toEqual({ path: expect.stringMatching(typeof path === 'string' ? new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : path), message: expect.stringMatching(message) });
+      expect(await countEvents()).toBe(before);
+    });
+
+    it('refuses a NUL in a path or query parameter with 400 naming it', async () => {
+      const inPath = await t.api('/v1/events/evt_a%00b');
+      expectProblem(inPath, 400, 'validation-failed');
+      expect(inPath.body.errors).toEqual([{ path: 'params.id', message: expect.stringMatching(/NUL/) }]);
+      const inQuery = await t.api('/v1/events?type=order%00created');
+      expectProblem(inQuery, 400, 'validation-failed');
+      expect(inQuery.body.errors).toEqual([{ path: 'querystring.type', message: expect.stringMatching(/NUL/) }]);
+    });
+
+    it("answers the framework's own errors as problem+json with a request id", async () => {
+      expectProblem(await t.api(`/v1/events/${'x'.repeat(1000)}`), 414, 'uri-too-long');
+      expectProblem(await t.api('/v1/events/%FF%FE'), 400, 'malformed-request');
+      expectProblem(await t.api('/v1/events', { body: 'x'.repeat(5000) }), 413, 'body-too-large');
+      expectProblem(await t.api('/v1/nothing-here', { method: 'DELETE' }), 404, 'not-found');
+    });
+
+    it('never echoes a query string (it may hold a key) in a problem', async () => {
+      const secret = 'hub_query_string_secret_0123456789';
+      for (const path of [`/v1/me?api_key=${secret}`, `/v1/nothing-here?token=${secret}`]) {
+        const response = await t.api(path, { apiKey: path.startsWith('/v1/me') ? null : undefined });
+        expect(response.status).toBeGreaterThanOrEqual(400);
+        expect(response.body.instance).toBe(path.split('?')[0]);
+        expect(JSON.stringify(response.body)).not.toContain(secret);
+      }
+    });
+
     it('answers unknown routes with a problem', async () => {
       const response = await t.api('/v1/nothing-here');
       expect(response.status).toBe(404);

@@ -232,6 +232,18 @@ describe.each(testStores)('connector contract ($kind)', (factory) => {
     expect(await recentInbox(deps, otherTenantId, installation.id)).toEqual([]);
   });
 
+  it('a signed body with what PostgreSQL cannot store (NUL, lone surrogates) is kept and becomes its event, cleaned', async () => {
+    const installation = (await install(deps, demo, tenantId, { account: 'shop-nul', token: 't' })).installation;
+    // As sent: JSON escapes for NUL and a lone surrogate, and a literal NUL outside any string.
+    const body = '{"orderId":"9\\u0000","email":"nul\\ud800@example.fr"}\u0000';
+    const received = await receive(deps, installation, { kind: 'webhook', dedupeKey: 'nul-1', headers: {}, body });
+    await processInbound(deps, received.id, 1);
+    const [entry] = await recentInbox(deps, tenantId, installation.id, 1);
+    expect(entry).toMatchObject({ id: received.id, status: 'processed', events: [{ type: 'order.created', duplicate: false }] });
+    const [event] = await store.query<{ data: { orderId: string } }>('SELECT data FROM events WHERE id = $1', [entry!.events[0]!.id]);
+    expect(event!.data.orderId).toBe('9');
+  });
+
   it('a crash after the handler replays its stored outcome instead of running it again', async () => {
     const installation = (await install(deps, demo, tenantId, { account: 'shop-a', token: 't' })).installation;
     const { id } = await receive(deps, installation, { kind: 'webhook', dedupeKey: 'd-2', headers: {}, body: JSON.stringify({ orderId: '6', email: 'b@example.fr' }) });

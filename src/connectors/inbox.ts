@@ -12,6 +12,7 @@
 import { checkEventData } from '../bus/catalog/index.ts';
 import { ContactInputError } from '../contacts/errors.ts';
 import type { ContactInput } from '../contacts/schemas.ts';
+import { toStorableBody } from '../gateway/storable-text.ts';
 import { newId } from '../ids.ts';
 import type { JsonValue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
@@ -121,7 +122,9 @@ export async function receive(
     writer = new GroupCommit((items) => insertInbox(deps.db, items), 200);
     writers.set(deps.db, writer);
   }
-  const result = await writer.push({ id: newId('inb'), tenantId: installation.tenantId, installationId: installation.id, ...request });
+  // The sender signed this body and may never send it again: what PostgreSQL cannot store (NUL, lone
+  // surrogates, also as JSON escapes) is dropped here rather than failing the insert or every try of the job.
+  const result = await writer.push({ id: newId('inb'), tenantId: installation.tenantId, installationId: installation.id, ...request, body: toStorableBody(request.body) });
   if (!result.duplicate) await enqueue(deps, result.id);
   return result;
 }

@@ -23,6 +23,10 @@ export type Problem = z.infer<typeof ProblemSchema>;
 export type ProblemCode =
   | 'validation-failed'
   | 'malformed-body'
+  | 'malformed-request'
+  | 'uri-too-long'
+  | 'headers-too-large'
+  | 'request-timeout'
   | 'body-too-large'
   | 'unsupported-media-type'
   | 'unauthorized'
@@ -37,6 +41,10 @@ export type ProblemCode =
 const TITLES: Record<ProblemCode, string> = {
   'validation-failed': 'The request is not valid',
   'malformed-body': 'The request body cannot be parsed',
+  'malformed-request': 'The request cannot be parsed',
+  'uri-too-long': 'A path segment is too long',
+  'headers-too-large': 'The request headers are too large',
+  'request-timeout': 'The request took too long to arrive',
   'body-too-large': 'The request body is too large',
   'unsupported-media-type': 'Unsupported content type',
   unauthorized: 'Authentication required',
@@ -68,9 +76,18 @@ export class HttpProblem extends Error {
 
 export const notFound = (what: string, id: string) => new HttpProblem(404, 'not-found', `No ${what} with id "${id}" in this tenant.`);
 
+export function problemBody(status: number, code: ProblemCode, detail: string, instance?: string): Problem {
+  return { type: `urn:hub:problem:${code}`, title: TITLES[code], status, detail, ...(instance === undefined ? {} : { instance }) };
+}
+
+/** The path of a request URL without its query: a query may carry a secret (`?api_key=`), and a problem never echoes one. */
+export const pathOf = (url: string): string => url.split('?', 1)[0]!;
+
 export function sendProblem(reply: FastifyReply, status: number, code: ProblemCode, detail: string, errors?: Problem['errors']): FastifyReply {
-  const problem: Problem = { type: `urn:hub:problem:${code}`, title: TITLES[code], status, detail, instance: reply.request.url };
+  const problem = problemBody(status, code, detail, pathOf(reply.request.url));
   if (errors) problem.errors = errors;
+  // Set here, not only in the onSend hook: errors raised before routing (a bad URL) skip the route's hooks.
+  reply.header('x-request-id', reply.request.id);
   return reply.code(status).type('application/problem+json').serializer(JSON.stringify).send(problem);
 }
 
@@ -113,5 +130,5 @@ export function installProblemHandlers(app: FastifyInstance): void {
     return sendProblem(reply, error.statusCode ?? 400, 'unprocessable', error.message);
   });
 
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not-found', `No route ${request.method} ${request.url}. The API is documented at /docs.`));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not-found', `No route ${request.method} ${pathOf(request.url)}. The API is documented at /docs.`));
 }
