@@ -7,6 +7,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
+  interface FastifyInstance {
+    /** Drops a revoked key from this process's cache so the revocation applies to the very next request. */
+    forgetApiKey(apiKeyId: string): void;
+  }
 }
 
 /** The authenticated tenant of a /v1 request; the hook below guarantees it is set. */
@@ -18,7 +22,8 @@ export function tenantOf(request: FastifyRequest): string {
 /**
  * Recently verified keys, so a busy client costs one database read per key every few seconds
  * instead of one per request. The price: a key revoked in another process keeps working for at
- * most `CACHE_TTL_MS` (docs/api-errors.md says so). Keyed by the presented key, held in memory only.
+ * most `CACHE_TTL_MS` (docs/api-errors.md says so); in the process that revoked it, at once
+ * (`forgetApiKey`). Keyed by the presented key, held in memory only.
  */
 const CACHE_TTL_MS = 10_000;
 const CACHE_MAX_KEYS = 10_000;
@@ -35,6 +40,9 @@ export function requireApiKey(scope: FastifyInstance, db: Db): void {
     else cache.delete(key);
     return principal;
   };
+  scope.decorate('forgetApiKey', (apiKeyId: string) => {
+    for (const [key, entry] of cache) if (entry.principal.apiKeyId === apiKeyId) cache.delete(key);
+  });
   scope.decorateRequest('principal', undefined);
   scope.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
