@@ -2,7 +2,7 @@
 // server on loopback (aiosmtpd, test/support/smtp-sink.ts). SMTP gives no delivery receipt on the submission
 // connection, so the receipt cases do not apply; `rcpt-550@…` is refused by the server at RCPT TO.
 import { describe } from 'vitest';
-import { providerContract, type ProviderContractTarget } from '../../../../test/contracts/provider.contract.ts';
+import { providerContract, type ObservedMessage, type ProviderContractTarget } from '../../../../test/contracts/provider.contract.ts';
 import { startSmtpSink, type SmtpSink } from '../../../../test/support/smtp-sink.ts';
 import { createSmtpProvider } from './smtp-provider.ts';
 import { resolveSmtpConfig, SmtpSettingsSchema } from './smtp-settings.ts';
@@ -19,13 +19,13 @@ const target: ProviderContractTarget = {
       async create() {
         return createSmtpProvider(config);
       },
-      async received() {
+      async received(): Promise<ObservedMessage[]> {
         return (await sink.messages()).map((message) => ({
           to: message.rcptTos[0] ?? '',
           text: message.parsed.parts.find((part) => part.contentType === 'text/plain')?.content ?? '',
           from: message.mailFrom,
           subject: message.parsed.subject ?? undefined,
-          headers: message.parsed.listUnsubscribe === null ? {} : { 'list-unsubscribe': message.parsed.listUnsubscribe },
+          headers: message.parsed.listUnsubscribe === null ? {} : ({ 'list-unsubscribe': message.parsed.listUnsubscribe } as Record<string, string>),
         }));
       },
       async tearDown() {
