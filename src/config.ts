@@ -1,7 +1,20 @@
 import { z } from 'zod';
 
+/**
+ * Environment values are strings: each reader says in words what it expects, so a wrong value
+ * reads "PORT: expected a port number from 0 to 65535 (got "abc")" rather than zod's "Invalid input".
+ */
+const wholeNumber = (min: number, max: number, expected = `a whole number from ${min} to ${max}`) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/, `expected ${expected}`)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `expected ${expected}`);
 /** 0 asks the OS for a free port (tests). */
-const port = z.coerce.number().int().min(0).max(65_535);
+const port = wholeNumber(0, 65_535, 'a port number from 0 to 65535');
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { message: `expected one of ${values.map((value) => `"${value}"`).join(', ')}` });
 const optionalUrl = (protocols: string[]) =>
   z
     .string()
@@ -26,13 +39,12 @@ const secretKey = z
     return decoded;
   });
 
-/** A whole number given as text; the message says what was expected instead of "received NaN". */
-const count = z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').min(0);
-const milliseconds = z.coerce.number({ message: 'expected a number of milliseconds' }).int('expected a whole number of milliseconds').min(100);
+const perMinute = wholeNumber(0, 1_000_000_000, 'a whole number of requests per minute (0 = no limit)');
+const milliseconds = wholeNumber(100, 3_600_000, 'a number of milliseconds from 100 to 3600000');
 
 const schema = z
   .object({
-    HUB_ROLE: z.enum(['all', 'gateway', 'worker']).default('all'),
+    HUB_ROLE: oneOf(['all', 'gateway', 'worker']).default('all'),
     HUB_HOST: z.string().min(1).default('0.0.0.0'),
     PORT: port.default(3000),
     HUB_PUBLIC_URL: optionalUrl(['http://', 'https://']),
@@ -45,13 +57,13 @@ const schema = z
       .optional()
       .refine((value) => value === undefined || value.length >= 24, { message: 'expected at least 24 characters (it is a credential)' })
       .refine((value) => value === undefined || value.length <= 256, { message: 'expected at most 256 characters (longer keys are not looked up)' }),
-    HUB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-    HUB_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    HUB_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HUB_BODY_LIMIT_BYTES: wholeNumber(1024, 50 * 1024 * 1024, 'a number of bytes from 1024 to 52428800').default(1024 * 1024),
+    HUB_SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 3_600_000, 'a number of milliseconds from 0 to 3600000').default(10_000),
     /** Abuse limits (src/gateway/rate-limits.ts), per minute; 0 turns one off. */
-    HUB_RATE_LIMIT_PER_KEY: count.default(60_000),
-    HUB_RATE_LIMIT_AUTH_FAILURES: count.default(30),
-    HUB_RATE_LIMIT_PUBLIC: count.default(6_000),
+    HUB_RATE_LIMIT_PER_KEY: perMinute.default(60_000),
+    HUB_RATE_LIMIT_AUTH_FAILURES: perMinute.default(30),
+    HUB_RATE_LIMIT_PUBLIC: perMinute.default(6_000),
     HUB_TRUST_PROXY: z
       .string()
       .trim()
@@ -68,7 +80,9 @@ const schema = z
       .default('false')
       .transform((value) => value === 'true'),
     /** SMPP server (docs/adobe-campaign.md): 2775 by default, 0 a free port (tests), "off" no listener. */
-    HUB_SMPP_PORT: z.union([z.literal('off'), port]).default(2775),
+    HUB_SMPP_PORT: z
+      .union([z.literal('off'), port], { message: 'expected a port number from 0 to 65535, or "off"' })
+      .default(2775),
     HUB_SMPP_TLS_PORT: port.optional(),
     HUB_SMPP_TLS_CERT: z.string().min(1).optional().describe('PEM certificate chain file for the SMPP TLS port'),
     HUB_SMPP_TLS_KEY: z.string().min(1).optional().describe('PEM private key file for the SMPP TLS port'),
@@ -78,6 +92,12 @@ const schema = z
     if (env.HUB_HEADERS_TIMEOUT_MS > env.HUB_REQUEST_TIMEOUT_MS) {
       context.addIssue({ code: 'custom', path: ['HUB_HEADERS_TIMEOUT_MS'], message: `must not exceed HUB_REQUEST_TIMEOUT_MS (${env.HUB_REQUEST_TIMEOUT_MS})` });
     }
+    // Two listeners on one port would fail at start with EADDRINUSE from the second, naming neither variable.
+    const listeners = [['PORT', env.PORT], ['HUB_SMPP_PORT', env.HUB_SMPP_PORT], ['HUB_SMPP_TLS_PORT', env.HUB_SMPP_TLS_PORT]] as const;
+    listeners.forEach(([variable, value], index) => {
+      const earlier = listeners.slice(0, index).find(([, other]) => typeof value === 'number' && value !== 0 && other === value);
+      if (earlier) context.addIssue({ code: 'custom', path: [variable], message: `must differ from ${earlier[0]} (both are ${value})` });
+    });
     if (env.HUB_SMPP_TLS_PORT !== undefined && (env.HUB_SMPP_TLS_CERT === undefined || env.HUB_SMPP_TLS_KEY === undefined)) {
       context.addIssue({ code: 'custom', path: ['HUB_SMPP_TLS_PORT'], message: 'needs HUB_SMPP_TLS_CERT and HUB_SMPP_TLS_KEY (PEM files)' });
     }
@@ -125,8 +145,51 @@ export class ConfigError extends Error {
 
 const trustProxyOf = (value: string): boolean | number | string => (value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value);
 
+const KNOWN_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+/**
+ * `HUB_*` names the hub does not read: a misspelled variable would otherwise be silently ignored
+ * and its default used. One line per name, with the closest known name when it is a likely typo.
+ */
+export function unknownHubVariables(env: NodeJS.ProcessEnv = process.env): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('HUB_') && !KNOWN_VARIABLES.includes(name))
+    .sort()
+    .map((name) => {
+      const closest = closestName(name, KNOWN_VARIABLES);
+      return `${name} is not a hub variable and is ignored${closest ? ` (did you mean ${closest}?)` : ''}; the variables are listed in README.md.`;
+    });
+}
+
+function closestName(name: string, candidates: readonly string[]): string | undefined {
+  const unprefixed = name.slice('HUB_'.length); // HUB_PORT for PORT, HUB_DATABASE_URL for DATABASE_URL
+  if (candidates.includes(unprefixed)) return unprefixed;
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (!best || distance < best.distance) best = { candidate, distance };
+  }
+  // A third of the name at most: HUB_SMPP_PROT is a typo of HUB_SMPP_PORT, HUB_FOO is no typo of HUB_ROLE.
+  return best && best.distance <= Math.max(2, Math.floor(name.length / 3)) ? best.candidate : undefined;
+}
+
+/** Levenshtein distance (insert, delete, substitute), one row at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 /** Reads and validates the environment; throws a ConfigError naming each wrong variable and what it expects. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): HubConfig {
+  // `PORT=` in a compose file or a shell means "not set", not "0" (a random port) nor an invalid value.
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value !== ''));
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {

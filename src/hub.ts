@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
 import { busRoutes } from './bus/routes.ts';
 import { EventBus } from './bus/event-bus.ts';
@@ -11,7 +11,7 @@ import { createConnectorsModule, type ConnectorsModule } from './connectors/conn
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
 import { buildGateway, type RouteModule } from './gateway/app.ts';
-import { loggerOptions } from './logger.ts';
+import { createLogger } from './logger.ts';
 import type { JobQueue } from './queue/job-queue.ts';
 import { openQueue } from './queue/open-queue.ts';
 import type { Store } from './store/db.ts';
@@ -23,6 +23,7 @@ import { createUnsubscribeTokens } from './sending/unsubscribe/index.ts';
 import { createSmppModule, type SmppModule } from './smpp/server/smpp-module.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
+import { countTenants } from './tenancy/tenants.ts';
 import { loadOrCreateKeyFile } from './vault/key-file.ts';
 import { createVault, type Vault } from './vault/vault.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
@@ -60,9 +61,14 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
+/** A newcomer's first start on an empty store: the one line that says how to get an API key. */
+const NO_TENANT_YET =
+  'No tenant yet, so no API key works. Stop the hub and run `npm run hub -- tenants create "My shop"` (it prints the first key), ' +
+  'or start it with HUB_BOOTSTRAP_API_KEY=<24+ characters> to create a "default" tenant with that key; further keys: POST /v1/api-keys.';
+
 /** Wires the hub's parts together. `main.ts` and end-to-end tests both start the hub through here. */
 export async function createHub(config: HubConfig, options: { logger?: Logger } = {}): Promise<Hub> {
-  const log = options.logger ?? pino(loggerOptions(config.logLevel));
+  const log = options.logger ?? createLogger(config.logLevel);
   const store = await openStore(config.store);
   const queue = await openQueue({ store, redisUrl: config.redisUrl, prefix: config.queuePrefix, logger: log.child({ part: 'queue' }) }).catch(async (error: unknown) => {
     await store.close();
@@ -73,6 +79,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       const created = await bootstrapTenant(store, config.bootstrapApiKey);
       if (created) log.info({ tenantId: created.tenantId }, 'created the default tenant with HUB_BOOTSTRAP_API_KEY');
     }
+    if ((await countTenants(store)) === 0) log.warn(NO_TENANT_YET);
     const secretKey = config.secretKey ?? (await loadOrCreateKeyFile(config.dataDir));
     const vault = createVault(secretKey);
     const bus = new EventBus(store, queue, log.child({ part: 'bus' }));

@@ -1,4 +1,5 @@
-import type { LoggerOptions } from 'pino';
+import pino, { type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 
 /**
  * Paths pino blanks out in every log line: credentials must never reach logs, even at debug level.
@@ -58,4 +59,13 @@ export function loggerOptions(level: string): LoggerOptions {
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: { req: serializeRequest },
   };
+}
+
+/**
+ * The process logger: one JSON object a line for log collectors, or readable coloured lines when
+ * a person watches a terminal. Synchronous when pretty, so the last lines before an exit are shown.
+ */
+export function createLogger(level: string, stream: { isTTY?: boolean } = process.stdout): Logger {
+  if (!stream.isTTY) return pino(loggerOptions(level));
+  return pino(loggerOptions(level), pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
 }

@@ -1,12 +1,22 @@
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, unknownHubVariables, type HubConfig } from './config.ts';
 import { DataDirLockedError } from './store/data-dir-lock.ts';
 import { createHub } from './hub.ts';
+import { describeListenError } from './listen-error.ts';
+import { createLogger } from './logger.ts';
 
-/** The process entry: `npm start`. Configuration errors and a locked data folder end it with a readable message. */
+/**
+ * The process entry: `npm start`. Configuration errors, a locked data folder and a port that
+ * cannot be bound end it with one readable line (exit 78, EX_CONFIG), not a stack trace.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const hub = await createHub(config);
-  const { url } = await hub.start();
+  const log = createLogger(config.logLevel);
+  for (const warning of unknownHubVariables()) log.warn(warning);
+  const hub = await createHub(config, { logger: log });
+  const { url } = await hub.start().catch(async (error: unknown) => {
+    await hub.stop().catch(() => {});
+    throw new StartError(error, config);
+  });
   hub.log.info(
     { role: config.role, store: 'databaseUrl' in config.store ? 'postgres' : `embedded (${config.dataDir})`, queue: hub.queue.kind, url, docs: url && `${url}/docs` },
     'hub started',
@@ -34,11 +44,21 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
+/** A failure of `hub.start()`, kept with the configuration so a listener error can name its variable. */
+class StartError extends Error {
+  readonly config: HubConfig;
+  constructor(cause: unknown, config: HubConfig) {
+    super('the hub failed to start', { cause });
+    this.config = config;
+  }
+}
+
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
-    console.error(error.message);
+  const listenProblem = error instanceof StartError ? describeListenError(error.cause, error.config) : undefined;
+  if (listenProblem !== undefined || error instanceof ConfigError || error instanceof DataDirLockedError) {
+    console.error(listenProblem ?? (error as Error).message);
     process.exit(78);
   }
-  console.error(error);
+  console.error(error instanceof StartError ? error.cause : error);
   process.exit(1);
 });

@@ -73,12 +73,12 @@ describe('gateway: auth, errors, health, OpenAPI', () => {
       expect(await countEvents()).toBe(before);
     });
 
-    it('lists each invalid field with its path', async () => {
+    it('lists each invalid field with its path from the body, as docs/api-errors.md shows', async () => {
       const response = await t.api('/v1/events', { body: { type: 'order.created', data: { ...order, total: { amount: 'cher', currency: 'EURO' } } } });
       expect(response.body.errors).toEqual(
         expect.arrayContaining([
-          { path: 'data.total.amount', message: expect.any(String) },
-          { path: 'data.total.currency', message: expect.any(String) },
+          { path: 'body.data.total.amount', message: expect.any(String) },
+          { path: 'body.data.total.currency', message: expect.any(String) },
         ]),
       );
     });

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +41,46 @@ describe('the hub process and its CLI', { timeout: 120_000 }, () => {
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('PORT: ');
     expect(result.stderr).toContain('got "eighty"');
+  });
+
+  it('a port in use ends the start with one line naming the port and its variable, for HTTP and SMPP alike', async () => {
+    const taken = createServer();
+    taken.listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const busy = String((taken.address() as { port: number }).port);
+    try {
+      for (const [variable, env] of [
+        ['PORT', { PORT: busy, HUB_SMPP_PORT: 'off' }],
+        ['HUB_SMPP_PORT', { PORT: String(await freePort()), HUB_SMPP_PORT: busy }],
+      ] as const) {
+        const result = await runNode(MAIN, [], { ...env, HUB_HOST: '127.0.0.1', HUB_DATA_DIR: await dataDir() });
+        expect(result.code).toBe(78);
+        expect(result.stderr.trim()).toBe(
+          `Cannot listen on 127.0.0.1:${busy} (${variable}): the port is already in use. Stop the other process or choose another port with ${variable}=<port>.`,
+        );
+      }
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('a first start on an empty store says how to get a key, and warns about misspelled HUB_ variables', async () => {
+    const taken = createServer();
+    taken.listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    // The taken port ends the run right after the start-up lines, so the test need not stop a hub.
+    const result = await runNode(MAIN, [], {
+      PORT: String((taken.address() as { port: number }).port),
+      HUB_HOST: '127.0.0.1',
+      HUB_SMPP_PORT: 'off',
+      HUB_DATA_DIR: await dataDir(),
+      HUB_LOG_LEVE: 'debug',
+    });
+    taken.close();
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/^HUB_LOG_LEVE is not a hub variable and is ignored \(did you mean HUB_LOG_LEVEL\?\)/) }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringContaining('npm run hub -- tenants create') }));
+    expect(lines.find((line) => line.msg.startsWith('No tenant yet'))?.msg).toContain('HUB_BOOTSTRAP_API_KEY');
   });
 
   it('creates a tenant and key from the CLI, which the started hub accepts; neither the CLI nor a second hub can share its data folder', async () => {

@@ -92,6 +92,7 @@ describe.each(['embedded', 'postgres+redis'] as TestHubMode[])('WooCommerce conn
     const installation = response.body.installation;
     installationId = installation.id;
     pluginSecret = response.body.shownOnce.pluginSecret;
+    expect(response.body.warnings).toEqual([]); // HUB_PUBLIC_URL is a public https URL
     expect(pluginSecret).toMatch(/^[A-Za-z0-9]{48}$/);
     expect(installation).toMatchObject({ status: 'active', account: 'https://boutique.example.fr', settings: { shopName: 'Bougies & Co', completedMeans: 'shipped' } });
     expect(installation.remote.map((resource: { name: string }) => resource.name).sort()).toEqual(['customer.created', 'order.created', 'order.updated', 'product.updated']);

@@ -47,7 +47,8 @@ export const busRoutes: FastifyPluginAsyncZod<{ db: Db; bus: EventBus }> = async
     async (request, reply) => {
       const body = request.body;
       const checked = checkEventData(body.type, body.data);
-      if (!checked.ok) throw new HttpProblem(400, 'validation-failed', checked.problem, { errors: checked.issues });
+      // Paths from the body's root, as the schema's own errors give them (`body.data.total.amount`).
+      if (!checked.ok) throw new HttpProblem(400, 'validation-failed', checked.problem, { errors: checked.issues.map((issue) => ({ ...issue, path: `body.${issue.path}` })) });
       const result = await bus.publish({
         tenantId: tenantOf(request),
         source: body.source,

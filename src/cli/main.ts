@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig, unknownHubVariables } from '../config.ts';
 import { DataDirLockedError } from '../store/data-dir-lock.ts';
 import type { Store } from '../store/db.ts';
 import { openStore } from '../store/open-store.ts';
@@ -14,7 +14,9 @@ import { registerSmppAccountCommands } from '../smpp/accounts/cli.ts';
  * locked by a running hub); on PostgreSQL it runs any time.
  */
 async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(loadConfig().store);
+  const config = loadConfig();
+  for (const warning of unknownHubVariables()) console.error(`warning: ${warning}`);
+  const store = await openStore(config.store);
   try {
     return await work(store);
   } finally {

@@ -9,6 +9,7 @@ import { recentInbox, type InboxEntry } from './inbox.ts';
 import { getInstallation, listInstallations, updateInstallation, type StoredInstallation } from './installation-store.ts';
 import { install, reconcile, runAction, uninstall } from './lifecycle.ts';
 import { connectorInfo, ConnectorInfoSchema } from './manifest.ts';
+import { publicUrlWarning } from './public-url-check.ts';
 import { RulesSchema } from './rules/rules.ts';
 
 const ConnectorParams = z.object({ connectorId: z.string().min(1).max(40) });
@@ -83,6 +84,13 @@ function issuesProblem(root: string, error: z.ZodError): HttpProblem {
 }
 
 /** /v1/connectors: the connectors this hub ships, and the tenant's installations of each. */
+const InstallAnswerSchema = z.object({
+  installation: InstallationViewSchema,
+  changes: z.array(z.string()),
+  shownOnce: z.record(z.string(), z.string()),
+  warnings: z.array(z.string()).describe('What may keep the installation from working though it was installed (e.g. HUB_PUBLIC_URL on localhost).'),
+});
+
 export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = async (app, { deps }) => {
   const connectorOr404 = (id: string): Connector => {
     const connector = deps.registry.get(id);
@@ -120,8 +128,8 @@ export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = a
         params: ConnectorParams,
         body: z.record(z.string(), z.unknown()),
         response: {
-          200: z.object({ installation: InstallationViewSchema, changes: z.array(z.string()), shownOnce: z.record(z.string(), z.string()) }),
-          201: z.object({ installation: InstallationViewSchema, changes: z.array(z.string()), shownOnce: z.record(z.string(), z.string()) }),
+          200: InstallAnswerSchema,
+          201: InstallAnswerSchema,
           400: ProblemSchema,
           409: ProblemSchema,
           422: ProblemSchema,
@@ -132,7 +140,11 @@ export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = a
     async (request, reply) => {
       const connector = connectorOr404(request.params.connectorId);
       const result = await install(deps, connector, tenantOf(request), request.body);
-      return reply.code(result.created ? 201 : 200).send({ installation: view(connector, result.installation), changes: result.changes, shownOnce: result.shownOnce });
+      const warnings = [publicUrlWarning(deps.publicUrl)].filter((warning) => warning !== undefined);
+      for (const warning of warnings) request.log.warn({ connector: connector.manifest.id, installationId: result.installation.id }, warning);
+      return reply
+        .code(result.created ? 201 : 200)
+        .send({ installation: view(connector, result.installation), changes: result.changes, shownOnce: result.shownOnce, warnings });
     },
   );
 

@@ -9,6 +9,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
+  interface FastifyInstance {
+    /** Drops a revoked key from this process's cache so the revocation applies to the very next request. */
+    forgetApiKey(apiKeyId: string): void;
+  }
 }
 
 /** The authenticated tenant of a /v1 request; the hook below guarantees it is set. */
@@ -20,9 +24,10 @@ export function tenantOf(request: FastifyRequest): string {
 /**
  * Recently verified keys, so a busy client costs one database read per key every few seconds
  * instead of one per request. The price: a key revoked in another process keeps working for at
- * most `CACHE_TTL_MS` (docs/api-errors.md says so). Unknown keys are remembered for a shorter time,
- * so a client retrying a wrong key (or a flood of one made-up key) does not reach the database each
- * time. Keyed by the SHA-256 of the presented key: held in memory only, a fixed size per entry.
+ * most `CACHE_TTL_MS` (docs/api-errors.md says so); in the process that revoked it, at once
+ * (`forgetApiKey`). Unknown keys are remembered for a shorter time, so a client retrying a wrong key
+ * (or a flood of one made-up key) does not reach the database each time. Keyed by the SHA-256 of the
+ * presented key: held in memory only, a fixed size per entry.
  */
 const CACHE_TTL_MS = 10_000;
 export const UNKNOWN_KEY_TTL_MS = 5_000;
@@ -63,6 +68,9 @@ export function requireApiKey(scope: FastifyInstance, db: Db, options: { failure
     await options.failures?.record(request);
     throw new HttpProblem(401, 'unauthorized', detail, { headers });
   };
+  scope.decorate('forgetApiKey', (apiKeyId: string) => {
+    for (const [digest, entry] of known) if (entry.principal.apiKeyId === apiKeyId) known.delete(digest);
+  });
   scope.decorateRequest('principal', undefined);
   scope.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
@@ -79,7 +87,7 @@ export function requireApiKey(scope: FastifyInstance, db: Db, options: { failure
     if (key === undefined || digest === undefined) return refuse(request, 'Send your API key as "Authorization: Bearer <key>".', UNAUTHORIZED_HEADERS);
     const principal = await lookup(digest, key);
     if (!principal) {
-      return refuse(request, 'This API key is unknown or revoked. Create one with `npm run hub -- keys create`.', {
+      return refuse(request, 'This API key is unknown or revoked. Create one with POST /v1/api-keys (or `npm run hub -- keys create`).', {
         'www-authenticate': 'Bearer realm="hub", error="invalid_token"',
       });
     }

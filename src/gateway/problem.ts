@@ -91,7 +91,8 @@ export function sendProblem(reply: FastifyReply, status: number, code: ProblemCo
   return reply.code(status).type('application/problem+json').serializer(JSON.stringify).send(problem);
 }
 
-function formatPath(segments: readonly PropertyKey[], root: string): string {
+/** `root.field[0].name`: how every `errors[].path` is written. */
+export function formatPath(segments: readonly PropertyKey[], root: string): string {
   return segments.reduce<string>((path, segment) => (typeof segment === 'number' ? `${path}[${segment}]` : `${path}.${String(segment)}`), root);
 }
 

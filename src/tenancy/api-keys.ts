@@ -42,6 +42,19 @@ export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyInfo[
   return rows.map(toInfo);
 }
 
+export async function getApiKey(db: Db, tenantId: string, keyId: string): Promise<ApiKeyInfo | undefined> {
+  const [row] = await db.query<ApiKeyRow>(
+    'SELECT id, tenant_id, name, key_hint, created_at, last_used_at, revoked_at FROM api_keys WHERE tenant_id = $1 AND id = $2',
+    [tenantId, keyId],
+  );
+  return row && toInfo(row);
+}
+
+export async function countActiveApiKeys(db: Db, tenantId: string): Promise<number> {
+  const [row] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL', [tenantId]);
+  return row!.count;
+}
+
 export async function revokeApiKey(db: Db, tenantId: string, keyId: string): Promise<boolean> {
   const rows = await db.query('UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id', [tenantId, keyId]);
   return rows.length === 1;

@@ -2,10 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { tenantOf } from '../gateway/auth.ts';
 import type { Db } from '../store/db.ts';
+import { apiKeyRoutes } from './api-key-routes.ts';
 import { getTenant } from './tenants.ts';
 
-/** GET /v1/me: who this API key belongs to (Zapier's connection test and label use it; no secret in it). */
+/** GET /v1/me: who this API key belongs to (Zapier's connection test and label use it; no secret in it); /v1/api-keys. */
 export const tenancyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  await app.register(apiKeyRoutes, { db });
   app.get(
     '/me',
     {

@@ -36,10 +36,29 @@ const skeleton = (value) =>
 
 const hookIds = async () => (await hub('/v1/zapier/hooks')).body.map((hook) => hook.id);
 
+/**
+ * This run's own values: the suite may run against a hub that has seen other runs (or other data),
+ * so what it creates must not meet what is already there.
+ */
+const RUN = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+const phone = () => `+336${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+
 describe('the Zapier app against a live hub', () => {
   const receiver = new Receiver();
+  /** Every hook this run subscribed: unsubscribed at the end even when a test failed half-way, so none is left pointing at the closed receiver. */
+  const subscribed = [];
+  const subscribe = async (trigger, targetUrl, inputData) => {
+    const subscribeData = await appTester(trigger.operation.performSubscribe, { authData, targetUrl, inputData });
+    subscribed.push({ trigger, subscribeData });
+    return subscribeData;
+  };
   before(() => receiver.start());
-  after(() => receiver.close());
+  after(async () => {
+    for (const { trigger, subscribeData } of subscribed) await appTester(trigger.operation.performUnsubscribe, { authData, subscribeData });
+    const left = (await hookIds()).filter((id) => subscribed.some(({ subscribeData }) => subscribeData.id === id));
+    await receiver.close();
+    assert.deepEqual(left, [], 'every hook of this run is unsubscribed');
+  });
 
   it('passes the platform schema validation (and the validator does reject a broken app)', async () => {
     const handler = zapier.createAppHandler(App);
@@ -52,18 +71,19 @@ describe('the Zapier app against a live hub', () => {
 
   it('tests the connection with GET /v1/me and labels it with the tenant name', async () => {
     const me = await appTester(App.authentication.test, { authData });
-    assert.equal(me.tenantName, 'test tenant');
-    assert.equal(App.authentication.connectionLabel({}, { inputData: me }), 'test tenant');
+    const { tenantName } = (await hub('/v1/me')).body;
+    assert.equal(me.tenantName, tenantName);
+    assert.equal(App.authentication.connectionLabel({}, { inputData: me }), tenantName);
     await assert.rejects(appTester(App.authentication.test, { authData: { ...authData, api_key: 'hub_wrong' } }), /refused the API key/);
   });
 
   it('subscribes, receives a delivery, performs it like Zapier, matches the samples, and unsubscribes', async () => {
     const targetUrl = `${receiver.url}/new-contact`;
-    const subscribeData = await appTester(App.triggers.new_contact.operation.performSubscribe, { authData, targetUrl, inputData: {} });
+    const subscribeData = await subscribe(App.triggers.new_contact, targetUrl, {});
     assert.match(subscribeData.id, /^whk_/);
     assert.ok((await hookIds()).includes(subscribeData.id));
 
-    const created = await hub('/v1/contacts', { body: { phone: '+33611111111', firstName: 'Léa' } });
+    const created = await hub('/v1/contacts', { body: { phone: phone(), firstName: 'Léa' } });
     assert.equal(created.status, 201);
     const [delivery] = await eventually(() => receiver.on('/new-contact').length > 0 && receiver.on('/new-contact'), 'the contact.created delivery');
     assert.equal(delivery.body.type, 'contact.created');
@@ -91,9 +111,9 @@ describe('the Zapier app against a live hub', () => {
   });
 
   it('several subscriptions per event type each get the event; a 410 deletes only that subscription', async () => {
-    const eventType = 'custom.zapier_test';
-    const gone = await appTester(App.triggers.new_event.operation.performSubscribe, { authData, targetUrl: `${receiver.url}/gone`, inputData: { event_type: eventType } });
-    const kept = await appTester(App.triggers.new_event.operation.performSubscribe, { authData, targetUrl: `${receiver.url}/kept`, inputData: { event_type: eventType } });
+    const eventType = `custom.zapier_test.${RUN}`;
+    const gone = await subscribe(App.triggers.new_event, `${receiver.url}/gone`, { event_type: eventType });
+    const kept = await subscribe(App.triggers.new_event, `${receiver.url}/kept`, { event_type: eventType });
     receiver.scripts.set('/gone', [410]);
     const published = await hub('/v1/events', { body: { source: 'test', type: eventType, data: { n: 1 } } });
     assert.equal(published.status, 201);
@@ -109,9 +129,9 @@ describe('the Zapier app against a live hub', () => {
   });
 
   it('delivers to a filtered hook only the events of its source', async () => {
-    const eventType = 'custom.zapier_filter';
-    const filtered = await appTester(App.triggers.new_event.operation.performSubscribe, { authData, targetUrl: `${receiver.url}/filtered`, inputData: { event_type: eventType, source: 'shop' } });
-    const all = await appTester(App.triggers.new_event.operation.performSubscribe, { authData, targetUrl: `${receiver.url}/all`, inputData: { event_type: eventType } });
+    const eventType = `custom.zapier_filter.${RUN}`;
+    const filtered = await subscribe(App.triggers.new_event, `${receiver.url}/filtered`, { event_type: eventType, source: 'shop' });
+    const all = await subscribe(App.triggers.new_event, `${receiver.url}/all`, { event_type: eventType });
     const other = await hub('/v1/events', { body: { source: 'other', type: eventType, data: { n: 1 } } });
     await eventually(() => receiver.on('/all').some((item) => item.body.id === other.body.id), 'the unfiltered delivery');
     // Dispatch records every target of an event before delivering to any of them.
@@ -124,9 +144,9 @@ describe('the Zapier app against a live hub', () => {
   });
 
   it('retries a 5xx with the same event id and waits for Retry-After on a 429', async () => {
-    const eventType = 'custom.zapier_retry';
-    const flaky = await appTester(App.triggers.new_event.operation.performSubscribe, { authData, targetUrl: `${receiver.url}/flaky`, inputData: { event_type: eventType } });
-    const slow = await appTester(App.triggers.new_event.operation.performSubscribe, { authData, targetUrl: `${receiver.url}/slow`, inputData: { event_type: eventType } });
+    const eventType = `custom.zapier_retry.${RUN}`;
+    const flaky = await subscribe(App.triggers.new_event, `${receiver.url}/flaky`, { event_type: eventType });
+    const slow = await subscribe(App.triggers.new_event, `${receiver.url}/slow`, { event_type: eventType });
     receiver.scripts.set('/flaky', [503, 200]);
     receiver.scripts.set('/slow', [{ status: 429, headers: { 'retry-after': '2' } }, 200]);
     const published = await hub('/v1/events', { body: { source: 'test', type: eventType, data: { n: 2 } } });
@@ -139,19 +159,20 @@ describe('the Zapier app against a live hub', () => {
   });
 
   it('sends one SMS however often Zapier replays the step', async () => {
-    const inputData = { to: '+33622222222', text: 'Votre rendez-vous est demain à 10h.', category: 'transactional', zap_step_id: 'step-1' };
+    const to = phone();
+    const inputData = { to, text: 'Votre rendez-vous est demain à 10h.', category: 'transactional', zap_step_id: `${RUN}-step-1` };
     const first = await appTester(App.creates.send_sms.operation.perform, { authData, inputData });
     const replay = await appTester(App.creates.send_sms.operation.perform, { authData, inputData: { ...inputData } });
     assert.equal(replay.id, first.id);
     assert.equal(first.replayed, false);
     assert.equal(replay.replayed, true);
-    const messages = (await hub('/v1/messages?limit=100')).body.items.filter((message) => message.to === '+33622222222');
+    const messages = (await hub('/v1/messages?limit=100')).body.items.filter((message) => message.to === to);
     assert.equal(messages.length, 1);
     // Another step id is another run: it sends.
-    const other = await appTester(App.creates.send_sms.operation.perform, { authData, inputData: { ...inputData, zap_step_id: 'step-2' } });
+    const other = await appTester(App.creates.send_sms.operation.perform, { authData, inputData: { ...inputData, zap_step_id: `${RUN}-step-2` } });
     assert.notEqual(other.id, first.id);
     // A key given by the user wins over the derived one.
-    const keyed = { ...inputData, idempotency_key: 'evt_123', zap_step_id: 'step-3' };
+    const keyed = { ...inputData, idempotency_key: `evt_${RUN}`, zap_step_id: `${RUN}-step-3` };
     const a = await appTester(App.creates.send_sms.operation.perform, { authData, inputData: keyed });
     const b = await appTester(App.creates.send_sms.operation.perform, { authData, inputData: keyed });
     assert.equal(a.id, b.id);
@@ -169,27 +190,30 @@ describe('the Zapier app against a live hub', () => {
   });
 
   it('upserts, finds, adds to a list and publishes events idempotently', async () => {
-    const upsert = { phone: '+33633333333', email: 'nina@example.fr', first_name: 'Nina', attributes: { city: 'Lyon' } };
+    const contactPhone = phone();
+    const contactEmail = `nina-${RUN}@example.fr`;
+    const upsert = { phone: contactPhone, email: contactEmail, first_name: 'Nina', attributes: { city: 'Lyon' } };
     const first = await appTester(App.creates.create_contact.operation.perform, { authData, inputData: upsert });
     const again = await appTester(App.creates.create_contact.operation.perform, { authData, inputData: upsert });
     assert.equal(first.created, true);
     assert.equal(again.created, false);
     assert.equal(again.contact.id, first.contact.id);
 
-    const found = await appTester(App.searches.find_contact.operation.perform, { authData, inputData: { email: 'nina@example.fr' } });
+    const found = await appTester(App.searches.find_contact.operation.perform, { authData, inputData: { email: contactEmail } });
     assert.deepEqual(found.map((contact) => contact.id), [first.contact.id]);
-    assert.deepEqual(await appTester(App.searches.find_contact.operation.perform, { authData, inputData: { phone: '+33699999999' } }), []);
+    assert.deepEqual(await appTester(App.searches.find_contact.operation.perform, { authData, inputData: { phone: phone() } }), []);
 
-    const list = await hub('/v1/lists', { body: { name: 'Zapier leads' } });
+    const listName = `Zapier leads ${RUN}`;
+    const list = await hub('/v1/lists', { body: { name: listName } });
     const lists = await appTester(App.triggers.contact_list_list.operation.perform, { authData, inputData: {} });
-    assert.ok(lists.some((item) => item.id === list.body.id && item.name === 'Zapier leads'));
+    assert.ok(lists.some((item) => item.id === list.body.id && item.name === listName));
     for (let i = 0; i < 2; i += 1) {
-      await appTester(App.creates.add_contact_to_list.operation.perform, { authData, inputData: { list_id: list.body.id, phone: '+33633333333' } });
+      await appTester(App.creates.add_contact_to_list.operation.perform, { authData, inputData: { list_id: list.body.id, phone: contactPhone } });
     }
     const members = await hub(`/v1/contacts?list=${list.body.id}`);
     assert.deepEqual(members.body.items.map((contact) => contact.id), [first.contact.id]);
 
-    const eventInput = { type: 'custom.lead', data: { form: 'landing' }, phone: '+33633333333', zap_step_id: 'run-9' };
+    const eventInput = { type: 'custom.lead', data: { form: 'landing' }, phone: contactPhone, zap_step_id: `${RUN}-publish` };
     const published = await appTester(App.creates.publish_event.operation.perform, { authData, inputData: eventInput });
     const republished = await appTester(App.creates.publish_event.operation.perform, { authData, inputData: { ...eventInput } });
     assert.equal(published.duplicate, false);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatPath } from '../../gateway/problem.ts';
 import { commerceEvents } from './commerce.ts';
 import { contactEvents } from './contacts.ts';
 import type { EventType } from './define.ts';
@@ -41,6 +42,6 @@ export function checkEventData(type: string, data: unknown): DataCheck {
   return {
     ok: false,
     problem: `data does not match the schema of "${type}"`,
-    issues: parsed.error.issues.map((issue) => ({ path: ['data', ...issue.path.map(String)].join('.'), message: issue.message })),
+    issues: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path, 'data'), message: issue.message })),
   };
 }
