@@ -88,7 +88,7 @@ export async function overlapsWithScenarios(db: Sql, tenantId: string, installat
 }
 
 const ruleName = (overlap: Overlap) => `the ready rule "${overlap.rule.rule}" of the ${overlap.installation.connector} installation ${overlap.installation.id}`;
-const scenarioName = (overlap: Overlap) => `the scenario "${overlap.scenario.name}"${overlap.scenario.id ? ` (${overlap.scenario.id})` : ''}`;
+const scenarioName = (overlap: Overlap) => `scenario "${overlap.scenario.name}"${overlap.scenario.id ? ` (${overlap.scenario.id})` : ''}`;
 
 /** Seen from a scenario being switched on: what to turn off, or the flag that keeps both. */
 export function overlapErrorsForScenario(overlaps: readonly Overlap[], path: string): { path: string; message: string }[] {
