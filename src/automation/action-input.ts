@@ -9,6 +9,7 @@
  * templated; everything else renders to text. There is no `message` here: the action sends none.
  */
 import { CONTACT_VARIABLES } from '../sending/template-context.ts';
+import { templateShapeIssues, type VariableShape } from '../sending/template-shape.ts';
 import { parseTemplate, renderTemplate, TemplateError, type TemplateContext } from '../sending/template.ts';
 import type { ContactSnapshot } from './reactions.ts';
 import type { RunEvent } from './run.ts';
@@ -41,17 +42,20 @@ function walk(value: unknown, path: InputPath, visit: (text: string, path: Input
   else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) walk(item, [...path, key], visit);
 }
 
-/** Save-time problems of the templates in an input: syntax, and variables other than contact.… and event.…. */
-export function inputTemplateIssues(input: unknown): { path: InputPath; message: string }[] {
+/**
+ * Save-time problems of the templates in an input: syntax, variables other than contact.… and
+ * event.…, and, given the shape of what they read (template-variables.ts), fields that do not exist.
+ */
+export function inputTemplateIssues(input: unknown, shape?: VariableShape): { path: InputPath; message: string }[] {
   const issues: { path: InputPath; message: string }[] = [];
   walk(input, [], (text, path) => {
     try {
-      for (const variable of parseTemplate(text).variables) {
-        const root = variable.split('.')[0]!;
-        if (!(ACTION_TEMPLATE_ROOTS as readonly string[]).includes(root)) {
-          issues.push({ path, message: `unknown variable "${variable}": a connector action's input reads contact.… and event.… (the event that started the run)` });
-        }
+      const template = parseTemplate(text);
+      const outside = template.variables.filter((variable) => !(ACTION_TEMPLATE_ROOTS as readonly string[]).includes(variable.split('.')[0]!));
+      for (const variable of outside) {
+        issues.push({ path, message: `unknown variable "${variable}": a connector action's input reads contact.… and event.… (the event that started the run)` });
       }
+      if (outside.length === 0 && shape) for (const issue of templateShapeIssues(template, shape)) issues.push({ path, message: issue.message });
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       for (const issue of error.issues) issues.push({ path, message: issue.message });

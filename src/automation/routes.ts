@@ -1,8 +1,8 @@
 /**
- * The automation API: /v1/scenarios (CRUD, validate, lifecycle, runs, simulate) and
- * /v1/scenario-runs (per contact, with history; cancel). Definitions are validated by
- * `validateScenario`, whose issues name the step and the field; they come back as problem+json
- * errors with paths under body.definition.
+ * The automation API: /v1/scenarios (CRUD, validate, runs, simulate) and
+ * /v1/scenario-runs (per contact, with history; cancel). Bodies and definitions are checked by
+ * scenario-checks.ts (errors name the step and the field, with paths under body.definition); the
+ * lifecycle routes are in lifecycle-routes.ts.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,16 +13,17 @@ import { HttpProblem, notFound, ProblemSchema } from '../gateway/problem.ts';
 import type { SendingModule } from '../sending/sending-module.ts';
 import type { Db } from '../store/db.ts';
 import type { ConnectorActionRegistry } from './connector-actions.ts';
-import { predicatesIn, type Predicate } from './predicates.ts';
+import { refuseNewRuleOverlap } from '../connectors/rules/overlap.ts';
 import type { Segments } from './segments/segments.ts';
 import { StepInUseError, type AutomationEngine } from './engine.ts';
+import { scenarioLifecycleRoutes } from './lifecycle-routes.ts';
 import { getRun, listRuns, runCounts, stepRecords } from './run-store.ts';
 import { RunStatus } from './run.ts';
-import { ScenarioDefinitionSchema, type ScenarioDefinition } from './scenario.ts';
-import { createScenario, definitionOf, deleteScenario, getScenario, listScenarios, ScenarioStatus, versionsOf } from './scenario-store.ts';
+import type { ScenarioDefinition } from './scenario.ts';
+import { CreateBodySchema, definitionErrors, passThrough, scenarioChecks, scenarioOr404 as findScenarioOr404, UpdateBodySchema, validationProblem, ValidationAnswerSchema } from './scenario-checks.ts';
+import { createScenario, definitionOf, deleteScenario, listScenarios, ScenarioStatus, versionsOf } from './scenario-store.ts';
 import { simulate, SimulatedContactSchema, SimulationInputSchema } from './simulate.ts';
 import { contactSnapshot } from './store-port.ts';
-import { validateScenario, type ScenarioIssue } from './validate.ts';
 import { RunCountsSchema, RunViewSchema, runView, ScenarioViewSchema, scenarioView, StepRecordViewSchema, stepRecordView } from './views.ts';
 
 export interface AutomationRouteDeps {
@@ -34,81 +35,16 @@ export interface AutomationRouteDeps {
   segments: Pick<Segments, 'get'>;
 }
 
-/** Where a definition names a segment: its trigger and inSegment predicates. */
-function segmentsNamed(definition: ScenarioDefinition): { path: string; segmentId: string }[] {
-  const found: { path: string; segmentId: string }[] = [];
-  if (definition.trigger.kind === 'segment') found.push({ path: 'trigger.segmentId', segmentId: definition.trigger.segmentId });
-  const scan = (predicate: Predicate | undefined, path: string) => {
-    if (!predicate) return;
-    for (const inner of predicatesIn(predicate)) if (inner.kind === 'inSegment') found.push({ path, segmentId: inner.segmentId });
-  };
-  scan(definition.trigger.filter, 'trigger.filter');
-  definition.steps.forEach((step, index) => {
-    if (step.type === 'condition') scan(step.if, `steps[${index}].if`);
-    if (step.type === 'waitFor' && step.match.by === 'contact') scan(step.match.where, `steps[${index}].match.where`);
-  });
-  definition.exitEvents.forEach((exit, index) => {
-    if (exit.match.by === 'contact') scan(exit.match.where, `exitEvents[${index}].match.where`);
-  });
-  return found;
-}
-
-const NameSchema = z.string().trim().min(1).max(200);
-const DescriptionSchema = z.string().trim().max(2000).nullable();
-
-/** Bodies are checked in the handlers so that definition errors name steps; these schemas document them. */
-const CreateBodySchema = z.object({ name: NameSchema, description: DescriptionSchema.optional(), definition: ScenarioDefinitionSchema, activate: z.boolean().default(false) }).strict();
-const UpdateBodySchema = z.object({ name: NameSchema.optional(), description: DescriptionSchema.optional(), definition: ScenarioDefinitionSchema.optional() }).strict();
-const passThrough = () => (data: unknown) => ({ value: data });
-
-const CreateEnvelope = CreateBodySchema.extend({ definition: z.unknown() });
-const UpdateEnvelope = UpdateBodySchema.extend({ definition: z.unknown().optional() })
-  .strict()
-  .refine((body) => body.name !== undefined || body.description !== undefined || body.definition !== undefined, { error: 'send at least one of name, description, definition' });
-
-const IssueSchema = z.object({ path: z.string(), step: z.string().optional(), message: z.string() });
-
-function parseEnvelope<Schema extends z.ZodType>(schema: Schema, body: unknown): z.output<Schema> {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => ({ path: ['body', ...issue.path.map(String)].join('.'), message: issue.message }));
-    throw new HttpProblem(400, 'validation-failed', `The body has ${errors.length} invalid field(s); see errors.`, { errors });
-  }
-  return parsed.data;
-}
-
-const definitionProblem = (issues: ScenarioIssue[]) =>
-  new HttpProblem(400, 'validation-failed', `The scenario has ${issues.length} problem(s): ${issues[0]!.message}${issues.length > 1 ? ' (and more, see errors)' : ''}`, {
-    errors: issues.map((issue) => ({ path: issue.path === '' ? 'body.definition' : `body.definition.${issue.path}`, message: issue.message })),
-  });
-
 export const automationRoutes: FastifyPluginAsyncZod<AutomationRouteDeps> = async (app, deps) => {
   const { db, engine } = deps;
-  const context = {
-    connectorAction: (connector: string, action: string) => deps.connectorActions.get(connector, action) !== undefined,
-    connectorActionNames: () => deps.connectorActions.names(),
-    connectorActionInput: (connector: string, action: string) => deps.connectorActions.get(connector, action)?.input,
-  };
-  /** The definition's checks, plus one the store answers: the segments it names exist in this tenant. */
-  const problems = async (tenantId: string, definition: unknown): Promise<{ ok: true; definition: ScenarioDefinition } | { ok: false; issues: ScenarioIssue[] }> => {
-    const result = validateScenario(definition, context);
-    if (!result.ok) return result;
-    const issues: ScenarioIssue[] = [];
-    for (const { path, segmentId } of segmentsNamed(result.definition)) {
-      if (!(await deps.segments.get(tenantId, segmentId))) issues.push({ path, message: `${path}: no segment "${segmentId}" in this tenant (GET /v1/segments)` });
-    }
-    return issues.length > 0 ? { ok: false, issues } : result;
-  };
+  const checks = scenarioChecks(deps);
   const checked = async (tenantId: string, definition: unknown): Promise<ScenarioDefinition> => {
-    const result = await problems(tenantId, definition);
-    if (!result.ok) throw definitionProblem(result.issues);
-    return result.definition;
+    const { definition: valid, issues } = await checks.definitionIssues(tenantId, definition);
+    if (!valid) throw validationProblem(definitionErrors(issues, 'body.definition'), 'The scenario');
+    return valid;
   };
-  const scenarioOr404 = async (tenantId: string, id: string) => {
-    const scenario = await getScenario(db, tenantId, id);
-    if (!scenario) throw notFound('scenario', id);
-    return scenario;
-  };
+  const scenarioOr404 = (tenantId: string, id: string) => findScenarioOr404(db, tenantId, id);
+  await app.register(scenarioLifecycleRoutes, { db, engine, checks });
 
   app.post(
     '/scenarios',
@@ -117,16 +53,18 @@ export const automationRoutes: FastifyPluginAsyncZod<AutomationRouteDeps> = asyn
       schema: {
         tags: ['automation'],
         summary: 'Create a scenario',
-        description: 'Saved as a draft (version 1) unless activate is true. The definition is validated; each error names the step and the field.',
+        description:
+          'Saved as a draft (version 1) unless activate is true. The definition is validated; each error names the step and the field. ' +
+          'Activating a scenario whose trigger event a connector\'s ready rule already answers with an SMS of the same category is refused (409) unless allowReadyRuleOverlap is true.',
         body: CreateBodySchema,
-        response: { 201: ScenarioViewSchema, 400: ProblemSchema },
+        response: { 201: ScenarioViewSchema, 400: ProblemSchema, 409: ProblemSchema },
       },
     },
     async (request, reply) => {
       const tenantId = tenantOf(request);
-      const body = parseEnvelope(CreateEnvelope, request.body);
-      const definition = await checked(tenantId, body.definition);
-      let scenario = await createScenario(db, tenantId, { name: body.name, description: body.description, definition });
+      const body = await checks.create(tenantId, request.body);
+      if (body.activate) await refuseNewRuleOverlap(db, tenantId, { after: body, allow: body.allowReadyRuleOverlap, path: 'body.definition.trigger.event' });
+      let scenario = await createScenario(db, tenantId, body);
       if (body.activate) scenario = (await engine.activate(tenantId, scenario.id))!;
       return reply.code(201).send(scenarioView(scenario));
     },
@@ -135,17 +73,16 @@ export const automationRoutes: FastifyPluginAsyncZod<AutomationRouteDeps> = asyn
   app.post(
     '/scenarios/validate',
     {
+      validatorCompiler: passThrough,
       schema: {
         tags: ['automation'],
-        summary: 'Validate a scenario definition without saving it',
-        body: z.object({ definition: z.unknown() }).strict(),
-        response: { 200: z.object({ valid: z.boolean(), errors: z.array(IssueSchema) }) },
+        summary: 'Check a scenario body as POST /v1/scenarios would, without saving it',
+        description: 'Takes the body of POST /v1/scenarios (name optional). errors are exactly those save would answer, with the same paths (body.definition.steps[1].timeout).',
+        body: CreateBodySchema.partial({ name: true }),
+        response: { 200: ValidationAnswerSchema, 400: ProblemSchema },
       },
     },
-    async (request) => {
-      const result = await problems(tenantOf(request), request.body.definition);
-      return result.ok ? { valid: true, errors: [] } : { valid: false, errors: result.issues };
-    },
+    async (request) => checks.validate(tenantOf(request), request.body),
   );
 
   app.get(
@@ -213,9 +150,11 @@ export const automationRoutes: FastifyPluginAsyncZod<AutomationRouteDeps> = asyn
     async (request) => {
       const tenantId = tenantOf(request);
       const params = IdParams.parse(request.params);
-      const body = parseEnvelope(UpdateEnvelope, request.body);
-      const definition = body.definition === undefined ? undefined : await checked(tenantId, body.definition);
-      await scenarioOr404(tenantId, params.id);
+      const { definition, ...body } = await checks.update(tenantId, request.body);
+      const current = await scenarioOr404(tenantId, params.id);
+      if (definition && current.status === 'active') {
+        await refuseNewRuleOverlap(db, tenantId, { before: current, after: { ...current, definition }, allow: body.allowReadyRuleOverlap, path: 'body.definition.trigger.event' });
+      }
       try {
         const updated = await engine.update(tenantId, params.id, { name: body.name, description: body.description, definition });
         if (!updated) throw notFound('scenario', params.id);
@@ -249,43 +188,6 @@ export const automationRoutes: FastifyPluginAsyncZod<AutomationRouteDeps> = asyn
       }
       await deleteScenario(db, tenantId, scenario.id);
       return reply.code(204).send(null);
-    },
-  );
-
-  for (const action of ['activate', 'pause', 'archive'] as const) {
-    const summaries = {
-      activate: 'Activate (or resume): new runs start on the latest version; held runs go on',
-      pause: 'Pause: no new runs; running contacts hold where they are until it is activated again (exit events still end them)',
-      archive: 'Archive: no new runs, running contacts are cancelled',
-    };
-    app.post(
-      `/scenarios/:id/${action}`,
-      { schema: { tags: ['automation'], summary: summaries[action], params: IdParams, response: { 200: ScenarioViewSchema, 404: ProblemSchema, 409: ProblemSchema } } },
-      async (request) => {
-        const tenantId = tenantOf(request);
-        const scenario = await scenarioOr404(tenantId, request.params.id);
-        if (action === 'pause' && scenario.status !== 'active') throw new HttpProblem(409, 'conflict', `Only an active scenario can be paused; ${scenario.id} is ${scenario.status}.`);
-        const next = action === 'activate' ? await engine.activate(tenantId, scenario.id) : action === 'pause' ? await engine.pause(tenantId, scenario.id) : await engine.archive(tenantId, scenario.id);
-        return scenarioView(next!);
-      },
-    );
-  }
-
-  app.post(
-    '/scenarios/:id/cancel-runs',
-    {
-      schema: {
-        tags: ['automation'],
-        summary: 'Cancel the scenario\'s running contacts, all of them or those on one step',
-        params: IdParams,
-        body: z.object({ step: z.string().min(1).max(64).optional() }).strict().default({}),
-        response: { 200: z.object({ cancelled: z.number().int() }), 404: ProblemSchema },
-      },
-    },
-    async (request) => {
-      const tenantId = tenantOf(request);
-      const scenario = await scenarioOr404(tenantId, request.params.id);
-      return { cancelled: await engine.cancelRuns(tenantId, scenario.id, request.body?.step) };
     },
   );
 

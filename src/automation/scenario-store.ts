@@ -170,3 +170,13 @@ export async function scenariosForEvent(db: Sql, tenantId: string, type: string)
   const rows = await db.query<{ id: string }>(`SELECT id FROM scenarios WHERE tenant_id = $1 AND status IN ('active', 'paused') AND $2 = ANY(event_types)`, [tenantId, type]);
   return rows.map((row) => row.id);
 }
+
+/** The tenant's active scenarios with the definition new runs start on (what sends now). */
+export async function activeScenarioDefinitions(db: Sql, tenantId: string): Promise<{ id: string; name: string; definition: ScenarioDefinition }[]> {
+  const rows = await db.query<{ id: string; name: string; definition: unknown }>(
+    `SELECT s.id, s.name, v.definition FROM scenarios s JOIN scenario_versions v ON v.scenario_id = s.id AND v.version = s.active_version
+     WHERE s.tenant_id = $1 AND s.status = 'active' ORDER BY s.seq`,
+    [tenantId],
+  );
+  return rows.map((row) => ({ id: row.id, name: row.name, definition: ScenarioDefinitionSchema.parse(row.definition) }));
+}

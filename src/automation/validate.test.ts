@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { abandonedCartRecipe, birthdayRecipe, loyaltyRecipe } from './recipes.ts';
 import { validateScenario } from './validate.ts';
@@ -75,5 +77,73 @@ describe('scenario validation', () => {
     expect(issues.map((issue) => issue.path)).toEqual(['steps[2].maxRotations']);
     const graph = issuesOf(base([sms('a', 'nowhere'), sms('b')]));
     expect(graph.map((issue) => issue.path).sort()).toEqual(['steps[0].next', 'steps[1]']);
+  });
+
+  describe('template variables against the trigger', () => {
+    const smsOn = (trigger: unknown, text: string) => ({ trigger, steps: [{ id: 'sms', type: 'action', action: { kind: 'sendSms', category: 'marketing', text } }] });
+    const onOrder = { kind: 'event', event: 'order.created' };
+
+    it.each([
+      ['a contact field typo', onOrder, 'Bonjour {{ contact.fistName }}', /unknown variable "contact\.fistName".*available: contact\.id, contact\.firstName/],
+      ['an event data typo on order.created', onOrder, 'Commande {{ event.data.orderID }}', /unknown variable "event\.data\.orderID".*available: event\.data\.orderId/],
+      ['a field under a text', onOrder, '{{ event.data.orderId.number }}', /unknown variable "event\.data\.orderId\.number".*event\.data\.orderId has no fields here/],
+      ['a nested typo', onOrder, '{{ event.data.total.amout }}', /unknown variable "event\.data\.total\.amout".*available: event\.data\.total\.amount, event\.data\.total\.currency/],
+      ['a list item field typo', onOrder, '{{ event.data.lines.0.nom }}', /unknown variable "event\.data\.lines\.0\.nom".*available: event\.data\.lines\.0\.productId/],
+      ['a list read by name', onOrder, '{{ event.data.lines.name }}', /event\.data\.lines is a list: name an item by its position/],
+      ['an object read as text', onOrder, 'Total {{ event.data.total }}', /"event\.data\.total" is an object, not text/],
+      ['a field of the date trigger it does not have', { kind: 'date', field: 'contact.attributes.birthday' }, 'Code {{ event.data.annee }}', /unknown variable "event\.data\.annee".*available: event\.data\.field, event\.data\.date, event\.data\.year/],
+      ['an event field typo', { kind: 'event', event: 'custom.signup' }, '{{ event.dat.plan }}', /unknown variable "event\.dat\.plan".*available: event\.id, event\.type/],
+      ['the unsubscribe link in an SMS', onOrder, 'Stop: {{ message.unsubscribeUrl }}', /unknown variable "message\.unsubscribeUrl".*available: message\.id/],
+    ])('refuses %s, naming the step and the field', (_title, trigger, text, message) => {
+      const issues = issuesOf(smsOn(trigger, text));
+      expect(issues, JSON.stringify(issues)).toEqual([expect.objectContaining({ path: 'steps[0].action.text', step: 'sms', message: expect.stringMatching(message) })]);
+      expect(issues[0]!.message).toMatch(/^step "sms" \(steps\[0\]\), action\.text: /);
+    });
+
+    it.each([
+      ['contact fields, attributes and external ids', onOrder, '{{ contact.firstName | default: "" }} {{ contact.attributes.anything.deep }} {{ contact.externalIds.woocommerce }} {{ contact.phone }}'],
+      ['order data, nested and in lists', onOrder, '{{ event.data.orderId }} {{ event.data.total.amount }} {{ event.data.lines.0.name }} {{ event.data.shop.name }} {{ event.data.tracking.0.url }}'],
+      ['the event\'s own fields and the message id', onOrder, '{{ event.type }} {{ event.id }} {{ event.source }} {{ event.occurredAt }} {{ message.id }}'],
+      ['any data path of an open custom event', { kind: 'event', event: 'custom.signup' }, '{{ event.data.plan }} {{ event.data.any.depth.0 }}'],
+      ['a record\'s keys (form fields)', { kind: 'event', event: 'form.submitted' }, '{{ event.data.fields.city }}'],
+      ['the segment entered', { kind: 'segment', segmentId: 'seg_1' }, '{{ event.data.segmentName }}'],
+      ['nullable fields of contact events', { kind: 'event', event: 'contact.created' }, '{{ event.data.phone | default: "" }}'],
+    ])('accepts %s', (_title, trigger, text) => {
+      expect(issuesOf(smsOn(trigger, text))).toEqual([]);
+    });
+
+    it('checks email subjects and bodies; the unsubscribe link only in marketing email', () => {
+      const email = (category: string, html: string) => ({
+        trigger: onOrder,
+        steps: [{ id: 'mail', type: 'action', action: { kind: 'sendEmail', category, subject: 'Commande {{ event.data.numero }}', text: 'Merci', html } }],
+      });
+      expect(issuesOf(email('marketing', '<a href="{{ message.unsubscribeUrl }}">stop</a>')).map((issue) => issue.path)).toEqual(['steps[0].action.subject']);
+      expect(issuesOf(email('transactional', '<a href="{{ message.unsubscribeUrl }}">stop</a>')).map((issue) => issue.path)).toEqual(['steps[0].action.subject', 'steps[0].action.html']);
+    });
+
+    it('checks the templates of connector action inputs and installation', () => {
+      const action = (input: Record<string, unknown>, installation?: string) => ({
+        trigger: onOrder,
+        steps: [{ id: 'note', type: 'action', action: { kind: 'connector', connector: 'woocommerce', action: 'add-order-note', ...(installation ? { installation } : {}), input } }],
+      });
+      const context = { connectorAction: () => true, connectorActionInput: () => z.object({ orderId: z.string(), note: z.string() }).strict() };
+      expect(validateScenario(action({ orderId: '{{event.data.orderId}}', note: 'SMS de relance envoyé' }, '{{ event.data.shop.installationId }}'), context)).toMatchObject({ ok: true });
+      const result = validateScenario(action({ orderId: '{{ event.data.orderid }}', note: 'x' }, '{{ event.data.shop.id }}'), context);
+      expect(result.ok ? [] : result.issues).toEqual([
+        expect.objectContaining({ path: 'steps[0].action.installation', step: 'note', message: expect.stringMatching(/unknown variable "event\.data\.shop\.id".*available: event\.data\.shop\.installationId/) }),
+        expect.objectContaining({ path: 'steps[0].action.input.orderId', step: 'note', message: expect.stringMatching(/unknown variable "event\.data\.orderid"/) }),
+      ]);
+    });
+
+    it('accepts every scenario definition shown in docs/automation.md', () => {
+      const doc = readFileSync(new URL('../../docs/automation.md', import.meta.url), 'utf8');
+      const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => match[1]!);
+      const definitions = blocks
+        .filter((block) => block.trim().startsWith('{') && block.includes('"trigger"') && block.includes('"steps"'))
+        .map((block) => JSON.parse(block) as { definition?: unknown })
+        .map((parsed) => parsed.definition ?? parsed);
+      expect(definitions.length).toBeGreaterThanOrEqual(4);
+      for (const definition of definitions) expect(issuesOf(definition), JSON.stringify(definition)).toEqual([]);
+    });
   });
 });

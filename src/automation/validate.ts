@@ -2,14 +2,18 @@
  * Scenario validation: the schema (scenario.ts) for each piece, then the rules about the whole:
  * unique step ids, branch targets that exist, every step reachable from the first, loops only
  * through a `goto` (which the schema already requires to have a limit), message-status conditions
- * that point at a send step, publishable event data, registered connector actions. Every issue
+ * that point at a send step, publishable event data, registered connector actions, template
+ * variables that exist for the trigger (template-variables.ts). Every issue
  * names the step and the field, so the console can put it next to the right box.
  */
 import type { z } from 'zod';
 import { checkEventData } from '../bus/catalog/index.ts';
 import { formatInputPath, inputTemplateIssues, underTemplate } from './action-input.ts';
 import { predicatesIn, type Predicate } from './predicates.ts';
-import { edgesOf, ScenarioDefinitionSchema, type Action, type ScenarioDefinition, type Step } from './scenario.ts';
+import { edgesOf, ScenarioDefinitionSchema, type Action, type ScenarioDefinition, type Step, type Trigger } from './scenario.ts';
+import { actionInputShape, messageTemplateShape } from './template-variables.ts';
+import { templateShapeIssues } from '../sending/template-shape.ts';
+import { parseTemplate } from '../sending/template.ts';
 
 export interface ScenarioIssue {
   /** Where in the definition: "steps[2].action.text", "trigger.event". */
@@ -98,10 +102,10 @@ function predicateIssues(predicate: Predicate | undefined, path: string, steps: 
  * type is only known once rendered, so the schema's complaints about it wait for the run (where the
  * rendered input is checked again); missing fields, unknown fields and wrong literal values are caught now.
  */
-function connectorInputIssues(action: Extract<Action, { kind: 'connector' }>, index: number, at: { id: string; index: number }, context: ValidationContext): ScenarioIssue[] {
+function connectorInputIssues(action: Extract<Action, { kind: 'connector' }>, trigger: Trigger, index: number, at: { id: string; index: number }, context: ValidationContext): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   const root = `steps[${index}].action`;
-  for (const issue of inputTemplateIssues({ ...(action.installation === undefined ? {} : { installation: action.installation }), input: action.input })) {
+  for (const issue of inputTemplateIssues({ ...(action.installation === undefined ? {} : { installation: action.installation }), input: action.input }, actionInputShape(trigger))) {
     issues.push(issueFor(formatInputPath(root, issue.path), issue.message, at));
   }
   const schema = context.connectorActionInput?.(action.connector, action.action);
@@ -113,6 +117,15 @@ function connectorInputIssues(action: Extract<Action, { kind: 'connector' }>, in
     issues.push(issueFor(formatInputPath(`${root}.input`, issue.path), `${issue.message} (input of ${action.connector}.${action.action})`, at));
   }
   return issues;
+}
+
+/** A message's templates against what the run will have: the contact, the trigger event's fields, the message's. */
+function messageTemplateIssues(action: Extract<Action, { kind: 'sendSms' | 'sendEmail' }>, trigger: Trigger, index: number, at: { id: string; index: number }): ScenarioIssue[] {
+  const shape = messageTemplateShape(trigger, action);
+  const fields = action.kind === 'sendSms' ? { text: action.text } : { subject: action.subject, text: action.text, html: action.html };
+  return Object.entries(fields).flatMap(([field, text]) =>
+    text === undefined ? [] : templateShapeIssues(parseTemplate(text), shape).map((issue) => issueFor(`steps[${index}].action.${field}`, issue.message, at)),
+  );
 }
 
 function graphIssues(definition: ScenarioDefinition, context: ValidationContext): ScenarioIssue[] {
@@ -139,7 +152,8 @@ function graphIssues(definition: ScenarioDefinition, context: ValidationContext)
         for (const problem of checked.issues) issues.push(issueFor(`steps[${index}].action.${problem.path}`, `${checked.problem}: ${problem.message}`, at));
       }
     }
-    if (step.type === 'action' && step.action.kind === 'connector') issues.push(...connectorInputIssues(step.action, index, at, context));
+    if (step.type === 'action' && (step.action.kind === 'sendSms' || step.action.kind === 'sendEmail')) issues.push(...messageTemplateIssues(step.action, definition.trigger, index, at));
+    if (step.type === 'action' && step.action.kind === 'connector') issues.push(...connectorInputIssues(step.action, definition.trigger, index, at, context));
     if (step.type === 'action' && step.action.kind === 'connector' && context.connectorAction && !context.connectorAction(step.action.connector, step.action.action)) {
       const names = context.connectorActionNames?.() ?? [];
       issues.push(

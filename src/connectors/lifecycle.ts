@@ -9,7 +9,7 @@
  * status `error` with what it created recorded in its state, and the next install call, start-up or
  * hourly reconcile resumes from there (never duplicating: reconcile adopts what it finds).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { HttpProblem } from '../gateway/problem.ts';
 import { newId } from '../ids.ts';
 import { isUniqueViolation } from '../store/db.ts';
@@ -24,6 +24,7 @@ import {
   updateInstallation,
   type StoredInstallation,
 } from './installation-store.ts';
+import { refuseNewScenarioOverlap } from './rules/overlap.ts';
 import { RulesSchema } from './rules/rules.ts';
 
 export interface InstallResult {
@@ -87,11 +88,18 @@ async function runReconcile(deps: ConnectorDeps, connector: Connector, installat
 }
 
 export async function install(deps: ConnectorDeps, connector: Connector, tenantId: string, body: unknown): Promise<InstallResult> {
-  const { rules: rulesInput, ...rest } = (typeof body === 'object' && body !== null ? body : {}) as { rules?: unknown };
+  const { rules: rulesInput, allowScenarioOverlap, ...rest } = (typeof body === 'object' && body !== null ? body : {}) as { rules?: unknown; allowScenarioOverlap?: unknown };
   const input = parseOrProblem(connector.manifest.installInput, rest, 'body');
   const rules = rulesInput === undefined ? undefined : (parseOrProblem(RulesSchema, rulesInput, 'body.rules') as JsonObject);
   const account = connector.accountOf(input);
   const existing = await findInstallationByAccount(deps.db, tenantId, connector.manifest.id, account);
+  const live = existing && existing.status !== 'uninstalled' ? existing : undefined;
+  await refuseNewScenarioOverlap(deps.db, tenantId, {
+    before: live,
+    after: { id: existing?.id ?? 'a new installation', connector: connector.manifest.id, rules: rules ?? existing?.rules ?? {} },
+    allow: parseOrProblem(z.boolean().default(false), allowScenarioOverlap, 'body.allowScenarioOverlap'),
+    root: 'body.rules',
+  });
   let prepared;
   try {
     prepared = await connector.prepare(input, {

@@ -10,6 +10,7 @@ import { getInstallation, listInstallations, updateInstallation, type StoredInst
 import { install, reconcile, runAction, uninstall } from './lifecycle.ts';
 import { connectorInfo, ConnectorInfoSchema } from './manifest.ts';
 import { publicUrlWarning } from './public-url-check.ts';
+import { refuseNewScenarioOverlap } from './rules/overlap.ts';
 import { RulesSchema } from './rules/rules.ts';
 
 const ConnectorParams = z.object({ connectorId: z.string().min(1).max(40) });
@@ -123,7 +124,7 @@ export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = a
         summary: 'Install a connector for an external account',
         description:
           'Checks the credentials against the external system, stores them sealed and registers what the connector needs there (webhooks). ' +
-          'The body is the connector\'s install input (GET /v1/connectors/{id} gives its JSON Schema) plus optional "rules". ' +
+          'The body is the connector\'s install input (GET /v1/connectors/{id} gives its JSON Schema) plus optional "rules" (and "allowScenarioOverlap": true to switch on a rule that texts customers on events an active scenario already texts them on; otherwise 409). ' +
           'Installing an account again updates its credentials and resumes an interrupted install. `shownOnce` holds secrets shown only in this answer.',
         params: ConnectorParams,
         body: z.record(z.string(), z.unknown()),
@@ -192,8 +193,9 @@ export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = a
         tags: ['connectors'],
         summary: 'Change settings or ready rules (JSON merge patch: null removes a key)',
         params: InstallationParams,
-        body: z.object({ settings: z.record(z.string(), z.unknown()).optional(), rules: z.record(z.string(), z.unknown()).optional() }).strict(),
-        response: { 200: InstallationViewSchema, 400: ProblemSchema, 404: ProblemSchema },
+        description: 'Switching on a ready rule that texts customers on events an active scenario already sends an SMS of the same kind on is refused (409, naming the scenario) unless allowScenarioOverlap is true.',
+        body: z.object({ settings: z.record(z.string(), z.unknown()).optional(), rules: z.record(z.string(), z.unknown()).optional(), allowScenarioOverlap: z.boolean().default(false) }).strict(),
+        response: { 200: InstallationViewSchema, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
       },
     },
     async (request) => {
@@ -210,6 +212,8 @@ export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = a
         const parsed = RulesSchema.safeParse(mergePatch(installation.rules, request.body.rules));
         if (!parsed.success) throw issuesProblem('body.rules', parsed.error);
         patch.rules = parsed.data as JsonObject;
+        const before = installation.status === 'uninstalled' ? undefined : installation;
+        await refuseNewScenarioOverlap(deps.db, tenantId, { before, after: { ...installation, rules: patch.rules }, allow: request.body.allowScenarioOverlap, root: 'body.rules' });
       }
       await updateInstallation(deps.db, tenantId, installation.id, patch);
       return view(connector, (await getInstallation(deps.db, tenantId, installation.id))!);

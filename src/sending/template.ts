@@ -152,7 +152,8 @@ function lookup(context: TemplateContext, path: readonly string[]): Lookup {
   return { found: true, value };
 }
 
-function describeAvailable(at: string, keys: string[]): string {
+/** "available: contact.id, contact.firstName, …": what exists where a variable was not found. */
+export function describeAvailable(at: string, keys: string[]): string {
   if (keys.length === 0) return at === '' ? 'no variables are available here' : `${at} has no fields here`;
   const shown = keys.slice(0, 20).map((key) => (at === '' ? key : `${at}.${key}`));
   return `available: ${shown.join(', ')}${keys.length > 20 ? ', …' : ''}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STATUS_TEXTS, planMessages, RulesSchema, type Rules } from './rules.ts';
+import { customerSmsRules, DEFAULT_STATUS_TEXTS, planMessages, RulesSchema, type Rules } from './rules.ts';
 
 const allOn: Rules = RulesSchema.parse({
   orderStatusSms: { enabled: true },
@@ -68,5 +68,20 @@ describe('planMessages', () => {
     expect(planMessages(order('order.created', 'processing'), RulesSchema.parse({}))).toEqual([]);
     const noShippedText = RulesSchema.parse({ orderStatusSms: { enabled: true, texts: { processing: 'Merci !' } } });
     expect(planMessages(order('order.status_changed', 'shipped', 'processing'), noShippedText)).toEqual([]);
+  });
+});
+
+describe('customer SMS rules (what a scenario could duplicate)', () => {
+  it('lists exactly the enabled rules that text the customer, with the category planMessages sends', () => {
+    const rules = customerSmsRules(allOn);
+    expect(rules.map((rule) => rule.rule)).toEqual(['order-status-sms', 'cart-reminder']);
+    for (const rule of rules) {
+      for (const type of rule.eventTypes) {
+        const planned = planMessages({ id: 'evt_1', type, data: { orderId: '727', status: 'processing', previousStatus: 'pending' } }, allOn).filter((message) => message.rule === rule.rule);
+        expect(planned, `${rule.rule} on ${type}`).toEqual([expect.objectContaining({ to: { contact: true }, category: rule.category })]);
+      }
+    }
+    expect(customerSmsRules(RulesSchema.parse({ merchantAlerts: { phone: '+33698765432', newOrder: true } }))).toEqual([]);
+    expect(customerSmsRules(RulesSchema.parse({ orderStatusSms: { enabled: true, texts: {} } }))).toEqual([]);
   });
 });

@@ -94,6 +94,28 @@ export type RuleId = 'order-status-sms' | 'cart-reminder' | 'merchant-new-order'
 
 export const RULE_IDS: readonly RuleId[] = ['order-status-sms', 'cart-reminder', 'merchant-new-order', 'merchant-stock'];
 
+/**
+ * An enabled rule that sends the event's own customer an SMS, and the events it answers: what a
+ * scenario sending on the same events would duplicate (overlap.ts). Merchant alerts go to the
+ * merchant, so no scenario duplicates them.
+ */
+export interface CustomerSmsRule {
+  rule: RuleId;
+  category: PlannedMessage['category'];
+  eventTypes: readonly string[];
+  /** Where in the rules it is switched on, e.g. ["abandonedCart", "enabled"]. */
+  switchPath: readonly string[];
+}
+
+export function customerSmsRules(rules: Rules): CustomerSmsRule[] {
+  const out: CustomerSmsRule[] = [];
+  if (rules.orderStatusSms.enabled && Object.values(rules.orderStatusSms.texts).some((text) => text !== undefined)) {
+    out.push({ rule: 'order-status-sms', category: 'transactional', eventTypes: ['order.created', 'order.status_changed'], switchPath: ['orderStatusSms', 'enabled'] });
+  }
+  if (rules.abandonedCart.enabled) out.push({ rule: 'cart-reminder', category: 'marketing', eventTypes: ['cart.abandoned'], switchPath: ['abandonedCart', 'enabled'] });
+  return out;
+}
+
 export interface PlannedMessage {
   rule: RuleId;
   /** The event's contact, or the merchant's phone. */

@@ -1,0 +1,40 @@
+/**
+ * What a scenario's templates may read, from its trigger: the contact's fields, the event that
+ * started the run (its data as the bus catalog defines it for the trigger's type) and, in messages,
+ * the message's own fields. Validation checks every template against it, so `{{ contact.fistName }}`
+ * or `{{ event.data.orderID }}` on `order.created` is refused when the scenario is saved or activated,
+ * with the message a run would have failed with. Pure.
+ *
+ * Templates read only the trigger event: no step makes variables for later ones (a waitFor's event
+ * is for predicates, as `lastEvent`), so the trigger alone decides what exists.
+ */
+import { findEventType } from '../bus/catalog/index.ts';
+import { CONTACT_SHAPE, eventShape, fieldsShape, OPEN, shapeOfSchema, VALUE, type VariableShape } from '../sending/template-shape.ts';
+import type { Action, Trigger } from './scenario.ts';
+
+const catalogShapes = new Map<string, VariableShape>();
+
+/** The trigger event's data: the catalog schema of its type; open for `custom.*` types, whose data is any object. */
+export function triggerDataShape(trigger: Trigger): VariableShape {
+  if (trigger.kind === 'date') return fieldsShape({ field: VALUE, date: VALUE, year: VALUE });
+  const type = trigger.kind === 'segment' ? 'segment.entered' : trigger.event;
+  const entry = findEventType(type);
+  if (!entry) return OPEN;
+  let shape = catalogShapes.get(type);
+  if (!shape) {
+    shape = shapeOfSchema(entry.data);
+    catalogShapes.set(type, shape);
+  }
+  return shape;
+}
+
+/** A send action's templates: contact, event and message (`message.unsubscribeUrl` exists in marketing email only). */
+export function messageTemplateShape(trigger: Trigger, action: Extract<Action, { kind: 'sendSms' | 'sendEmail' }>): VariableShape {
+  const message = fieldsShape(action.kind === 'sendEmail' && action.category === 'marketing' ? { id: VALUE, unsubscribeUrl: VALUE } : { id: VALUE });
+  return fieldsShape({ contact: CONTACT_SHAPE, event: eventShape(triggerDataShape(trigger)), message });
+}
+
+/** A connector action's input templates: contact and event, no message. */
+export function actionInputShape(trigger: Trigger): VariableShape {
+  return fieldsShape({ contact: CONTACT_SHAPE, event: eventShape(triggerDataShape(trigger)) });
+}
