@@ -80,6 +80,37 @@ describe.each(modes)('trigger bus on %s', (mode) => {
     expect(answers.filter((answer) => answer.status === 200 && answer.body.duplicate === true)).toHaveLength(32);
   });
 
+  it('stores subject.phone in E.164 (the tenant\'s region) whatever form came, and refuses a non-number naming subject.phone', async () => {
+    for (const phone of ['0612345678', '06 12 34 56 78', '+33612345678', '+33 6 12 34 56 78', '0033612345678']) {
+      const published = await publish({ subject: { phone }, data: {} });
+      expect(published.status, phone).toBe(201);
+      expect((await t.api(`/v1/events/${published.body.id}`)).body.subject, phone).toEqual({ phone: '+33612345678' });
+    }
+    for (const phone of ['12345', '33612', 'call me']) {
+      const refused = await publish({ dedupeKey: `bad-phone-${phone}`, subject: { phone, email: 'a@example.com' }, data: {} });
+      expect(refused.status, phone).toBe(400);
+      expect(refused.body.errors, phone).toEqual([{ path: 'body.subject.phone', message: expect.stringContaining(`"${phone}"`) }]);
+    }
+    // Refused means not stored: the same key with a valid phone is a first publish.
+    expect((await publish({ dedupeKey: 'bad-phone-12345', subject: { phone: '0612345678' }, data: {} })).status).toBe(201);
+    const belgian = await t.createTenant('belgian events');
+    await t.hub.store.query(`UPDATE tenants SET settings = '{"phoneRegion": "BE"}'::jsonb WHERE id = $1`, [belgian.tenantId]);
+    const inBelgium = await t.api('/v1/events', { apiKey: belgian.apiKey, body: { type: 'custom.test', subject: { phone: '0470 12 34 56' }, data: {} } });
+    expect((await t.api(`/v1/events/${inBelgium.body.id}`, { apiKey: belgian.apiKey })).body.subject).toEqual({ phone: '+32470123456' });
+  });
+
+  it('keeps a connector\'s event whose subject.phone is no number, without the phone, and says so', async () => {
+    const published = await t.hub.bus.publish({ tenantId: t.tenantId, source: 'woocommerce', type: 'custom.test', dedupeKey: 'shop-order-1', subject: { phone: '12345', email: 'a@example.com' }, data: { phone: '12345' } });
+    expect(published.dropped).toEqual([{ path: 'subject.phone', message: expect.stringContaining('"12345"') }]);
+    const stored = (await t.api(`/v1/events/${published.id}`)).body;
+    expect(stored.subject).toEqual({ email: 'a@example.com' });
+    expect(stored.data).toEqual({ phone: '12345' });
+    const national = await t.hub.bus.publish({ tenantId: t.tenantId, source: 'woocommerce', type: 'custom.test', dedupeKey: 'shop-order-2', subject: { phone: '06 12 34 56 78' }, data: {} });
+    expect(national.dropped).toBeUndefined();
+    expect((await t.api(`/v1/events/${national.id}`)).body.subject).toEqual({ phone: '+33612345678' });
+    await expect(t.hub.bus.publish({ tenantId: t.tenantId, source: 'api', type: 'custom.test', subject: { phone: '12345' }, data: {}, invalidPhone: 'refuse' })).rejects.toThrow(/subject\.phone/);
+  });
+
   it('retries a failing delivery with backoff and records every attempt', async () => {
     const { body } = await publish({ data: { script: 'flaky' } });
     const deliveries = await eventually(() => deliveriesOf(body.id), (list) => list[0]?.status === 'succeeded');

@@ -4,6 +4,7 @@ import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
 import { GroupCommit } from '../store/group-commit.ts';
 import { EVENT_COLUMNS, insertEvents, toEvent } from './event-store.ts';
+import { normalizeSubject } from './subject-phone.ts';
 import { backoffDelay, type DeliveryOutcome, type SubscriberSource } from './subscribers.ts';
 import type { PublishInput, PublishResult, TriggerEvent } from './trigger-event.ts';
 
@@ -46,7 +47,13 @@ export class EventBus {
     this.#sources.set(source.kind, source);
   }
 
+  /**
+   * Stores the event (its subject's phone normalized first, src/bus/subject-phone.ts) and enqueues its dispatch.
+   * @throws InvalidSubjectError when `invalidPhone` is `refuse` and the subject's phone is not a number.
+   */
   async publish(input: PublishInput): Promise<PublishResult> {
+    const { subject, dropped } = await normalizeSubject(this.#db, input.tenantId, input.subject ?? {}, input.invalidPhone ?? 'drop');
+    if (dropped.length > 0) this.#log.warn({ tenantId: input.tenantId, source: input.source, type: input.type, dropped }, 'event published without its invalid subject fields');
     const id = newId('evt');
     const result = await this.#inserts.push({
       id,
@@ -55,11 +62,11 @@ export class EventBus {
       type: input.type,
       dedupeKey: input.dedupeKey ?? id,
       occurredAt: input.occurredAt ?? new Date(),
-      subject: input.subject ?? {},
+      subject,
       data: input.data,
     });
     if (!result.duplicate) await this.#enqueueDispatch(result.id);
-    return result;
+    return dropped.length > 0 ? { ...result, dropped } : result;
   }
 
   /** Starts the bus's workers (worker role) and its sweeper schedule. */

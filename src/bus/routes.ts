@@ -7,6 +7,7 @@ import type { Db } from '../store/db.ts';
 import { checkEventData, eventCatalog } from './catalog/index.ts';
 import type { EventBus } from './event-bus.ts';
 import { findEvent, listEvents } from './event-store.ts';
+import { InvalidSubjectError } from './subject-phone.ts';
 import { EventSourceSchema, EventSubjectSchema, PublicEventSchema, toPublicEvent } from './trigger-event.ts';
 
 const PublishBodySchema = z
@@ -38,7 +39,9 @@ export const busRoutes: FastifyPluginAsyncZod<{ db: Db; bus: EventBus }> = async
       schema: {
         tags: ['events'],
         summary: 'Publish an event',
-        description: 'Stores the event once (deduplicated on source + dedupeKey) and dispatches it to scenarios and subscriptions.',
+        description:
+          'Stores the event once (deduplicated on source + dedupeKey) and dispatches it to scenarios and subscriptions. ' +
+          'subject.phone is stored in E.164 (national numbers read in the tenant\'s region); a value that is not a phone number is refused (400, subject.phone).',
         headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
         body: PublishBodySchema,
         response: { 200: z.object({ id: z.string(), duplicate: z.literal(true) }), 201: z.object({ id: z.string(), duplicate: z.literal(false) }), 400: ProblemSchema },
@@ -49,15 +52,21 @@ export const busRoutes: FastifyPluginAsyncZod<{ db: Db; bus: EventBus }> = async
       const checked = checkEventData(body.type, body.data);
       // Paths from the body's root, as the schema's own errors give them (`body.data.total.amount`).
       if (!checked.ok) throw new HttpProblem(400, 'validation-failed', checked.problem, { errors: checked.issues.map((issue) => ({ ...issue, path: `body.${issue.path}` })) });
-      const result = await bus.publish({
-        tenantId: tenantOf(request),
-        source: body.source,
-        type: body.type,
-        dedupeKey: body.dedupeKey ?? request.headers['idempotency-key'],
-        occurredAt: body.occurredAt === undefined ? undefined : new Date(body.occurredAt),
-        subject: body.subject,
-        data: checked.data,
-      });
+      const result = await bus
+        .publish({
+          tenantId: tenantOf(request),
+          source: body.source,
+          type: body.type,
+          dedupeKey: body.dedupeKey ?? request.headers['idempotency-key'],
+          occurredAt: body.occurredAt === undefined ? undefined : new Date(body.occurredAt),
+          subject: body.subject,
+          data: checked.data,
+          invalidPhone: 'refuse',
+        })
+        .catch((error: unknown) => {
+          if (error instanceof InvalidSubjectError) throw new HttpProblem(400, 'validation-failed', error.message, { errors: error.issues.map((issue) => ({ ...issue, path: `body.${issue.path}` })) });
+          throw error;
+        });
       return result.duplicate ? reply.code(200).send({ id: result.id, duplicate: true }) : reply.code(201).send({ id: result.id, duplicate: false });
     },
   );

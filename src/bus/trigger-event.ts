@@ -42,11 +42,19 @@ export interface PublishInput {
   occurredAt?: Date;
   subject?: EventSubject;
   data: Record<string, unknown>;
+  /**
+   * A `subject.phone` that is not a phone number: `refuse` throws `InvalidSubjectError` (input a
+   * caller can fix, POST /v1/events); `drop` (default) publishes without it and reports it in
+   * `dropped` (connectors and the hub's own events). See src/bus/subject-phone.ts.
+   */
+  invalidPhone?: 'refuse' | 'drop';
 }
 
 export interface PublishResult {
   id: string;
   duplicate: boolean;
+  /** Subject fields left out because they were invalid (`invalidPhone: 'drop'`). */
+  dropped?: { path: string; message: string }[];
 }
 
 /** The JSON shape of an event in the API, in webhook deliveries and in Zapier samples: one shape everywhere. */

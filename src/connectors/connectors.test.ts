@@ -103,6 +103,7 @@ const demo = defineConnector({
           key: `order.created:${body.orderId}`,
           data: { orderId: body.orderId, status: 'processing', total: { amount: 10, currency: 'EUR' }, lines: [], shop: { installationId: ctx.installation.id, url: 'https://demo', name: ctx.settings.label } },
           contact: { ...(body.phone ? { phone: body.phone } : {}), ...(body.email ? { email: body.email } : {}) },
+          ...(body.phone ? { subject: { phone: body.phone } } : {}),
         },
         ...(body.bad ? [{ type: 'order.created', key: 'bad', data: { orderId: 1 } as JsonObject }] : []),
       ],
@@ -274,6 +275,10 @@ describe.each(testStores)('connector contract ($kind)', (factory) => {
     expect(entry!.events.map((event) => event.type)).toEqual(['order.created']);
     expect(entry!.note).toMatch(/contact: phone: .*not a valid phone number/);
     expect(entry!.note).toMatch(/order.created not published: data does not match/);
+    // The shop's phone is no number: the event is kept, without it in its subject (the bus normalizes every source's phones).
+    expect(entry!.note).toMatch(/order.created: subject.phone left out: "12" is not a valid phone number/);
+    const [event] = await store.query<{ subject: Record<string, unknown> }>('SELECT subject FROM events WHERE id = $1', [entry!.events[0]!.id]);
+    expect(event!.subject.phone).toBeUndefined();
   });
 
   it('memory: per installation and tenant, found by field', async () => {

@@ -177,6 +177,8 @@ async function publishDrafts(deps: ConnectorDeps, installation: Installation, dr
       subject,
       data: checked.data,
     });
+    // The shop sent a phone that is no number: the event is kept without it (src/bus/subject-phone.ts), and the inbox says so.
+    for (const issue of result.dropped ?? []) notes.push(`${draft.type}: ${issue.path} left out: ${issue.message}`);
     published.push({ id: result.id, type: draft.type, duplicate: result.duplicate });
   }
   return published;

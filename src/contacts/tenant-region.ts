@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Sql } from '../store/db.ts';
-import { DEFAULT_PHONE_REGION, toPhoneRegion } from './phone.ts';
+import { DEFAULT_PHONE_REGION, normalizePhone, toPhoneRegion, type PhoneResult } from './phone.ts';
 
 /** Tenant setting naming the region national phone numbers are read in ("FR", "BE"…). */
 export const PHONE_REGION_SETTING = 'phoneRegion';
@@ -9,4 +9,29 @@ export const PHONE_REGION_SETTING = 'phoneRegion';
 export async function tenantPhoneRegion(sql: Sql, tenantId: string): Promise<CountryCode> {
   const [row] = await sql.query<{ region: string | null }>(`SELECT settings->>'${PHONE_REGION_SETTING}' AS region FROM tenants WHERE id = $1`, [tenantId]);
   return toPhoneRegion(row?.region) ?? DEFAULT_PHONE_REGION;
+}
+
+/**
+ * The tenant's region changes rarely and hot paths (every message, every published event) read it:
+ * kept a few seconds per process, so a change takes effect within that time.
+ */
+const CACHE_MS = 5_000;
+const regions = new Map<string, { region: CountryCode; until: number }>();
+
+export async function cachedTenantPhoneRegion(sql: Sql, tenantId: string): Promise<CountryCode> {
+  const cached = regions.get(tenantId);
+  if (cached && cached.until > Date.now()) return cached.region;
+  const region = await tenantPhoneRegion(sql, tenantId);
+  if (regions.size > 10_000) regions.clear();
+  regions.set(tenantId, { region, until: Date.now() + CACHE_MS });
+  return region;
+}
+
+/**
+ * The one rule for a phone that enters the hub or is searched for: E.164, national numbers read in
+ * the tenant's region (src/contacts/phone.ts). Every entry point (events, contacts, opt-outs,
+ * message filters, SMPP) goes through here or `normalizePhone` with the same region.
+ */
+export async function normalizeTenantPhone(sql: Sql, tenantId: string, input: string, options: { acceptPossible?: boolean } = {}): Promise<PhoneResult> {
+  return normalizePhone(input, await cachedTenantPhoneRegion(sql, tenantId), options);
 }

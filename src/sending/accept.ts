@@ -15,6 +15,7 @@ import { HttpProblem } from '../gateway/problem.ts';
 import { newMessageId } from '../ids.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { SUBMIT_JOB, type SendingDeps, type SubmitJob } from './deps.ts';
+import { insertReferences, type MessageReference } from './message-references.ts';
 import { insertMessages, getMessages, type StoredMessage } from './message-store.ts';
 import { notify } from './notify.ts';
 import { prepareEmail, prepareSms, type Draft, type Prepared } from './prepare.ts';
@@ -29,6 +30,11 @@ const MAX_SEND_AHEAD_MS = 366 * 24 * 3_600_000;
 
 export interface AcceptOptions {
   idempotencyKey?: string | undefined;
+  /**
+   * Per item, in order: ids another system knows the message by (the SMPP server's part ids),
+   * stored with the message in the same transaction (src/sending/message-references.ts).
+   */
+  references?: readonly (readonly MessageReference[])[] | undefined;
 }
 
 export interface AcceptResult {
@@ -138,7 +144,10 @@ export async function acceptMessages(deps: SendingDeps, tenantId: string, reques
         );
         if (claimed.length === 0) throw new Replay();
       }
-      return insertMessages(tx, tenantId, drafts, { idempotencyKey: key ?? null, batchId: request.batch ? drafts[0]!.id : null, at: now });
+      const inserted = await insertMessages(tx, tenantId, drafts, { idempotencyKey: key ?? null, batchId: request.batch ? drafts[0]!.id : null, at: now });
+      // A batch is all or nothing, so drafts[i] is items[i].
+      await insertReferences(tx, tenantId, drafts.flatMap((draft, index) => (options.references?.[index] ?? []).map((reference) => ({ ...reference, messageId: draft.id }))));
+      return inserted;
     });
   } catch (error) {
     // Another request with this key committed first (or a message id collided, which a retry fixes).

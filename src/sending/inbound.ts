@@ -5,8 +5,9 @@
  * `contact.unsubscribed`. All of it before the sink resolves, so before the provider acknowledges:
  * an acknowledged STOP is never lost, and it takes effect within the same second.
  */
+import type { CountryCode } from 'libphonenumber-js/max';
 import { normalizePhone } from '../contacts/phone.ts';
-import { tenantPhoneRegion } from '../contacts/tenant-region.ts';
+import { cachedTenantPhoneRegion } from '../contacts/tenant-region.ts';
 import { randomBase62 } from '../ids.ts';
 import { findOptOutKeyword } from './compliance/index.ts';
 import type { SendingDeps } from './deps.ts';
@@ -24,22 +25,25 @@ export interface InboundResult {
 }
 
 /**
- * SMSCs give MO sources as national or international digits without "+" ("33612345678"): read
- * them as E.164 when they are valid that way, else keep what came (a short code, an alphanumeric).
+ * SMSCs give MO sources as national or international digits without "+" ("33612345678"): the E.164
+ * number they are, or undefined when the sender is no phone number (a short code, an alphanumeric,
+ * garbage). Numbers of a plausible length in ranges the metadata does not know yet are accepted:
+ * a STOP from a newly opened range must not be lost (the opt-out list's rule).
  */
-async function normalizeSource(deps: SendingDeps, tenantId: string, from: string): Promise<string> {
-  const region = await tenantPhoneRegion(deps.db, tenantId);
+export function moSenderPhone(from: string, region: CountryCode): string | undefined {
   const direct = normalizePhone(from, region, { acceptPossible: true });
   if (direct.ok && (from.startsWith('+') || from.startsWith('0'))) return direct.e164;
   if (/^\d{8,15}$/.test(from)) {
     const international = normalizePhone(`+${from}`, region, { acceptPossible: true });
     if (international.ok) return international.e164;
   }
-  return direct.ok ? direct.e164 : from.trim();
+  return direct.ok ? direct.e164 : undefined;
 }
 
 export async function handleInbound(deps: SendingDeps, tenantId: string, sms: InboundSms): Promise<InboundResult> {
-  const from = await normalizeSource(deps, tenantId, sms.from);
+  const phone = moSenderPhone(sms.from, await cachedTenantPhoneRegion(deps.db, tenantId));
+  // A sender that is no phone number is kept as it came: the message is stored and published all the same.
+  const from = phone ?? sms.from.trim();
   const settings = await deps.settings.get(tenantId);
   const keyword = findOptOutKeyword(sms.text, settings.optOutKeywords);
   const [reply] = await deps.db.query<{ id: string }>(
@@ -60,18 +64,21 @@ export async function handleInbound(deps: SendingDeps, tenantId: string, sms: In
     const [existing] = await deps.db.query<{ id: string }>('SELECT id FROM inbound_sms WHERE tenant_id = $1 AND provider_message_id = $2', [tenantId, sms.providerMessageId]);
     storedId = existing!.id;
   }
-  const contact = await deps.contacts.findContact(tenantId, { phone: from }).catch(() => undefined);
+  const contact = phone === undefined ? undefined : await deps.contacts.findContact(tenantId, { phone });
   await deps.publisher.publish({
     tenantId,
     source: 'hub',
     type: 'sms.received',
     dedupeKey: `sms.received:${storedId}`,
     occurredAt: sms.at,
-    subject: { ...(from.startsWith('+') ? { phone: from } : {}), ...(contact ? { contactId: contact.id } : {}) },
+    subject: { ...(phone === undefined ? {} : { phone }), ...(contact ? { contactId: contact.id } : {}) },
     data: { from, to: sms.to, text: sms.text, ...(reply ? { inReplyToMessageId: reply.id } : {}) },
   });
-  if (keyword !== undefined) {
-    await deps.optOuts.optOut(tenantId, 'sms', from, { source: `sms-keyword:${keyword.replace(/\s+/g, '-')}`, reason: sms.text.slice(0, 500), at: sms.at });
+  if (keyword !== undefined && phone !== undefined) {
+    await deps.optOuts.optOut(tenantId, 'sms', phone, { source: `sms-keyword:${keyword.replace(/\s+/g, '-')}`, reason: sms.text.slice(0, 500), at: sms.at });
+  } else if (keyword !== undefined) {
+    // Nothing to opt out (messages only go to phone numbers); the MO is acknowledged all the same, or the SMSC would resend it forever.
+    deps.log.warn({ tenantId, from: sms.from, keyword }, 'opt-out keyword from a sender that is not a phone number: no opt-out recorded');
   }
   return { id: storedId, from, optOutKeyword: keyword, inReplyTo: reply?.id, duplicate: !inserted };
 }

@@ -155,6 +155,8 @@ export interface MessageFilter {
   channel?: MessageChannel;
   contactId?: string;
   to?: string;
+  /** Messages another system knows by this id (message_references). */
+  reference?: { system: string; id: string };
   batchId?: string;
   since?: Date;
   until?: Date;
@@ -171,6 +173,10 @@ export async function listMessages(db: Db, tenantId: string, filter: MessageFilt
   if (filter.channel !== undefined) add('channel = ?', filter.channel);
   if (filter.contactId !== undefined) add('contact_id = ?', filter.contactId);
   if (filter.to !== undefined) add('to_address = ?', filter.to);
+  if (filter.reference !== undefined) {
+    const system = params.push(filter.reference.system);
+    add(`id IN (SELECT message_id FROM message_references WHERE tenant_id = $1 AND system = $${system} AND reference = ?)`, filter.reference.id);
+  }
   if (filter.batchId !== undefined) add('batch_id = ?', filter.batchId);
   if (filter.since !== undefined) add('created_at >= ?', filter.since);
   if (filter.until !== undefined) add('created_at < ?', filter.until);

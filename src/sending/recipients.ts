@@ -2,7 +2,7 @@
  * Adapter to the contacts part: everything the pipeline needs to know about the recipients of a
  * request (contact, address, consent, opt-out), for a whole batch in a few queries.
  *
- * It uses the contacts part's exported pieces (`normalizePhone`, `tenantPhoneRegion`,
+ * It uses the contacts part's exported pieces (`normalizePhone`, `cachedTenantPhoneRegion`,
  * `activeOptOutsOf`, `CONTACT_COLUMNS`/`withExternalIds`) and adds one thing the part does not
  * export: the current consent of many contacts in one query (`ContactService.consentOf` answers one
  * contact at a time). It reads `contact_consents` with the same rule as `currentConsent` (latest by
@@ -12,7 +12,7 @@ import type { Contact } from '../contacts/contacts.ts';
 import { CONTACT_COLUMNS, withExternalIds, type ContactRow } from '../contacts/contact-store.ts';
 import { activeOptOutsOf } from '../contacts/opt-outs.ts';
 import { normalizePhone } from '../contacts/phone.ts';
-import { tenantPhoneRegion } from '../contacts/tenant-region.ts';
+import { cachedTenantPhoneRegion } from '../contacts/tenant-region.ts';
 import type { Db, Sql } from '../store/db.ts';
 import type { ConsentStatus, MessageChannel } from './compliance/index.ts';
 import type { FieldIssue } from './requests.ts';
@@ -53,18 +53,6 @@ export async function consentsOf(db: Sql, tenantId: string, channel: MessageChan
   return new Map(rows.map((row) => [row.contact_id, row.status]));
 }
 
-/** The tenant's phone region changes rarely and is read for every request: kept a few seconds. */
-const regions = new Map<string, { region: Awaited<ReturnType<typeof tenantPhoneRegion>>; until: number }>();
-
-async function phoneRegion(db: Sql, tenantId: string): Promise<Awaited<ReturnType<typeof tenantPhoneRegion>>> {
-  const cached = regions.get(tenantId);
-  if (cached && cached.until > Date.now()) return cached.region;
-  const region = await tenantPhoneRegion(db, tenantId);
-  if (regions.size > 10_000) regions.clear();
-  regions.set(tenantId, { region, until: Date.now() + 5_000 });
-  return region;
-}
-
 const unique = (values: (string | undefined | null)[]) => [...new Set(values.filter((value): value is string => typeof value === 'string'))];
 
 export async function resolveRecipients(
@@ -74,7 +62,7 @@ export async function resolveRecipients(
   items: readonly RecipientInput[],
 ): Promise<{ recipients: (Recipient | undefined)[]; issues: RecipientIssue[] }> {
   const issues: RecipientIssue[] = [];
-  const region = channel === 'sms' ? await phoneRegion(db, tenantId) : undefined;
+  const region = channel === 'sms' ? await cachedTenantPhoneRegion(db, tenantId) : undefined;
   // 1. Addresses given directly.
   const given = items.map((item, index) => {
     if (item.to === undefined) return undefined;

@@ -7,9 +7,12 @@ import { z } from 'zod';
 import { tenantOf } from '../gateway/auth.ts';
 import { decodeCursor, encodeCursor, PageQuerySchema } from '../gateway/pagination.ts';
 import { HttpProblem, notFound, ProblemSchema } from '../gateway/problem.ts';
+import { cachedTenantPhoneRegion, normalizeTenantPhone } from '../contacts/tenant-region.ts';
 import { randomBase62 } from '../ids.ts';
 import type { SendingDeps } from './deps.ts';
+import { moSenderPhone } from './inbound.ts';
 import { BlockReason, MessageChannel, MessageStatus, ScheduleReason } from './message.ts';
+import { referencesOf } from './message-references.ts';
 import { historyOf, listMessages, receiptsOf, type StoredMessage } from './message-store.ts';
 import { PreviewBodySchema, PreviewSchema } from './preview.ts';
 import { ProviderConfigError, ProviderPutSchema, type StoredProvider } from './provider-registry.ts';
@@ -53,6 +56,9 @@ export const MessageSchema = z
 type MessageView = z.infer<typeof MessageSchema>;
 
 const MessageDetailSchema = MessageSchema.extend({
+  references: z
+    .array(z.object({ system: z.string(), id: z.string() }))
+    .describe('Ids other systems know the message by: { system: "smpp", id } is the message_id the SMPP server answered for each part.'),
   history: z.array(z.object({ status: MessageStatus, at: z.string(), reason: z.string().nullable() })),
   receipts: z.array(z.object({ providerMessageId: z.string(), status: z.string(), at: z.string(), errorCode: z.string().nullable(), raw: z.string(), receivedAt: z.string() })),
 }).meta({ id: 'MessageDetail' });
@@ -140,6 +146,17 @@ function badInput(error: unknown): never {
   throw error;
 }
 
+/**
+ * `to=` as stored: an email lower-cased, a phone in E.164 by the rule sending used when it accepted
+ * the message (the tenant's region), so "06 12 34 56 78" finds what was sent to it.
+ */
+async function recipientFilter(deps: SendingDeps, tenantId: string, to: string, channel: MessageChannel | undefined): Promise<string> {
+  if (channel === 'email' || (channel === undefined && to.includes('@'))) return to.trim().toLowerCase();
+  const phone = await normalizeTenantPhone(deps.db, tenantId, to);
+  if (!phone.ok) throw new HttpProblem(400, 'validation-failed', `querystring.to: ${phone.message}`, { errors: [{ path: 'querystring.to', message: phone.message }] });
+  return phone.e164;
+}
+
 const sendDescription = (channel: string) =>
   `One ${channel} message, or a batch of up to 1000 as { "messages": [...], "stagger": { "overMinutes": 30 } }. A batch is all or nothing: ` +
   'one invalid item refuses the request with per-item errors (body.messages[3].text) and nothing is queued. With the same Idempotency-Key ' +
@@ -203,17 +220,21 @@ export const messageRoutes: FastifyPluginAsyncZod<{ deps: SendingDeps; module: S
       schema: {
         tags: ['messages'],
         summary: 'One message with its status history and receipts',
+        description:
+          'The id is the message\'s, or the message_id the hub\'s SMPP server answered to submit_sm (any part of a long message): ' +
+          'the answer is then the hub message it became, whose own id differs (GET /v1/messages?smppMessageId= filters by it too).',
         params: z.object({ id: z.string().min(1).max(64) }),
         response: { 200: MessageDetailSchema, 404: ProblemSchema },
       },
     },
     async (request) => {
       const tenantId = tenantOf(request);
-      const message = await module.getMessage(tenantId, request.params.id);
+      const message = (await module.getMessage(tenantId, request.params.id)) ?? (await module.findByReference(tenantId, { system: 'smpp', id: request.params.id }));
       if (!message) throw notFound('message', request.params.id);
-      const [history, receipts] = [await historyOf(deps.db, tenantId, message.id), await receiptsOf(deps.db, tenantId, message.id)];
+      const [history, receipts, references] = [await historyOf(deps.db, tenantId, message.id), await receiptsOf(deps.db, tenantId, message.id), await referencesOf(deps.db, tenantId, message.id)];
       return {
         ...toMessageView(message),
+        references,
         history: history.map((change) => ({ ...change, at: change.at.toISOString() })),
         receipts: receipts.map((receipt) => ({ ...receipt, at: receipt.at.toISOString(), receivedAt: receipt.receivedAt.toISOString() })),
       };
@@ -230,7 +251,13 @@ export const messageRoutes: FastifyPluginAsyncZod<{ deps: SendingDeps; module: S
           status: MessageStatus.optional(),
           channel: MessageChannel.optional(),
           contactId: z.string().max(64).optional(),
-          to: z.string().max(254).optional().describe('E.164 phone or email, as stored.'),
+          to: z
+            .string()
+            .min(1)
+            .max(254)
+            .optional()
+            .describe('Recipient: an email address, or a phone in any form sending accepts (E.164, or national in the tenant\'s region: "06 12 34 56 78").'),
+          smppMessageId: z.string().min(1).max(64).optional().describe('The message_id the hub\'s SMPP server answered to submit_sm (any part of a long message).'),
           batchId: z.string().max(64).optional(),
           since: z.iso.datetime({ offset: true }).optional().describe('Created at or after.'),
           until: z.iso.datetime({ offset: true }).optional().describe('Created before.'),
@@ -240,11 +267,13 @@ export const messageRoutes: FastifyPluginAsyncZod<{ deps: SendingDeps; module: S
     },
     async (request) => {
       const query = request.query;
-      const rows = await listMessages(deps.db, tenantOf(request), {
+      const tenantId = tenantOf(request);
+      const rows = await listMessages(deps.db, tenantId, {
         status: query.status,
         channel: query.channel,
         contactId: query.contactId,
-        to: query.to?.toLowerCase(),
+        to: query.to === undefined ? undefined : await recipientFilter(deps, tenantId, query.to, query.channel),
+        reference: query.smppMessageId === undefined ? undefined : { system: 'smpp', id: query.smppMessageId },
         batchId: query.batchId,
         since: query.since === undefined ? undefined : new Date(query.since),
         until: query.until === undefined ? undefined : new Date(query.until),
@@ -340,6 +369,11 @@ export const messageRoutes: FastifyPluginAsyncZod<{ deps: SendingDeps; module: S
       const { provider } = await deps.registry.resolve(tenantId, 'sms');
       if (!isSandboxSmsProvider(provider)) {
         throw new HttpProblem(409, 'conflict', `This tenant's SMS provider is "${provider.kind}", not the sandbox: replies come from the real provider.`);
+      }
+      // A reply comes from a phone: the rule the real inbound path reads senders with (src/sending/inbound.ts).
+      if (moSenderPhone(request.body.from, await cachedTenantPhoneRegion(deps.db, tenantId)) === undefined) {
+        const message = `"${request.body.from}" is not a phone number (E.164, national in the tenant's region, or international digits)`;
+        throw new HttpProblem(400, 'validation-failed', `body.from: ${message}`, { errors: [{ path: 'body.from', message }] });
       }
       const providerMessageId = `sbxmo${randomBase62(12)}`;
       await provider.simulateInbound(tenantId, { from: request.body.from, to: request.body.to, text: request.body.text, at: deps.clock(), providerMessageId });

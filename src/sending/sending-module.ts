@@ -18,6 +18,7 @@ import { acceptMessages, type AcceptOptions, type AcceptResult } from './accept.
 import { DEFAULT_RETRY_POLICY, SUBMIT_JOB, SWEEP_JOB, type RetryPolicy, type SendingDeps, type SubmitJob } from './deps.ts';
 import { handleInbound, type InboundResult } from './inbound.ts';
 import type { MessageChannel } from './message.ts';
+import { insertReferences, messageIdByReference, type MessageReference } from './message-references.ts';
 import { getMessage, type StoredMessage } from './message-store.ts';
 import { previewSms, type Preview, type PreviewBody } from './preview.ts';
 import { ProviderRegistry, type ProviderContext } from './provider-registry.ts';
@@ -67,6 +68,10 @@ export interface SendingModule {
   send(tenantId: string, request: SendRequest, options?: AcceptOptions): Promise<AcceptResult>;
   preview(tenantId: string, body: PreviewBody): Promise<Preview>;
   getMessage(tenantId: string, id: string): Promise<StoredMessage | undefined>;
+  /** The message another system knows by `reference` (an SMPP message_id), if any. */
+  findByReference(tenantId: string, reference: MessageReference): Promise<StoredMessage | undefined>;
+  /** Links more references to existing messages (a resent SMPP part joining its message); idempotent. */
+  addReferences(tenantId: string, links: readonly (MessageReference & { messageId: string })[]): Promise<void>;
   /** The sink a provider of this channel reports to (tests and the contract suite). */
   sinkFor(channel: MessageChannel): ProviderSink;
   /** Plays an incoming SMS as if a provider delivered it. */
@@ -139,6 +144,11 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
     send: (tenantId, request, acceptOptions) => acceptMessages(deps, tenantId, request, acceptOptions),
     preview: (tenantId, body) => previewSms(deps, tenantId, body),
     getMessage: (tenantId, id) => getMessage(options.db, tenantId, id),
+    async findByReference(tenantId, reference) {
+      const id = await messageIdByReference(options.db, tenantId, reference);
+      return id === undefined ? undefined : getMessage(options.db, tenantId, id);
+    },
+    addReferences: (tenantId, links) => insertReferences(options.db, tenantId, links),
     sinkFor,
     inbound: (tenantId, sms) => handleInbound(deps, tenantId, sms),
     sweep: () => sweep(deps),

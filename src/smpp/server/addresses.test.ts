@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recipientOf, senderOf, smppAddressOf } from './addresses.ts';
+import { destinationOf, recipientOf, senderOf, smppAddressOf } from './addresses.ts';
 
 describe('recipientOf (destination_addr + TON → recipient)', () => {
   it.each([
@@ -16,6 +16,39 @@ describe('recipientOf (destination_addr + TON → recipient)', () => {
     ['hello', 5, undefined],
   ])('%j TON %i → %j', (address, ton, expected) => {
     expect(recipientOf(address, ton)).toBe(expected);
+  });
+});
+
+describe('destinationOf (destination_addr + TON, in the tenant\'s region → E.164, or ESME_RINVDSTADR)', () => {
+  it.each([
+    ['33612345678', 1, 'FR', '+33612345678'],
+    ['33612345678', 0, 'FR', '+33612345678'],
+    ['+33612345678', 0, 'FR', '+33612345678'],
+    ['0033612345678', 0, 'FR', '+33612345678'],
+    ['0612345678', 0, 'FR', '+33612345678'],
+    ['0612345678', 2, 'FR', '+33612345678'],
+    ['612345678', 2, 'FR', '+33612345678'],
+    ['612345678', 0, 'FR', '+33612345678'], // no international reading: the national one, without its trunk prefix
+    ['0470123456', 0, 'BE', '+32470123456'], // a Belgian tenant's national mobile
+    ['0692123456', 0, 'FR', '+262692123456'], // Réunion, typed in France's national format
+    ['4915112345678', 0, 'FR', '+4915112345678'],
+  ])('%j TON %i in %s → %j', (address, ton, region, expected) => {
+    expect(destinationOf(address, ton, region as 'FR')).toEqual({ ok: true, e164: expected });
+  });
+
+  it.each([
+    ['123', 0],
+    ['33612', 0],
+    ['33612', 1],
+    ['0612', 2],
+    ['36173', 0], // a short code cannot receive an SMS from the hub
+    ['0612345678', 1], // TON international: +0612345678 is no number
+    ['hello', 5],
+    ['', 0],
+  ])('refuses %j TON %i, naming the address', (address, ton) => {
+    const result = destinationOf(address, ton, 'FR');
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toContain(`"${address}"`);
   });
 });
 

@@ -6,6 +6,8 @@
  * unchecked) with the TON set in its external account, often left at 0 (unknown). Kannel strips the
  * "+" and sets TON 1. So digits that can only be an international number are read as one.
  */
+import type { CountryCode } from 'libphonenumber-js/max';
+import { normalizePhone } from '../../contacts/phone.ts';
 import { SmsSenderSchema } from '../../sending/settings.ts';
 
 /** §5.2.5 type of number. */
@@ -28,6 +30,28 @@ export function recipientOf(address: string, ton: number): string | undefined {
   // 8 to 15 digits without a trunk prefix: the digits of an international number (country code first).
   if (/^\d{8,15}$/.test(compact)) return `+${compact}`;
   return compact;
+}
+
+export type DestinationResult = { ok: true; e164: string } | { ok: false; message: string };
+
+/**
+ * destination_addr → the E.164 recipient, by the rule the sending core applies to every recipient
+ * (normalizePhone in the tenant's region): a number it would refuse is refused here, at submit, with
+ * ESME_RINVDSTADR, instead of an ESME_ROK followed by a REJECTD receipt the ESME cannot act on.
+ * With TON unknown, digits without a trunk prefix are first read as an international number (Adobe's
+ * default) and, when that is no number, as a national one without its trunk prefix ("612345678").
+ */
+export function destinationOf(address: string, ton: number, region: CountryCode): DestinationResult {
+  const reading = recipientOf(address, ton);
+  if (reading === undefined) return { ok: false, message: `destination_addr "${address}" is not a phone number` };
+  const phone = normalizePhone(reading, region);
+  if (phone.ok) return { ok: true, e164: phone.e164 };
+  const digits = address.replace(/[\s.()-]/g, '');
+  if (ton === Ton.UNKNOWN && reading === `+${digits}`) {
+    const national = normalizePhone(digits, region);
+    if (national.ok) return { ok: true, e164: national.e164 };
+  }
+  return { ok: false, message: `destination_addr "${address}" (TON ${ton}): ${phone.message}` };
 }
 
 export type SenderResult = { ok: true; sender: string } | { ok: false; message: string };

@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { CommandStatus, INTERFACE_VERSION_34, MessageState, SmppSession, describeCloseReason } from '../protocol/index.ts';
 import type { IncomingRequest, PduOf, ResponseInputTo, SmppSessionOptions } from '../protocol/index.ts';
+import { cachedTenantPhoneRegion } from '../../contacts/tenant-region.ts';
 import type { Db } from '../../store/db.ts';
 import type { BindType, SmppAccount } from '../accounts/account.ts';
 import type { Authenticator } from './authenticate.ts';
@@ -229,7 +230,15 @@ export class EsmeConnection implements BoundSession {
       this.#answer(pdu, { command: 'submit_sm_resp', command_status: CommandStatus.ESME_RTHROTTLED });
       return;
     }
-    const read = readSubmit(pdu, state.account, new Date());
+    // Destinations are checked as the sending core will check them: in the tenant's region.
+    const phoneRegion = await cachedTenantPhoneRegion(this.#deps.db, state.account.tenantId).catch((error: unknown) => {
+      this.#log.error({ err: error }, 'smpp: could not read the tenant\'s phone region');
+    });
+    if (phoneRegion === undefined) {
+      this.#answer(pdu, { command: 'submit_sm_resp', command_status: CommandStatus.ESME_RMSGQFUL });
+      return;
+    }
+    const read = readSubmit(pdu, { ...state.account, phoneRegion }, new Date());
     if (!read.ok) {
       this.#log.info({ systemId: state.account.systemId, status: read.status, reason: read.reason }, 'smpp: submit_sm refused');
       this.#answer(pdu, { command: 'submit_sm_resp', command_status: read.status });

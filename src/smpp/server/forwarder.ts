@@ -224,7 +224,14 @@ export class Forwarder {
     if (complete.length > 0) {
       const handed = await this.#port.acceptFromSmpp(
         tenantId,
-        complete.map(({ rows: group, text }) => ({ to: group[0]!.recipient, from: group[0]!.sender, text, category: group[0]!.category, sendAt: group[0]!.send_at ?? undefined })),
+        complete.map(({ rows: group, text }) => ({
+          to: group[0]!.recipient,
+          from: group[0]!.sender,
+          text,
+          category: group[0]!.category,
+          sendAt: group[0]!.send_at ?? undefined,
+          partIds: group.map((row) => row.id),
+        })),
         key,
       );
       handed.forEach((outcome, index) => {
@@ -243,6 +250,9 @@ export class Forwarder {
       })),
     );
     const refused = [...outcomes].filter(([, outcome]) => outcome.state === 'rejected');
+    const resent = [...outcomes].flatMap(([group, outcome]) => (outcome.state === 'duplicate' ? group.map((row) => ({ partId: row.id, messageId: outcome.messageId })) : []));
+    // Before the move: a crash in between replays the handoff, and linking again is harmless.
+    if (resent.length > 0) await this.#port.linkParts(tenantId, resent);
     await this.#db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO smpp_submits (id, tenant_id, account_id, group_key, part_total, part_seq, source_addr, source_ton, source_npi, destination_addr, dest_ton, dest_npi,

@@ -19,6 +19,8 @@ export interface SmppMessage {
   text: string;
   category: MessageCategory;
   sendAt: Date | undefined;
+  /** The message_id answered to each of its submit_sm parts: the sending core stores them as the message's `smpp` references. */
+  partIds: readonly string[];
 }
 
 export type HandoffOutcome = { kind: 'accepted'; messageId: string } | { kind: 'refused'; reason: string };
@@ -31,7 +33,12 @@ export interface SmppSendingPort {
    * Keys start with "smpp:<accountId>:", which tells the event source where a message came from.
    */
   acceptFromSmpp(tenantId: string, messages: readonly SmppMessage[], handoffKey: string): Promise<HandoffOutcome[]>;
+  /** A part resent after its message left (a new message_id for the ESME) joins that message's references. */
+  linkParts(tenantId: string, links: readonly { partId: string; messageId: string }[]): Promise<void>;
 }
+
+/** The namespace of SMPP part ids among a message's references (GET /v1/messages?smppMessageId=). */
+export const SMPP_REFERENCE = 'smpp';
 
 const ISSUE_PATH = /^messages\[(\d+)\](?:\.(.*))?$/;
 
@@ -45,15 +52,17 @@ function toItem(message: SmppMessage): SmsItem {
   };
 }
 
-export function sendingPortOf(sending: Pick<SendingModule, 'send'>): SmppSendingPort {
+export function sendingPortOf(sending: Pick<SendingModule, 'send' | 'addReferences'>): SmppSendingPort {
   return {
+    linkParts: (tenantId, links) => sending.addReferences(tenantId, links.map((link) => ({ system: SMPP_REFERENCE, id: link.partId, messageId: link.messageId }))),
     async acceptFromSmpp(tenantId, messages, handoffKey) {
       const outcomes: (HandoffOutcome | undefined)[] = messages.map(() => undefined);
       let pending = messages.map((_, index) => index);
       for (let round = 0; pending.length > 0; round++) {
         const items = pending.map((index) => toItem(messages[index]!));
         try {
-          const result = await sending.send(tenantId, { channel: 'sms', items, batch: true }, { idempotencyKey: round === 0 ? handoffKey : `${handoffKey}.${round}` });
+          const references = pending.map((index) => messages[index]!.partIds.map((id) => ({ system: SMPP_REFERENCE, id })));
+          const result = await sending.send(tenantId, { channel: 'sms', items, batch: true }, { idempotencyKey: round === 0 ? handoffKey : `${handoffKey}.${round}`, references });
           result.messages.forEach((message, position) => (outcomes[pending[position]!] = { kind: 'accepted', messageId: message.id }));
           pending = [];
         } catch (error) {

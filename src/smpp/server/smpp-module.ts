@@ -33,7 +33,7 @@ export interface SmppConfig {
 
 export interface SmppModuleOptions {
   db: Db;
-  sending: Pick<SendingModule, 'send'>;
+  sending: Pick<SendingModule, 'send' | 'addReferences'>;
   bus: Pick<EventBus, 'addSource'>;
   log: Logger;
   config: SmppConfig;

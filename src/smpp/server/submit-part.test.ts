@@ -6,7 +6,7 @@ import { encodeUcs2 } from '../../sending/encoding/index.ts';
 import { readSubmit } from './submit-part.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
-const account = { defaultSender: 'MaBoutique', category: 'transactional' as const };
+const account = { defaultSender: 'MaBoutique', category: 'transactional' as const, phoneRegion: 'FR' as const };
 const submit = (fields: Record<string, unknown>): PduOf<'submit_sm'> =>
   pduSchemas.submit_sm.parse({ command: 'submit_sm', destination_addr: '33612345678', dest_addr_ton: 1, data_coding: 0, registered_delivery: 1, short_message: Buffer.from('Hello'), ...fields });
 
@@ -39,6 +39,8 @@ describe('readSubmit', () => {
 
   it.each([
     ['no destination', { destination_addr: '' }, CommandStatus.ESME_RINVDSTADR],
+    ['a destination too short to be a number', { destination_addr: '123', dest_addr_ton: 0 }, CommandStatus.ESME_RINVDSTADR],
+    ['a truncated international number', { destination_addr: '33612', dest_addr_ton: 1 }, CommandStatus.ESME_RINVDSTADR],
     ['a sender the hub cannot use', { source_addr: 'Far too long sender', source_addr_ton: 5 }, CommandStatus.ESME_RINVSRCADR],
     ['a receipt as esm_class', { esm_class: 0x04 }, CommandStatus.ESME_RINVESMCLASS],
     ['binary data_coding', { data_coding: 4 }, CommandStatus.ESME_RSUBMITFAIL],

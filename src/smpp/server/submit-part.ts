@@ -8,11 +8,12 @@
  * part only (docs: "SMS connector protocol and settings", registered_delivery), so nothing here
  * depends on the order or on every part asking for a receipt.
  */
+import type { CountryCode } from 'libphonenumber-js/max';
 import { CommandStatus, DataCoding, EsmClass } from '../protocol/index.ts';
 import type { PduOf } from '../protocol/index.ts';
 import { decodeShortMessage, parseUdh } from '../../sending/encoding/index.ts';
 import type { MessageCategory } from '../../sending/message.ts';
-import { recipientOf, senderOf } from './addresses.ts';
+import { destinationOf, senderOf } from './addresses.ts';
 import { parseSmppTime } from './smpp-time.ts';
 
 /** What the ESME asked for in registered_delivery bits 0-1 (§5.2.17): none, final receipt, or only on failure. */
@@ -30,7 +31,7 @@ export interface SubmitPart {
   destinationAddr: string;
   destTon: number;
   destNpi: number;
-  /** The hub's sender ('' = the tenant's or provider's default) and recipient (E.164 or national). */
+  /** The hub's sender ('' = the tenant's or provider's default) and recipient (E.164). */
   sender: string;
   recipient: string;
   category: MessageCategory;
@@ -44,6 +45,8 @@ export interface SubmitPart {
 export interface PartAccount {
   defaultSender: string | null;
   category: MessageCategory;
+  /** The tenant's phone region: national destinations are read in it. */
+  phoneRegion: CountryCode;
 }
 
 export type ReadSubmitResult = { ok: true; part: SubmitPart } | { ok: false; status: number; reason: string };
@@ -68,8 +71,8 @@ function receiptRequestOf(registeredDelivery: number): ReceiptRequest {
 }
 
 export function readSubmit(pdu: PduOf<'submit_sm'>, account: PartAccount, now: Date): ReadSubmitResult {
-  const recipient = recipientOf(pdu.destination_addr, pdu.dest_addr_ton);
-  if (recipient === undefined) return refuse(CommandStatus.ESME_RINVDSTADR, `destination_addr "${pdu.destination_addr}" is not a phone number`);
+  const destination = destinationOf(pdu.destination_addr, pdu.dest_addr_ton, account.phoneRegion);
+  if (!destination.ok) return refuse(CommandStatus.ESME_RINVDSTADR, destination.message);
   const sender = senderOf(pdu.source_addr, pdu.source_addr_ton, account.defaultSender);
   if (!sender.ok) return refuse(CommandStatus.ESME_RINVSRCADR, sender.message);
   // §5.2.12: a submit_sm is a default message (type 0); SME acknowledgements (0x08, 0x10) are accepted as such.
@@ -129,7 +132,7 @@ export function readSubmit(pdu: PduOf<'submit_sm'>, account: PartAccount, now: D
       destTon: pdu.dest_addr_ton,
       destNpi: pdu.dest_addr_npi,
       sender: sender.sender,
-      recipient,
+      recipient: destination.e164,
       category: account.category,
       dataCoding: pdu.data_coding,
       userData: Buffer.from(userData),
