@@ -40,7 +40,7 @@ class ConnectorHubDbOutboxStore implements ConnectorHubOutboxStore
     public function due($now, $limit)
     {
         $rows = $this->db->executeS('SELECT * FROM ' . $this->table . ' WHERE `status` = \'pending\' AND `next_attempt_at` <= ' . (int) $now
-            . ' ORDER BY `next_attempt_at`, `id_outbox` LIMIT ' . max(1, (int) $limit));
+            . ' ORDER BY `id_outbox` LIMIT ' . max(1, (int) $limit));
 
         return is_array($rows) ? $rows : array();
     }

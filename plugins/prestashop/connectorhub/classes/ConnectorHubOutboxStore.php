@@ -13,7 +13,7 @@ interface ConnectorHubOutboxStore
     /** @return int the new row's id_outbox */
     public function insert(array $row);
 
-    /** @return array[] pending rows with next_attempt_at <= $now, oldest first, at most $limit */
+    /** @return array[] pending rows with next_attempt_at <= $now, in the order they were written (the hub sees events in order), at most $limit */
     public function due($now, $limit);
 
     /** Takes a row for one sender: moves next_attempt_at from $expectedNext to $leaseUntil; false when another request did first. */
