@@ -45,10 +45,13 @@ class ConnectorHubOutbox
      * @param array $payload a ConnectorHubPayload::envelope()
      * @param int $now unix seconds
      *
-     * @return string delivered, queued or failed
+     * @return string delivered, queued, failed, or unconfigured (nothing kept: there is no hub to send it to yet)
      */
     public function send(array $payload, $now)
     {
+        if (!$this->client->isConfigured()) {
+            return 'unconfigured';
+        }
         $row = array(
             'event_id' => (string) $payload['id'],
             'type' => (string) $payload['type'],
@@ -58,7 +61,7 @@ class ConnectorHubOutbox
             'created_at' => (int) $now,
         );
         $row['id_outbox'] = $this->store->insert($row);
-        if (!$this->client->isConfigured() || $this->store->pausedUntil() > $now) {
+        if ($this->store->pausedUntil() > $now) {
             return 'queued';
         }
         $result = $this->attempt($row, $now);
