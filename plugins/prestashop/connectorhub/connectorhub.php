@@ -10,6 +10,7 @@ if (!defined('_PS_VERSION_')) {
 }
 
 require_once __DIR__ . '/classes/ConnectorHubSigner.php';
+require_once __DIR__ . '/classes/ConnectorHubStates.php';
 require_once __DIR__ . '/classes/ConnectorHubPayload.php';
 require_once __DIR__ . '/classes/ConnectorHubSchema.php';
 require_once __DIR__ . '/classes/ConnectorHubSettings.php';

@@ -10,14 +10,16 @@ class PayloadTest extends TestCase
     public function testStateRolesComeFromTheShopsOwnConfigurationIds()
     {
         $roles = array('PS_OS_SHIPPING' => 4, 'PS_OS_DELIVERED' => 5, 'PS_OS_CANCELED' => 6, 'PS_OS_REFUND' => 7, 'PS_OS_ERROR' => 8, 'PS_OS_PAYMENT' => 2);
-        $this->assertSame('shipped', ConnectorHubPayload::stateRole(4, $roles));
-        $this->assertSame('delivered', ConnectorHubPayload::stateRole(5, $roles));
-        $this->assertSame('cancelled', ConnectorHubPayload::stateRole(6, $roles));
-        $this->assertSame('refunded', ConnectorHubPayload::stateRole(7, $roles));
-        $this->assertSame('payment_error', ConnectorHubPayload::stateRole(8, $roles));
-        $this->assertSame('payment_accepted', ConnectorHubPayload::stateRole(2, $roles));
-        $this->assertNull(ConnectorHubPayload::stateRole(42, $roles), 'a custom state has no role');
-        $this->assertNull(ConnectorHubPayload::stateRole(0, $roles));
+        $this->assertSame('shipped', ConnectorHubStates::role(4, $roles));
+        $this->assertSame('delivered', ConnectorHubStates::role(5, $roles));
+        $this->assertSame('cancelled', ConnectorHubStates::role(6, $roles));
+        $this->assertSame('refunded', ConnectorHubStates::role(7, $roles));
+        $this->assertSame('payment_error', ConnectorHubStates::role(8, $roles));
+        $this->assertSame('payment_accepted', ConnectorHubStates::role(2, $roles));
+        $this->assertNull(ConnectorHubStates::role(42, $roles), 'a custom state has no role');
+        $this->assertNull(ConnectorHubStates::role(0, $roles));
+        // Ids read from the database come as strings.
+        $this->assertSame(array('id' => 4, 'name' => 'Expédié', 'role' => 'shipped', 'paid' => true, 'shipped' => true, 'delivered' => false), ConnectorHubStates::describe(array('id' => '4', 'name' => 'Expédié', 'paid' => '1', 'shipped' => '1', 'delivery' => '0'), array('PS_OS_SHIPPING' => '4')));
     }
 
     public function testShopTimeBecomesUtcWithOffset()

@@ -13,27 +13,6 @@ if (!defined('_PS_VERSION_')) {
 class ConnectorHubPayload
 {
     /**
-     * PrestaShop's built-in states, by the Configuration key holding their id in each shop, and the
-     * role the hub maps them by (state ids differ between shops; custom states have no role).
-     */
-    const STATE_ROLES = array(
-        'PS_OS_CHEQUE' => 'awaiting_payment',
-        'PS_OS_BANKWIRE' => 'awaiting_payment',
-        'PS_OS_COD_VALIDATION' => 'awaiting_payment',
-        'PS_OS_PAYMENT' => 'payment_accepted',
-        'PS_OS_WS_PAYMENT' => 'payment_accepted',
-        'PS_OS_PREPARATION' => 'processing',
-        'PS_OS_SHIPPING' => 'shipped',
-        'PS_OS_DELIVERED' => 'delivered',
-        'PS_OS_CANCELED' => 'cancelled',
-        'PS_OS_REFUND' => 'refunded',
-        'PS_OS_ERROR' => 'payment_error',
-        'PS_OS_OUTOFSTOCK' => 'backorder',
-        'PS_OS_OUTOFSTOCK_PAID' => 'backorder',
-        'PS_OS_OUTOFSTOCK_UNPAID' => 'backorder',
-    );
-
-    /**
      * The envelope every message shares.
      *
      * @param string $type order.created, order.status_changed, product.stock_changed, customer.created, cart.updated, cart.emptied, module.ping
@@ -85,14 +64,14 @@ class ConnectorHubPayload
      *
      * @param array $order see order(); its state is the new one
      * @param array $previousState see state()
-     * @param array $roles Configuration key => state id, see STATE_ROLES
+     * @param array $roles Configuration key => state id, see ConnectorHubStates::ROLES
      *
      * @return array
      */
     public static function orderStatusChanged(array $order, array $previousState, array $roles)
     {
         $data = self::order($order);
-        $data['previousState'] = self::state($previousState, $roles);
+        $data['previousState'] = ConnectorHubStates::describe($previousState, $roles);
 
         return $data;
     }
@@ -128,7 +107,7 @@ class ConnectorHubPayload
             'reference' => (string) self::value($order, 'reference', ''),
             'cartId' => (int) self::value($order, 'id_cart', 0),
             'createdAt' => self::fromShopTime((string) self::value($order, 'date_add', ''), $timezone),
-            'state' => self::state((array) self::value($order, 'state', array()), (array) self::value($order, 'roles', array())),
+            'state' => ConnectorHubStates::describe((array) self::value($order, 'state', array()), (array) self::value($order, 'roles', array())),
             'currency' => strtoupper((string) self::value($order, 'currency', '')),
             'total' => round((float) self::value($order, 'total_paid_tax_incl', 0), 2),
             'totalProducts' => round((float) self::value($order, 'total_products_wt', 0), 2),
@@ -142,48 +121,6 @@ class ConnectorHubPayload
             'deliveryAddress' => self::address(self::value($order, 'delivery_address', null)),
             'lines' => $lines,
         );
-    }
-
-    /**
-     * An order state with the role the hub maps it by.
-     *
-     * @param array $state id, name (in the order's language), paid, shipped, delivery
-     * @param array $roles Configuration key => state id in this shop
-     *
-     * @return array
-     */
-    public static function state(array $state, array $roles)
-    {
-        $id = (int) self::value($state, 'id', 0);
-
-        return array(
-            'id' => $id,
-            'name' => self::clip((string) self::value($state, 'name', ''), 100),
-            'role' => self::stateRole($id, $roles),
-            'paid' => (bool) self::value($state, 'paid', false),
-            'shipped' => (bool) self::value($state, 'shipped', false),
-            'delivered' => (bool) self::value($state, 'delivery', false),
-        );
-    }
-
-    /**
-     * @param int $stateId
-     * @param array $roles Configuration key => state id in this shop
-     *
-     * @return string|null null for a state PrestaShop does not ship (a custom state)
-     */
-    public static function stateRole($stateId, array $roles)
-    {
-        if ((int) $stateId <= 0) {
-            return null;
-        }
-        foreach (self::STATE_ROLES as $key => $role) {
-            if (isset($roles[$key]) && (int) $roles[$key] === (int) $stateId) {
-                return $role;
-            }
-        }
-
-        return null;
     }
 
     /**

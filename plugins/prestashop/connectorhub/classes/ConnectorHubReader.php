@@ -69,7 +69,7 @@ class ConnectorHubReader
     public function roles()
     {
         $roles = array();
-        foreach (array_keys(ConnectorHubPayload::STATE_ROLES) as $key) {
+        foreach (array_keys(ConnectorHubStates::ROLES) as $key) {
             $roles[$key] = (int) Configuration::get($key);
         }
 
