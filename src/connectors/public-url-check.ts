@@ -1,4 +1,5 @@
-import { blockedAddressReason, hostOf } from '../webhooks/target-guard.ts';
+import { blockedAddressReason } from '../net/blocked-addresses.ts';
+import { hostOf } from '../net/outbound-guard.ts';
 
 /**
  * Why external systems cannot reach the hub at `publicUrl`, if they cannot: a connector install

@@ -17,7 +17,8 @@ const target: ProviderContractTarget = {
     const config = resolveSmtpConfig(SmtpSettingsSchema.parse({ host: '127.0.0.1', port: sink.port, security: 'none' }), undefined);
     return {
       async create() {
-        return createSmtpProvider(config);
+        // The relay is a local test peer: the outbound guard would refuse loopback for a tenant.
+        return createSmtpProvider(config, { network: { allowPrivateTargets: true } });
       },
       async received(): Promise<ObservedMessage[]> {
         return (await sink.messages()).map((message) => ({
