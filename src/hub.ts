@@ -7,6 +7,7 @@ import { busRoutes } from './bus/routes.ts';
 import { EventBus } from './bus/event-bus.ts';
 import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
 import { contactsRoutes } from './contacts/routes.ts';
+import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
@@ -82,7 +83,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     if ((await countTenants(store)) === 0) log.warn(NO_TENANT_YET);
     const secretKey = config.secretKey ?? (await loadOrCreateKeyFile(config.dataDir));
     const vault = createVault(secretKey);
-    const bus = new EventBus(store, queue, log.child({ part: 'bus' }));
+    const bus = new EventBus(store, queue, log.child({ part: 'bus' }), tenantPhoneNormalizer(store));
     const webhooks = new WebhookSource({
       db: store,
       vault,

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../src/bus/event-bus.ts';
 import { receive } from '../src/connectors/inbox.ts';
+import { tenantPhoneNormalizer } from '../src/contacts/tenant-region.ts';
 import { newId } from '../src/ids.ts';
 import type { JsonValue } from '../src/queue/job-queue.ts';
 import { StoreJobQueue } from '../src/queue/store-job-queue.ts';
@@ -64,7 +65,7 @@ describe.each(testStores)('a poisoned row among good ones ($kind)', (factory) =>
   };
 
   it('bus publish: every event of the other tenant is stored and dispatched', async () => {
-    const bus = new EventBus(store, queue, pino({ level: 'silent' }));
+    const bus = new EventBus(store, queue, pino({ level: 'silent' }), tenantPhoneNormalizer(store));
     const good = Array.from({ length: GOOD }, (_, i) => ({ tenantId: tenantA, source: 'api', type: 'custom.test', dedupeKey: `a-${i}`, data: { n: i } as Record<string, unknown> }));
     const bad = Array.from({ length: BAD }, (_, i) => ({ tenantId: tenantB, source: 'api', type: 'custom.test', dedupeKey: `b-${i}`, data: { text: POISONS[i % 2]! } }));
     const { good: published, bad: refused } = await burst(interleave(good, bad), (input) => bus.publish(input));

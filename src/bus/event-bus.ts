@@ -4,7 +4,7 @@ import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
 import { GroupCommit } from '../store/group-commit.ts';
 import { EVENT_COLUMNS, insertEvents, toEvent } from './event-store.ts';
-import { normalizeSubject } from './subject-phone.ts';
+import { normalizeSubject, type SubjectPhoneNormalizer } from './subject-phone.ts';
 import { backoffDelay, type DeliveryOutcome, type SubscriberSource } from './subscribers.ts';
 import type { PublishInput, PublishResult, TriggerEvent } from './trigger-event.ts';
 
@@ -31,14 +31,17 @@ export class EventBus {
   readonly #db: Db;
   readonly #queue: JobQueue;
   readonly #log: Logger;
+  readonly #normalizePhone: SubjectPhoneNormalizer;
   readonly #sources = new Map<string, SubscriberSource>();
   /** Concurrent publishes share one INSERT (group commit): ingest bursts cost a few statements. */
   readonly #inserts: GroupCommit<Omit<TriggerEvent, 'receivedAt'>, PublishResult>;
 
-  constructor(db: Db, queue: JobQueue, log: Logger) {
+  /** `normalizePhone`: the hub's phone rule for `subject.phone` (src/bus/subject-phone.ts). */
+  constructor(db: Db, queue: JobQueue, log: Logger, normalizePhone: SubjectPhoneNormalizer) {
     this.#db = db;
     this.#queue = queue;
     this.#log = log;
+    this.#normalizePhone = normalizePhone;
     this.#inserts = new GroupCommit((events) => insertEvents(db, events), 200);
   }
 
@@ -52,7 +55,7 @@ export class EventBus {
    * @throws InvalidSubjectError when `invalidPhone` is `refuse` and the subject's phone is not a number.
    */
   async publish(input: PublishInput): Promise<PublishResult> {
-    const { subject, dropped } = await normalizeSubject(this.#db, input.tenantId, input.subject ?? {}, input.invalidPhone ?? 'drop');
+    const { subject, dropped } = await normalizeSubject(this.#normalizePhone, input.tenantId, input.subject ?? {}, input.invalidPhone ?? 'drop');
     if (dropped.length > 0) this.#log.warn({ tenantId: input.tenantId, source: input.source, type: input.type, dropped }, 'event published without its invalid subject fields');
     const id = newId('evt');
     const result = await this.#inserts.push({

@@ -11,9 +11,15 @@
  *   connector inbox records it as a note). The event's `data` keeps what the system sent. A number
  *   of a plausible length in a range the metadata does not know yet is kept, as the opt-out list does.
  */
-import type { Sql } from '../store/db.ts';
-import { normalizeTenantPhone } from '../contacts/tenant-region.ts';
 import type { EventSubject } from './trigger-event.ts';
+
+/**
+ * The phone rule itself belongs to the contacts part (`tenantPhoneNormalizer` in
+ * src/contacts/tenant-region.ts), which publishes through the bus: the composition root hands the
+ * rule to the bus as this port, so the bus stays below contacts. `acceptPossible` also accepts a
+ * number of a plausible length in a range the numbering metadata does not know yet.
+ */
+export type SubjectPhoneNormalizer = (tenantId: string, phone: string, options: { acceptPossible?: boolean }) => Promise<{ ok: true; e164: string } | { ok: false; message: string }>;
 
 export type InvalidPhonePolicy = 'refuse' | 'drop';
 
@@ -33,13 +39,18 @@ export class InvalidSubjectError extends Error {
   }
 }
 
-export async function normalizeSubject(sql: Sql, tenantId: string, subject: EventSubject, policy: InvalidPhonePolicy): Promise<{ subject: EventSubject; dropped: SubjectIssue[] }> {
+export async function normalizeSubject(
+  normalizePhone: SubjectPhoneNormalizer,
+  tenantId: string,
+  subject: EventSubject,
+  policy: InvalidPhonePolicy,
+): Promise<{ subject: EventSubject; dropped: SubjectIssue[] }> {
   if (subject.phone === undefined) return { subject, dropped: [] };
-  const strict = await normalizeTenantPhone(sql, tenantId, subject.phone);
+  const strict = await normalizePhone(tenantId, subject.phone, {});
   if (strict.ok) return { subject: { ...subject, phone: strict.e164 }, dropped: [] };
   const issue = { path: 'subject.phone', message: strict.message };
   if (policy === 'refuse') throw new InvalidSubjectError([issue]);
-  const possible = await normalizeTenantPhone(sql, tenantId, subject.phone, { acceptPossible: true });
+  const possible = await normalizePhone(tenantId, subject.phone, { acceptPossible: true });
   if (possible.ok) return { subject: { ...subject, phone: possible.e164 }, dropped: [] };
   const { phone: _dropped, ...rest } = subject;
   return { subject: rest, dropped: [issue] };

@@ -11,6 +11,7 @@ import { EventBus } from '../bus/event-bus.ts';
 import type { TriggerEvent } from '../bus/trigger-event.ts';
 import { ContactService } from '../contacts/contacts.ts';
 import { RecordingPublisher } from '../contacts/test-support.ts';
+import { tenantPhoneNormalizer } from '../contacts/tenant-region.ts';
 import { HttpProblem } from '../gateway/problem.ts';
 import type { AddJobOptions, JobQueue, JsonValue } from '../queue/job-queue.ts';
 import type { Store } from '../store/db.ts';
@@ -133,7 +134,7 @@ describe.each(testStores)('connector contract ($kind)', (factory) => {
     const log = pino({ level: 'silent' });
     const registry = new ConnectorRegistry();
     registry.register(demo);
-    const bus = new EventBus(store, queue, log);
+    const bus = new EventBus(store, queue, log, tenantPhoneNormalizer(store));
     deps = {
       db: store,
       queue,

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { EventBus } from '../bus/event-bus.ts';
 import { ContactService } from '../contacts/contacts.ts';
 import { RecordingPublisher } from '../contacts/test-support.ts';
+import { tenantPhoneNormalizer } from '../contacts/tenant-region.ts';
 import { randomBase62 } from '../ids.ts';
 import { BullJobQueue } from '../queue/bull-job-queue.ts';
 import type { Store } from '../store/db.ts';
@@ -92,7 +93,7 @@ describe('connector reconcile on Redis', () => {
     const connectors = createConnectorsModule({
       db: store,
       queue,
-      bus: new EventBus(store, queue, log),
+      bus: new EventBus(store, queue, log, tenantPhoneNormalizer(store)),
       contacts: new ContactService(store, new RecordingPublisher()),
       vault,
       sending: { sendSms: () => Promise.reject(new Error('no sending in this test')) },

@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Sql } from '../store/db.ts';
+import { tenantSetting } from '../tenancy/tenants.ts';
 import { DEFAULT_PHONE_REGION, normalizePhone, toPhoneRegion, type PhoneResult } from './phone.ts';
 
 /** Tenant setting naming the region national phone numbers are read in ("FR", "BE"…). */
@@ -7,8 +8,7 @@ export const PHONE_REGION_SETTING = 'phoneRegion';
 
 /** The tenant's phone region from `tenants.settings.phoneRegion`; FR when unset or not a known region. */
 export async function tenantPhoneRegion(sql: Sql, tenantId: string): Promise<CountryCode> {
-  const [row] = await sql.query<{ region: string | null }>(`SELECT settings->>'${PHONE_REGION_SETTING}' AS region FROM tenants WHERE id = $1`, [tenantId]);
-  return toPhoneRegion(row?.region) ?? DEFAULT_PHONE_REGION;
+  return toPhoneRegion(await tenantSetting(sql, tenantId, PHONE_REGION_SETTING)) ?? DEFAULT_PHONE_REGION;
 }
 
 /**
@@ -34,4 +34,9 @@ export async function cachedTenantPhoneRegion(sql: Sql, tenantId: string): Promi
  */
 export async function normalizeTenantPhone(sql: Sql, tenantId: string, input: string, options: { acceptPossible?: boolean } = {}): Promise<PhoneResult> {
   return normalizePhone(input, await cachedTenantPhoneRegion(sql, tenantId), options);
+}
+
+/** `normalizeTenantPhone` over one store, in the shape of the bus's port for `subject.phone` (src/bus/subject-phone.ts). */
+export function tenantPhoneNormalizer(sql: Sql): (tenantId: string, input: string, options: { acceptPossible?: boolean }) => Promise<PhoneResult> {
+  return (tenantId, input, options) => normalizeTenantPhone(sql, tenantId, input, options);
 }

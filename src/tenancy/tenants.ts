@@ -30,3 +30,9 @@ export async function countTenants(db: Db): Promise<number> {
   const [row] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM tenants');
   return row!.count;
 }
+
+/** One value of the tenant's `settings` (parsed JSON); undefined when the tenant or the setting is absent. */
+export async function tenantSetting(db: Sql, tenantId: string, name: string): Promise<unknown> {
+  const [row] = await db.query<{ value: unknown }>('SELECT settings->$2 AS value FROM tenants WHERE id = $1', [tenantId, name]);
+  return row?.value ?? undefined;
+}
