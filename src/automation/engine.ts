@@ -11,6 +11,7 @@ import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { DeliveryOutcome, RetryPolicy, SubscriberSource } from '../bus/subscribers.ts';
 import type { TriggerEvent } from '../bus/trigger-event.ts';
+import { CONTACTS_READ_MODEL } from '../contacts/read-model.ts';
 import { advance, wake, type AutomationPort } from './interpreter.ts';
 import { reactToEvent, startRun, type RunRegistry, type ScenarioHandle } from './on-event.ts';
 import { evaluate } from './predicates.ts';
@@ -270,7 +271,7 @@ export class AutomationEngine implements SubscriberSource {
         `WITH local AS (
            SELECT c.id, c.time_zone, ($3::timestamptz AT TIME ZONE c.time_zone) AS at,
              substring(c.attributes->>$4 from '^(?:\\d{4}-|--)?(\\d{2}-\\d{2})') AS month_day
-           FROM contacts c WHERE c.tenant_id = $1 AND c.attributes ? $4
+           FROM ${CONTACTS_READ_MODEL} c WHERE c.tenant_id = $1 AND c.attributes ? $4
          ), due AS (
            SELECT id, time_zone, at::date AS today, (at::date - $5::int) AS day, month_day FROM local WHERE at::time >= $6::time
          )

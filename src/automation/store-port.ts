@@ -64,8 +64,7 @@ export async function contactSnapshot(contacts: ContactsModule, tenantId: string
 
 export function storeFacts(deps: StorePortDeps, tenantId: string, contactId: string, run?: Pick<Run, 'id' | 'rotation'>): Facts {
   return {
-    inList: async (listId) =>
-      (await deps.db.query('SELECT 1 FROM list_members WHERE tenant_id = $1 AND list_id = $2 AND contact_id = $3', [tenantId, listId, contactId])).length === 1,
+    inList: (listId) => deps.contacts.lists.isMember(tenantId, listId, contactId),
     consent: async (channel) => (await deps.contacts.contacts.consentOf(tenantId, contactId, channel))?.status ?? 'unknown',
     messageStatus: async (stepId): Promise<MessageStatusValue> => {
       if (!run) return 'none';

@@ -23,6 +23,12 @@ export interface NewConsent {
   proof?: string | null;
 }
 
+/** The consent rule's order, newest first: by `at`, then by record (`seq`); the first row per contact and channel is current. */
+export function latestConsentFirst(alias?: string): string {
+  const column = (name: string) => (alias === undefined ? name : `${alias}.${name}`);
+  return `${column('at')} DESC, ${column('seq')} DESC`;
+}
+
 type ConsentRow = { contact_id: string; channel: Channel; status: ConsentStatus; at: Date; source: string; proof: string | null; recorded_at: Date };
 
 const toRecord = (row: ConsentRow): ConsentRecord => ({
@@ -49,20 +55,20 @@ export async function recordConsent(sql: Sql, tenantId: string, contactId: strin
 export async function currentConsent(sql: Sql, tenantId: string, contactId: string, channel: Channel): Promise<ConsentRecord | undefined> {
   const [row] = await sql.query<ConsentRow>(
     `SELECT contact_id, channel, status, at, source, proof, recorded_at FROM contact_consents
-     WHERE tenant_id = $1 AND contact_id = $2 AND channel = $3 ORDER BY at DESC, seq DESC LIMIT 1`,
+     WHERE tenant_id = $1 AND contact_id = $2 AND channel = $3 ORDER BY ${latestConsentFirst()} LIMIT 1`,
     [tenantId, contactId, channel],
   );
   return row && toRecord(row);
 }
 
-/** Current consent of several contacts, in one query: contact id → channel → record. */
-export async function currentConsents(sql: Sql, tenantId: string, contactIds: readonly string[]): Promise<Map<string, Partial<Record<Channel, ConsentRecord>>>> {
+/** Current consent of several contacts (on every channel, or only `channel`), in one query: contact id → channel → record. */
+export async function currentConsents(sql: Sql, tenantId: string, contactIds: readonly string[], channel?: Channel): Promise<Map<string, Partial<Record<Channel, ConsentRecord>>>> {
   const result = new Map<string, Partial<Record<Channel, ConsentRecord>>>();
   if (contactIds.length === 0) return result;
   const rows = await sql.query<ConsentRow>(
     `SELECT DISTINCT ON (contact_id, channel) contact_id, channel, status, at, source, proof, recorded_at FROM contact_consents
-     WHERE tenant_id = $1 AND contact_id = ANY($2::text[]) ORDER BY contact_id, channel, at DESC, seq DESC`,
-    [tenantId, contactIds],
+     WHERE tenant_id = $1 AND contact_id = ANY($2::text[]) AND ($3::text IS NULL OR channel = $3) ORDER BY contact_id, channel, ${latestConsentFirst()}`,
+    [tenantId, contactIds, channel ?? null],
   );
   for (const row of rows) {
     const byChannel = result.get(row.contact_id) ?? {};
@@ -76,7 +82,7 @@ export async function currentConsents(sql: Sql, tenantId: string, contactIds: re
 export async function consentHistory(sql: Sql, tenantId: string, contactId: string, channel?: Channel): Promise<ConsentRecord[]> {
   const rows = await sql.query<ConsentRow>(
     `SELECT contact_id, channel, status, at, source, proof, recorded_at FROM contact_consents
-     WHERE tenant_id = $1 AND contact_id = $2 AND ($3::text IS NULL OR channel = $3) ORDER BY at DESC, seq DESC`,
+     WHERE tenant_id = $1 AND contact_id = $2 AND ($3::text IS NULL OR channel = $3) ORDER BY ${latestConsentFirst()}`,
     [tenantId, contactId, channel ?? null],
   );
   return rows.map(toRecord);

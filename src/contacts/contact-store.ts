@@ -76,6 +76,13 @@ export async function withExternalIds(sql: Sql, tenantId: string, rows: readonly
   return rows.map((row) => ({ ...toContact(row, ids.get(row.id) ?? {}), seq: row.seq }));
 }
 
+/** The tenant's contacts whose `field` is one of `values` (ids, E.164 phones or lower-cased emails), in one query. */
+export async function contactsBy(sql: Sql, tenantId: string, field: 'id' | 'phone' | 'email', values: readonly string[]): Promise<(Contact & { seq: number })[]> {
+  if (values.length === 0) return [];
+  const rows = await sql.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.${field} = ANY($2::text[])`, [tenantId, values]);
+  return withExternalIds(sql, tenantId, rows);
+}
+
 export async function contactRow(sql: Sql, tenantId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<ContactRow | undefined> {
   const [row] = await sql.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.id = $2${options.forUpdate ? ' FOR UPDATE' : ''}`, [tenantId, id]);
   return row;

@@ -100,6 +100,12 @@ export class ContactLists {
     return contacts.map((contact, index) => ({ ...contact, seq: rows[index]!.member_seq }));
   }
 
+  /** True when the contact is a member of the list (both the tenant's). */
+  async isMember(tenantId: string, listId: string, contactId: string): Promise<boolean> {
+    const rows = await this.#db.query('SELECT 1 FROM list_members WHERE tenant_id = $1 AND list_id = $2 AND contact_id = $3', [tenantId, listId, contactId]);
+    return rows.length === 1;
+  }
+
   /** The lists a contact belongs to, by name. */
   async listsOf(tenantId: string, contactId: string): Promise<ContactList[]> {
     const rows = await this.#db.query<ListRow>(

@@ -1,15 +1,12 @@
 /**
  * Adapter to the contacts part: everything the pipeline needs to know about the recipients of a
- * request (contact, address, consent, opt-out), for a whole batch in a few queries.
- *
- * It uses the contacts part's exported pieces (`normalizePhone`, `cachedTenantPhoneRegion`,
- * `activeOptOutsOf`, `CONTACT_COLUMNS`/`withExternalIds`) and adds one thing the part does not
- * export: the current consent of many contacts in one query (`ContactService.consentOf` answers one
- * contact at a time). It reads `contact_consents` with the same rule as `currentConsent` (latest by
- * `at`, then by `seq`).
+ * request (contact, address, consent, opt-out), for a whole batch in a few queries, all through the
+ * contacts part's functions (`contactsBy`, `currentConsents`, `activeOptOutsOf`, `normalizePhone`
+ * in the tenant's region).
  */
+import { currentConsents } from '../contacts/consent.ts';
+import { contactsBy } from '../contacts/contact-store.ts';
 import type { Contact } from '../contacts/contacts.ts';
-import { CONTACT_COLUMNS, withExternalIds, type ContactRow } from '../contacts/contact-store.ts';
 import { activeOptOutsOf } from '../contacts/opt-outs.ts';
 import { normalizePhone } from '../contacts/phone.ts';
 import { cachedTenantPhoneRegion } from '../contacts/tenant-region.ts';
@@ -35,22 +32,14 @@ export interface Recipient {
 /** Issues carry the item index; paths are relative to the item. */
 export type RecipientIssue = FieldIssue & { index: number };
 
-async function contactsWhere(db: Sql, tenantId: string, column: 'id' | 'phone' | 'email', values: string[]): Promise<Contact[]> {
-  if (values.length === 0) return [];
-  const rows = await db.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.${column} = ANY($2::text[])`, [tenantId, values]);
-  return withExternalIds(db, tenantId, rows);
-}
-
 /** The current marketing consent of each contact on `channel`; absent: never recorded (unknown). */
-export async function consentsOf(db: Sql, tenantId: string, channel: MessageChannel, contactIds: string[]): Promise<Map<string, ConsentStatus>> {
-  if (contactIds.length === 0) return new Map();
-  const rows = await db.query<{ contact_id: string; status: 'granted' | 'withdrawn' }>(
-    `SELECT DISTINCT ON (contact_id) contact_id, status FROM contact_consents
-     WHERE tenant_id = $1 AND channel = $2 AND contact_id = ANY($3::text[])
-     ORDER BY contact_id, at DESC, seq DESC`,
-    [tenantId, channel, contactIds],
-  );
-  return new Map(rows.map((row) => [row.contact_id, row.status]));
+async function consentsOf(db: Sql, tenantId: string, channel: MessageChannel, contactIds: string[]): Promise<Map<string, ConsentStatus>> {
+  const statuses = new Map<string, ConsentStatus>();
+  for (const [contactId, byChannel] of await currentConsents(db, tenantId, contactIds, channel)) {
+    const record = byChannel[channel];
+    if (record) statuses.set(contactId, record.status);
+  }
+  return statuses;
 }
 
 const unique = (values: (string | undefined | null)[]) => [...new Set(values.filter((value): value is string => typeof value === 'string'))];
@@ -75,10 +64,10 @@ export async function resolveRecipients(
     return { address: phone.e164, mobile: phone.mobile };
   });
   // 2. Contacts by id, then by address for recipients given only by address.
-  const byId = new Map((await contactsWhere(db, tenantId, 'id', unique(items.map((item) => item.contactId)))).map((contact) => [contact.id, contact]));
+  const byId = new Map((await contactsBy(db, tenantId, 'id', unique(items.map((item) => item.contactId)))).map((contact) => [contact.id, contact]));
   const field = channel === 'sms' ? 'phone' : 'email';
   const addressOnly = unique(items.map((item, index) => (item.contactId === undefined ? given[index]?.address : undefined)));
-  const byAddress = new Map((await contactsWhere(db, tenantId, field, addressOnly)).map((contact) => [contact[field]!, contact]));
+  const byAddress = new Map((await contactsBy(db, tenantId, field, addressOnly)).map((contact) => [contact[field]!, contact]));
   const resolved = items.map((item, index) => {
     let contact: Contact | undefined;
     if (item.contactId !== undefined) {

@@ -1,9 +1,10 @@
 /**
- * A segment filter → one SQL condition over `contacts c` left-joined to the tenant's RFM scores
+ * A segment filter → one SQL condition over the contacts read model `c` (src/contacts/read-model.ts) left-joined to the tenant's RFM scores
  * (`rfm`). Values are parameters, never spliced in; attribute names too (`c.attributes->>$n`).
  * The same condition selects a segment's members (membership refresh) or checks one contact (a
  * scenario condition), so both always agree.
  */
+import { consentStatusSql, CONTACTS_READ_MODEL, inListSql } from '../../contacts/read-model.ts';
 import { durationMs } from '../duration.ts';
 import { rfmGroupSql } from './rfm.ts';
 import type { SegmentFilter } from './segment.ts';
@@ -75,10 +76,9 @@ export function filterCondition(filter: SegmentFilter, params: Params, now: Date
     case 'field':
       return fieldCondition(filter, params, now);
     case 'consent':
-      return `coalesce((SELECT cc.status FROM contact_consents cc WHERE cc.tenant_id = c.tenant_id AND cc.contact_id = c.id AND cc.channel = ${param(params, filter.channel)}
-        ORDER BY cc.at DESC, cc.seq DESC LIMIT 1), 'unknown') = ${param(params, filter.status)}`;
+      return `${consentStatusSql('c', param(params, filter.channel))} = ${param(params, filter.status)}`;
     case 'inList':
-      return `EXISTS (SELECT 1 FROM list_members lm WHERE lm.tenant_id = c.tenant_id AND lm.contact_id = c.id AND lm.list_id = ${param(params, filter.listId)})`;
+      return inListSql('c', param(params, filter.listId));
     case 'purchases': {
       const window = filter.within === undefined ? '' : ` AND p.occurred_at >= ${since(params, now, filter.within)}`;
       const bounds: string[] = [];
@@ -150,7 +150,7 @@ export function membersQuery(tenantId: string, filter: SegmentFilter, now: Date,
   const only = contactId === undefined ? '' : ` AND c.id = ${param(params, contactId)}`;
   const rfm = usesRfm(filter);
   const text = rfm
-    ? `WITH ${rfmCte('$1', '$2::timestamptz', '$3::timestamptz')} SELECT c.id FROM contacts c LEFT JOIN rfm ON rfm.contact_id = c.id WHERE c.tenant_id = $1${only} AND ${condition}`
-    : `SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND $2::timestamptz IS NOT NULL AND $3::timestamptz IS NOT NULL${only} AND ${condition}`;
+    ? `WITH ${rfmCte('$1', '$2::timestamptz', '$3::timestamptz')} SELECT c.id FROM ${CONTACTS_READ_MODEL} c LEFT JOIN rfm ON rfm.contact_id = c.id WHERE c.tenant_id = $1${only} AND ${condition}`
+    : `SELECT c.id FROM ${CONTACTS_READ_MODEL} c WHERE c.tenant_id = $1 AND $2::timestamptz IS NOT NULL AND $3::timestamptz IS NOT NULL${only} AND ${condition}`;
   return { text, params };
 }
