@@ -1,8 +1,8 @@
 /**
- * A segment filter → one SQL condition over the contacts read model `c` (src/contacts/read-model.ts) left-joined to the tenant's RFM scores
- * (`rfm`). Values are parameters, never spliced in; attribute names too (`c.attributes->>$n`).
- * The same condition selects a segment's members (membership refresh) or checks one contact (a
- * scenario condition), so both always agree.
+ * A segment filter → one SQL condition over the contacts read model `c` (src/contacts/read-model.ts)
+ * left-joined to the tenant's RFM scores (`rfm`). Values are parameters, never spliced in; attribute
+ * names too (`c.attributes->>$n`). The same condition selects a segment's members (membership
+ * refresh) or checks one contact (a scenario condition), so both always agree.
  */
 import { consentStatusSql, CONTACTS_READ_MODEL, inListSql } from '../../contacts/read-model.ts';
 import { durationMs } from '../duration.ts';
