@@ -11,7 +11,8 @@ import { EventBus } from '../bus/event-bus.ts';
 import type { TriggerEvent } from '../bus/trigger-event.ts';
 import { ContactService } from '../contacts/contacts.ts';
 import { RecordingPublisher } from '../contacts/test-support.ts';
-import { HttpProblem } from '../gateway/problem.ts';
+import { DomainError } from '../errors.ts';
+import { domainProblem, type HttpProblem } from '../gateway/problem.ts';
 import type { AddJobOptions, JobQueue, JsonValue } from '../queue/job-queue.ts';
 import type { Store } from '../store/db.ts';
 import { createTenant } from '../tenancy/tenants.ts';
@@ -151,13 +152,14 @@ describe.each(testStores)('connector contract ($kind)', (factory) => {
   });
   afterAll(async () => store?.close());
 
+  /** The service's refusal as the API answers it (the gateway's mapping). */
   const problemOf = async (promise: Promise<unknown>): Promise<HttpProblem> => {
     const error = await promise.then(
       () => undefined,
       (failure: unknown) => failure,
     );
-    expect(error).toBeInstanceOf(HttpProblem);
-    return error as HttpProblem;
+    expect(error).toBeInstanceOf(DomainError);
+    return domainProblem(error as DomainError);
   };
 
   it('installs: credentials sealed, state saved step by step, the same account again is the same installation', async () => {
