@@ -77,7 +77,7 @@ async function liveRuleHolders(db: Sql, tenantId: string): Promise<RulesHolder[]
 }
 
 /** The tenant's live ready rules that would send alongside this scenario. */
-export async function overlapsWithRules(db: Sql, tenantId: string, scenario: ScenarioHolder): Promise<Overlap[]> {
+async function overlapsWithRules(db: Sql, tenantId: string, scenario: ScenarioHolder): Promise<Overlap[]> {
   if (!smsOnTrigger(scenario.definition)) return [];
   return overlapsBetween(await liveRuleHolders(db, tenantId), [scenario]);
 }
@@ -92,7 +92,7 @@ const ruleName = (overlap: Overlap) => `the ready rule "${overlap.rule.rule}" of
 const scenarioName = (overlap: Overlap) => `scenario "${overlap.scenario.name}"${overlap.scenario.id ? ` (${overlap.scenario.id})` : ''}`;
 
 /** Seen from a scenario being switched on: what to turn off, or the flag that keeps both. */
-export function overlapErrorsForScenario(overlaps: readonly Overlap[], path: string): { path: string; message: string }[] {
+function overlapErrorsForScenario(overlaps: readonly Overlap[], path: string): { path: string; message: string }[] {
   return overlaps.map((overlap) => {
     const off = overlap.rule.switchPath.reduceRight<unknown>((inner, key) => ({ [key]: inner }), false);
     return {
