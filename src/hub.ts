@@ -22,6 +22,7 @@ import { smppProviderFactory } from './sending/providers/smpp/smpp-provider.ts';
 import { smtpProviderFactory } from './sending/providers/smtp/smtp-provider.ts';
 import { createUnsubscribeTokens } from './sending/unsubscribe/index.ts';
 import { createSmppModule, type SmppModule } from './smpp/server/smpp-module.ts';
+import { authenticateApiKey } from './tenancy/api-keys.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { countTenants } from './tenancy/tenants.ts';
@@ -137,6 +138,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       allowPrivateTargets: config.webhookAllowPrivateTargets,
       connectors: [woocommerce],
       scenarioActions: automation.connectorActions,
+      scenarioOverlaps: automation.readyRuleOverlaps,
     });
     bus.addSource(connectors.rules);
 
@@ -161,7 +163,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     ];
     const app = await buildGateway({
       logger: log,
-      db: store,
+      authenticateApiKey: (key) => authenticateApiKey(store, key),
       publicUrl: config.publicUrl,
       version: VERSION,
       bodyLimitBytes: config.bodyLimitBytes,

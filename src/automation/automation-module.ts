@@ -2,7 +2,8 @@
  * The automation part as the hub wires it:
  *
  *   const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log });
- *   createConnectorsModule({ …, scenarioActions: automation.connectorActions }); // every connector action, at composition
+ *   createConnectorsModule({ …, scenarioActions: automation.connectorActions,       // every connector action, at composition
+ *     scenarioOverlaps: automation.readyRuleOverlaps });                             // the ready rule overlap check
  *   await automation.startWorkers();                         // worker role
  *
  * The engine registers itself with the bus as the `scenario` subscriber source.
@@ -16,6 +17,7 @@ import type { SendingModule } from '../sending/sending-module.ts';
 import type { Db } from '../store/db.ts';
 import { ConnectorActionRegistry } from './connector-actions.ts';
 import { AutomationEngine, type AutomationTuning } from './engine.ts';
+import { ReadyRuleOverlaps } from './ready-rule-overlaps.ts';
 import { automationRoutes } from './routes.ts';
 import { segmentRoutes } from './segments/segment-routes.ts';
 import { Segments } from './segments/segments.ts';
@@ -35,6 +37,8 @@ export interface AutomationModule {
   readonly engine: AutomationEngine;
   /** Actions connectors offer to scenarios; the connectors module registers every connector's (scenario-actions.ts). */
   readonly connectorActions: ConnectorActionRegistry;
+  /** Whether a scenario would send alongside a connector's ready rule; the connectors module registers the check. */
+  readonly readyRuleOverlaps: ReadyRuleOverlaps;
   readonly segments: Segments;
   readonly routes: RouteModule[];
   startWorkers(): Promise<void>;
@@ -42,6 +46,7 @@ export interface AutomationModule {
 
 export function createAutomationModule(options: AutomationModuleOptions): AutomationModule {
   const connectorActions = new ConnectorActionRegistry();
+  const readyRuleOverlaps = new ReadyRuleOverlaps();
   // The engine's clock is the business clock of segments too (tests move both with engine.useClock).
   const segments = new Segments({ db: options.db, queue: options.queue, publisher: options.bus, contacts: options.contacts.contacts, log: options.log, clock: (): Date => engine.now() });
   const engine = new AutomationEngine({
@@ -58,10 +63,11 @@ export function createAutomationModule(options: AutomationModuleOptions): Automa
   });
   options.bus.addSource(engine);
   options.bus.addSource(segments);
-  const deps = { db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments };
+  const deps = { db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments, readyRules: readyRuleOverlaps };
   return {
     engine,
     connectorActions,
+    readyRuleOverlaps,
     segments,
     routes: [
       { scope: 'v1', register: async (app) => void (await app.register(automationRoutes, deps)) },

@@ -2,11 +2,10 @@
  * A scenario's lifecycle: /v1/scenarios/{id}/activate, pause, archive, cancel-runs. Activation
  * checks the version it switches on as save does (a draft saved before a check existed, a segment
  * deleted since) and refuses to send alongside a connector's ready rule on the same event
- * (src/connectors/rules/overlap.ts) unless told to.
+ * (asked through ready-rule-overlaps.ts) unless told to.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { refuseNewRuleOverlap } from '../connectors/rules/overlap.ts';
 import { tenantOf } from '../gateway/auth.ts';
 import { HttpProblem, ProblemSchema } from '../gateway/problem.ts';
 import type { Db } from '../store/db.ts';
@@ -46,7 +45,7 @@ export const scenarioLifecycleRoutes: FastifyPluginAsyncZod<LifecycleRouteDeps> 
           errors: definitionErrors(issues, 'definition'),
         });
       }
-      await refuseNewRuleOverlap(db, tenantId, {
+      await checks.refuseReadyRuleOverlap(tenantId, {
         before: scenario.status === 'active' ? scenario : undefined,
         after: scenario,
         allow: request.body.allowReadyRuleOverlap,

@@ -13,14 +13,14 @@ import { HttpProblem, notFound, ProblemSchema } from '../gateway/problem.ts';
 import type { SendingModule } from '../sending/sending-module.ts';
 import type { Db } from '../store/db.ts';
 import type { ConnectorActionRegistry } from './connector-actions.ts';
-import { refuseNewRuleOverlap } from '../connectors/rules/overlap.ts';
+import type { ReadyRuleOverlapCheck } from './ready-rule-overlaps.ts';
 import type { Segments } from './segments/segments.ts';
 import { StepInUseError, type AutomationEngine } from './engine.ts';
 import { scenarioLifecycleRoutes } from './lifecycle-routes.ts';
 import { getRun, listRuns, runCounts, stepRecords } from './run-store.ts';
 import { RunStatus } from './run.ts';
 import type { ScenarioDefinition } from './scenario.ts';
-import { CreateBodySchema, definitionErrors, passThrough, scenarioChecks, scenarioOr404 as findScenarioOr404, UpdateBodySchema, validationProblem, ValidationAnswerSchema } from './scenario-checks.ts';
+import { CreateBodySchema, definitionErrors, passThrough, scenarioChecks, scenarioOr404 as findScenarioOr404, UpdateBodySchema, validationError, ValidationAnswerSchema } from './scenario-checks.ts';
 import { createScenario, definitionOf, deleteScenario, listScenarios, ScenarioStatus, versionsOf } from './scenario-store.ts';
 import { simulate, SimulatedContactSchema, SimulationInputSchema } from './simulate.ts';
 import { contactSnapshot } from './store-port.ts';
@@ -33,6 +33,7 @@ export interface AutomationRouteDeps {
   contacts: ContactsModule;
   connectorActions: ConnectorActionRegistry;
   segments: Pick<Segments, 'get'>;
+  readyRules: ReadyRuleOverlapCheck;
 }
 
 export const automationRoutes: FastifyPluginAsyncZod<AutomationRouteDeps> = async (app, deps) => {
@@ -40,7 +41,7 @@ export const automationRoutes: FastifyPluginAsyncZod<AutomationRouteDeps> = asyn
   const checks = scenarioChecks(deps);
   const checked = async (tenantId: string, definition: unknown): Promise<ScenarioDefinition> => {
     const { definition: valid, issues } = await checks.definitionIssues(tenantId, definition);
-    if (!valid) throw validationProblem(definitionErrors(issues, 'body.definition'), 'The scenario');
+    if (!valid) throw validationError(definitionErrors(issues, 'body.definition'), 'The scenario');
     return valid;
   };
   const scenarioOr404 = (tenantId: string, id: string) => findScenarioOr404(db, tenantId, id);
@@ -63,7 +64,7 @@ export const automationRoutes: FastifyPluginAsyncZod<AutomationRouteDeps> = asyn
     async (request, reply) => {
       const tenantId = tenantOf(request);
       const body = await checks.create(tenantId, request.body);
-      if (body.activate) await refuseNewRuleOverlap(db, tenantId, { after: body, allow: body.allowReadyRuleOverlap, path: 'body.definition.trigger.event' });
+      if (body.activate) await checks.refuseReadyRuleOverlap(tenantId, { after: body, allow: body.allowReadyRuleOverlap, path: 'body.definition.trigger.event' });
       let scenario = await createScenario(db, tenantId, body);
       if (body.activate) scenario = (await engine.activate(tenantId, scenario.id))!;
       return reply.code(201).send(scenarioView(scenario));
@@ -153,7 +154,7 @@ export const automationRoutes: FastifyPluginAsyncZod<AutomationRouteDeps> = asyn
       const { definition, ...body } = await checks.update(tenantId, request.body);
       const current = await scenarioOr404(tenantId, params.id);
       if (definition && current.status === 'active') {
-        await refuseNewRuleOverlap(db, tenantId, { before: current, after: { ...current, definition }, allow: body.allowReadyRuleOverlap, path: 'body.definition.trigger.event' });
+        await checks.refuseReadyRuleOverlap(tenantId, { before: current, after: { ...current, definition }, allow: body.allowReadyRuleOverlap, path: 'body.definition.trigger.event' });
       }
       try {
         const updated = await engine.update(tenantId, params.id, { name: body.name, description: body.description, definition });

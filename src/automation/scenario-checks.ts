@@ -5,11 +5,11 @@
  * `{ path, message }` under `body.` (`body.definition.steps[1].timeout`), as in every problem+json.
  */
 import { z } from 'zod';
-import { overlapErrorsForScenario, overlapsWithRules } from '../connectors/rules/overlap.ts';
-import { HttpProblem, notFound } from '../gateway/problem.ts';
+import { InvalidInputError, notFound } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import type { ConnectorActionRegistry } from './connector-actions.ts';
 import { predicatesIn, type Predicate } from './predicates.ts';
+import type { ReadyRuleOverlapCheck } from './ready-rule-overlaps.ts';
 import { ScenarioDefinitionSchema, type ScenarioDefinition } from './scenario.ts';
 import { getScenario } from './scenario-store.ts';
 import type { Segments } from './segments/segments.ts';
@@ -57,8 +57,8 @@ export const passThrough = () => (data: unknown) => ({ value: data });
 
 const formatPath = (root: string, path: readonly PropertyKey[]) => path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[${segment}]` : `${out}.${String(segment)}`), root);
 
-export const validationProblem = (errors: FieldError[], what = 'The body') =>
-  new HttpProblem(400, 'validation-failed', `${what} has ${errors.length} problem(s): ${errors[0]!.message}${errors.length > 1 ? ' (and more, see errors)' : ''}`, { errors });
+export const validationError = (errors: FieldError[], what = 'The body') =>
+  new InvalidInputError(`${what} has ${errors.length} problem(s): ${errors[0]!.message}${errors.length > 1 ? ' (and more, see errors)' : ''}`, errors);
 
 /** Definition issues as problem errors under `root` (`body.definition`, or `definition` for a stored one). */
 export const definitionErrors = (issues: readonly ScenarioIssue[], root: string): FieldError[] =>
@@ -93,6 +93,8 @@ export interface ScenarioCheckDeps {
   db: Db;
   connectorActions: ConnectorActionRegistry;
   segments: Pick<Segments, 'get'>;
+  /** Connectors' ready rules, asked through the port they fill at composition. */
+  readyRules: ReadyRuleOverlapCheck;
 }
 
 export type ScenarioChecks = ReturnType<typeof scenarioChecks>;
@@ -123,12 +125,15 @@ export function scenarioChecks(deps: ScenarioCheckDeps) {
   return {
     definitionIssues,
 
+    /** Refuses (ConflictError) switching a scenario on alongside a ready rule that sends on its trigger event, unless allowed. */
+    refuseReadyRuleOverlap: (tenantId: string, change: Parameters<ReadyRuleOverlapCheck['refuseNew']>[1]) => deps.readyRules.refuseNew(tenantId, change),
+
     /** The body of POST /v1/scenarios; throws the 400 that lists every error. */
     async create(tenantId: string, body: unknown): Promise<z.output<typeof CreateEnvelope> & { definition: ScenarioDefinition }> {
       const fields = envelope(CreateEnvelope, body);
       const { definition, errors } = await bodyDefinition(tenantId, body, fields.errors);
       const data = fields.data;
-      if (errors.length > 0 || !data || !definition) throw validationProblem(errors);
+      if (errors.length > 0 || !data || !definition) throw validationError(errors);
       return { ...data, definition };
     },
 
@@ -138,7 +143,7 @@ export function scenarioChecks(deps: ScenarioCheckDeps) {
       const raw = (body as { definition?: unknown } | null | undefined)?.definition;
       const checked = raw === undefined ? { issues: [] } : await definitionIssues(tenantId, raw);
       errors.push(...definitionErrors(checked.issues, 'body.definition'));
-      if (errors.length > 0 || !data) throw validationProblem(errors);
+      if (errors.length > 0 || !data) throw validationError(errors);
       return { ...data, definition: checked.definition };
     },
 
@@ -148,7 +153,7 @@ export function scenarioChecks(deps: ScenarioCheckDeps) {
       const { definition, errors } = await bodyDefinition(tenantId, body, fields.errors);
       const data = fields.data;
       if (!data || !definition) return { valid: false, errors, warnings: [] };
-      const overlaps = overlapErrorsForScenario(await overlapsWithRules(deps.db, tenantId, { name: data.name ?? 'this scenario', definition }), 'body.definition.trigger.event');
+      const overlaps = await deps.readyRules.errorsFor(tenantId, { name: data.name ?? 'this scenario', definition }, 'body.definition.trigger.event');
       const refused = data.activate && !data.allowReadyRuleOverlap;
       return refused && overlaps.length > 0 ? { valid: false, errors: overlaps, warnings: [] } : { valid: true, errors: [], warnings: overlaps };
     },

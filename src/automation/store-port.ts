@@ -7,7 +7,7 @@ import { ContactConflictError, ContactInputError } from '../contacts/errors.ts';
 import type { ContactsModule } from '../contacts/contacts-module.ts';
 import type { EventPublisher } from '../contacts/contacts.ts';
 import type { JsonValue } from '../contacts/schemas.ts';
-import { HttpProblem } from '../gateway/problem.ts';
+import { isRefusal } from '../errors.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import { SendInputError, type EmailItem, type SmsItem } from '../sending/requests.ts';
 import type { SendingModule } from '../sending/sending-module.ts';
@@ -79,7 +79,7 @@ export function storeFacts(deps: StorePortDeps, tenantId: string, contactId: str
 function failure(error: unknown): never {
   if (error instanceof SendInputError || error instanceof ContactInputError) throw new StepFailure(error.message);
   if (error instanceof ContactConflictError) throw new StepFailure(error.message);
-  if (error instanceof HttpProblem && error.status < 500) throw new StepFailure(error.message);
+  if (isRefusal(error)) throw new StepFailure(error.message);
   throw error;
 }
 

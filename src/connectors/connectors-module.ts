@@ -2,7 +2,8 @@
  * The connectors part as the hub uses it:
  *
  *   const connectors = createConnectorsModule({ db, queue, bus, contacts, vault, sending, log, publicUrl, allowPrivateTargets,
- *     connectors: [woocommerce], scenarioActions: automation.connectorActions });   // actions → scenario actions
+ *     connectors: [woocommerce], scenarioActions: automation.connectorActions,     // actions → scenario actions
+ *     scenarioOverlaps: automation.readyRuleOverlaps });                           // ready rules ↔ scenarios check
  *   bus.addSource(connectors.rules);          // the ready rules (order status SMS, alerts…)
  *   routes.push(...connectors.routes);        // /v1/connectors… and /connectors/<id>/… (public, signed)
  *   await connectors.start({ workers: true }); // inbox workers, timers, reconcile at start and hourly
@@ -12,6 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { ConnectorActionRegistry } from '../automation/connector-actions.ts';
+import type { ReadyRuleOverlaps } from '../automation/ready-rule-overlaps.ts';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { ContactService } from '../contacts/contacts.ts';
 import type { RouteModule } from '../gateway/app.ts';
@@ -28,6 +30,7 @@ import { reconcile } from './lifecycle.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { connectorRoutes } from './routes.ts';
 import { registerScenarioActions } from './scenario-actions.ts';
+import { readyRuleOverlapCheck } from './rules/overlap.ts';
 import { ReadyRulesSource } from './rules/rules-source.ts';
 
 const RECONCILE_ALL_JOB = 'connectors.reconcile-all';
@@ -51,6 +54,8 @@ export interface ConnectorsModuleOptions {
   connectors: Connector[];
   /** The automation's registry: every connector's actions become scenario actions (`<connector>.<action>`). */
   scenarioActions?: Pick<ConnectorActionRegistry, 'register'>;
+  /** The automation's port: it asks the ready rules before switching a scenario on that would text the same customers. */
+  scenarioOverlaps?: Pick<ReadyRuleOverlaps, 'use'>;
   clock?: () => Date;
 }
 
@@ -86,6 +91,7 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
   };
 
   if (options.scenarioActions) registerScenarioActions(options.scenarioActions, deps);
+  options.scenarioOverlaps?.use(readyRuleOverlapCheck(options.db));
 
   const cache = new Map<string, { until: number; installation: StoredInstallation | undefined }>();
   const runtime: ConnectorRuntime = {

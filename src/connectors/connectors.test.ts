@@ -12,8 +12,10 @@ import type { TriggerEvent } from '../bus/trigger-event.ts';
 import { ContactService } from '../contacts/contacts.ts';
 import { RecordingPublisher } from '../contacts/test-support.ts';
 import { tenantPhoneNormalizer } from '../contacts/tenant-region.ts';
-import { HttpProblem } from '../gateway/problem.ts';
+import { DomainError, UnprocessableError } from '../errors.ts';
+import { domainProblem, type HttpProblem } from '../gateway/problem.ts';
 import type { AddJobOptions, JobQueue, JsonValue } from '../queue/job-queue.ts';
+import { IdempotencyKeyReusedError } from '../sending/requests.ts';
 import type { Store } from '../store/db.ts';
 import { createTenant } from '../tenancy/tenants.ts';
 import { createVault } from '../vault/vault.ts';
@@ -152,13 +154,14 @@ describe.each(testStores)('connector contract ($kind)', (factory) => {
   });
   afterAll(async () => store?.close());
 
+  /** The service's refusal as the API answers it (the gateway's mapping). */
   const problemOf = async (promise: Promise<unknown>): Promise<HttpProblem> => {
     const error = await promise.then(
       () => undefined,
       (failure: unknown) => failure,
     );
-    expect(error).toBeInstanceOf(HttpProblem);
-    return error as HttpProblem;
+    expect(error).toBeInstanceOf(DomainError);
+    return domainProblem(error as DomainError);
   };
 
   it('installs: credentials sealed, state saved step by step, the same account again is the same installation', async () => {
@@ -354,5 +357,26 @@ describe.each(testStores)('connector contract ($kind)', (factory) => {
     expect(await source.deliver(`${installation.id}/cart-reminder`, abandoned)).toEqual({ kind: 'delivered' });
     await deps.bus.publish({ tenantId, source: 'demo', type: 'order.created', subject: { contactId }, data: { orderId: 'x', status: 'processing', total: { amount: 1, currency: 'EUR' }, lines: [] } });
     expect(await source.deliver(`${installation.id}/cart-reminder`, abandoned)).toEqual({ kind: 'give-up', error: expect.stringMatching(/placed an order after abandoning/) });
+  });
+
+  it('ready rules: a key already used with other data is the message already sent; no other refusal counts as sent', async () => {
+    const installation = (await install(deps, demo, tenantId, { account: 'shop-a', token: 't' })).installation;
+    const rules = RulesSchema.parse({ merchantAlerts: { phone: '+33698765432', lowStock: true } });
+    await store.query('UPDATE connector_installations SET rules = $2::jsonb WHERE id = $1', [installation.id, JSON.stringify(rules)]);
+    const low: TriggerEvent = {
+      id: 'evt_low',
+      tenantId,
+      source: 'demo',
+      type: 'product.stock_low',
+      occurredAt: new Date(),
+      receivedAt: new Date(),
+      dedupeKey: 'low',
+      subject: {},
+      data: { productId: '1', name: 'Bougie', stockQuantity: 1, lowStockThreshold: 2, shop: { installationId: installation.id, url: 'https://demo', name: 'Demo' } },
+    };
+    const refusing = (error: Error) => new ReadyRulesSource({ db: store, sending: { sendSms: () => Promise.reject(error) }, log: pino({ level: 'silent' }) });
+    expect(await refusing(new IdempotencyKeyReusedError('k')).deliver(`${installation.id}/merchant-stock`, low)).toEqual({ kind: 'delivered' });
+    const other = new UnprocessableError('Another refusal of the same kind, not a key reused.');
+    await expect(refusing(other).deliver(`${installation.id}/merchant-stock`, low)).rejects.toBe(other);
   });
 });

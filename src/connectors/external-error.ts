@@ -1,4 +1,4 @@
-import { HttpProblem } from '../gateway/problem.ts';
+import { ExternalUnavailableError, UnprocessableError, type DomainError } from '../errors.ts';
 
 /**
  * Why a call to an external system failed, in terms a person can act on. Clients of connectors
@@ -46,9 +46,9 @@ export class ExternalSystemError extends Error {
   }
 }
 
-/** The API's answer for a failed external call: 502 when the system is down, 422 when the input must change. */
-export function externalProblem(error: ExternalSystemError, suffix = ''): HttpProblem {
+/** A failed external call as the hub's refusal: unavailable when the system is down (try later), unprocessable when the input must change. */
+export function externalRefusal(error: ExternalSystemError, suffix = ''): DomainError {
   const detail = suffix ? `${error.message} ${suffix}` : error.message;
-  if (error.transient) return new HttpProblem(502, 'unavailable', detail);
-  return new HttpProblem(422, 'unprocessable', detail, error.field === undefined ? {} : { errors: [{ path: `body.${error.field}`, message: error.message }] });
+  if (error.transient) return new ExternalUnavailableError(detail);
+  return new UnprocessableError(detail, error.field === undefined ? undefined : [{ path: `body.${error.field}`, message: error.message }]);
 }

@@ -10,12 +10,12 @@
  * hourly reconcile resumes from there (never duplicating: reconcile adopts what it finds).
  */
 import { z } from 'zod';
-import { HttpProblem } from '../gateway/problem.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import type { Connector, JsonObject, ReconcileReport } from './connector.ts';
 import { CREDENTIALS_PURPOSE, installationContext, openCredentials, vaultContext, type ConnectorDeps } from './deps.ts';
-import { ExternalSystemError, externalProblem } from './external-error.ts';
+import { ExternalSystemError, externalRefusal } from './external-error.ts';
 import {
   deleteInstallation,
   findInstallationByAccount,
@@ -36,11 +36,11 @@ export interface InstallResult {
 
 const formatPath = (root: string, path: readonly PropertyKey[]) => [root, ...path.map(String)].join('.');
 
-function parseOrProblem<Schema extends z.ZodType>(schema: Schema, value: unknown, root: string): z.output<Schema> {
+function parseOrRefuse<Schema extends z.ZodType>(schema: Schema, value: unknown, root: string): z.output<Schema> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const errors = parsed.error.issues.map((issue) => ({ path: formatPath(root, issue.path), message: issue.message }));
-  throw new HttpProblem(400, 'validation-failed', `The ${root} has ${errors.length} invalid field(s); see errors.`, { errors });
+  throw new InvalidInputError(`The ${root} has ${errors.length} invalid field(s); see errors.`, errors);
 }
 
 /** One reconcile at a time per installation in this process (the API and the hourly job may overlap). */
@@ -89,15 +89,15 @@ async function runReconcile(deps: ConnectorDeps, connector: Connector, installat
 
 export async function install(deps: ConnectorDeps, connector: Connector, tenantId: string, body: unknown): Promise<InstallResult> {
   const { rules: rulesInput, allowScenarioOverlap, ...rest } = (typeof body === 'object' && body !== null ? body : {}) as { rules?: unknown; allowScenarioOverlap?: unknown };
-  const input = parseOrProblem(connector.manifest.installInput, rest, 'body');
-  const rules = rulesInput === undefined ? undefined : (parseOrProblem(RulesSchema, rulesInput, 'body.rules') as JsonObject);
+  const input = parseOrRefuse(connector.manifest.installInput, rest, 'body');
+  const rules = rulesInput === undefined ? undefined : (parseOrRefuse(RulesSchema, rulesInput, 'body.rules') as JsonObject);
   const account = connector.accountOf(input);
   const existing = await findInstallationByAccount(deps.db, tenantId, connector.manifest.id, account);
   const live = existing && existing.status !== 'uninstalled' ? existing : undefined;
   await refuseNewScenarioOverlap(deps.db, tenantId, {
     before: live,
     after: { id: existing?.id ?? 'a new installation', connector: connector.manifest.id, rules: rules ?? existing?.rules ?? {} },
-    allow: parseOrProblem(z.boolean().default(false), allowScenarioOverlap, 'body.allowScenarioOverlap'),
+    allow: parseOrRefuse(z.boolean().default(false), allowScenarioOverlap, 'body.allowScenarioOverlap'),
     root: 'body.rules',
   });
   let prepared;
@@ -109,7 +109,7 @@ export async function install(deps: ConnectorDeps, connector: Connector, tenantI
       existing: existing && { settings: existing.settings, credentials: openCredentials(deps, existing) },
     });
   } catch (error) {
-    if (error instanceof ExternalSystemError) throw externalProblem(error, existing && existing.status !== 'uninstalled' ? `Nothing was changed: installation ${existing.id} keeps its previous key.` : 'Nothing was installed.');
+    if (error instanceof ExternalSystemError) throw externalRefusal(error, existing && existing.status !== 'uninstalled' ? `Nothing was changed: installation ${existing.id} keeps its previous key.` : 'Nothing was installed.');
     throw error;
   }
   const id = existing?.id ?? newId('ins');
@@ -126,7 +126,7 @@ export async function install(deps: ConnectorDeps, connector: Connector, tenantI
     try {
       await insertInstallation(deps.db, { id, tenantId, connector: connector.manifest.id, account: prepared.account, settings, rules: rules ?? (RulesSchema.parse({}) as JsonObject), credentialsSealed: sealed });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new HttpProblem(409, 'conflict', `${account} is being installed by another request; wait for it and list the installations.`);
+      if (isUniqueViolation(error)) throw new ConflictError(`${account} is being installed by another request; wait for it and list the installations.`);
       throw error;
     }
   }
@@ -152,7 +152,7 @@ export async function install(deps: ConnectorDeps, connector: Connector, tenantI
     } else {
       suffix = `Installation ${id} is now in status "error"; send the install request again once fixed, or it is retried at the next start and hourly.`;
     }
-    if (error instanceof ExternalSystemError) throw externalProblem(error, suffix);
+    if (error instanceof ExternalSystemError) throw externalRefusal(error, suffix);
     throw error;
   }
 }
@@ -200,23 +200,24 @@ export async function uninstall(deps: ConnectorDeps, tenantId: string, installat
 
 /**
  * Runs an action of the connector for an installation: the API's POST …/actions/{action} and scenario
- * steps (scenario-actions.ts) both come here. Problems: 404 unknown installation or action, 400 input,
- * 422 refused by the external system, 502 the system is down (worth trying again).
+ * steps (scenario-actions.ts) both come here. Refusals (src/errors.ts): NotFoundError for an unknown installation
+ * or action, InvalidInputError, UnprocessableError when the external system refused, ExternalUnavailableError
+ * when it is down (worth trying again).
  */
 export async function runAction(deps: ConnectorDeps, tenantId: string, installationId: string, actionId: string, body: unknown, options: { idempotencyKey?: string } = {}): Promise<unknown> {
   const installation = await getInstallation(deps.db, tenantId, installationId);
   const connector = installation && deps.registry.get(installation.connector);
-  if (!installation || !connector || installation.status === 'uninstalled') throw new HttpProblem(404, 'not-found', `No installed connector with id "${installationId}" in this tenant.`);
+  if (!installation || !connector || installation.status === 'uninstalled') throw new NotFoundError(`No installed connector with id "${installationId}" in this tenant.`);
   const manifest = connector.manifest.actions.find((action) => action.id === actionId);
   const action = connector.actions[actionId];
   if (!manifest || !action) {
-    throw new HttpProblem(404, 'not-found', `The ${connector.manifest.name} connector has no action "${actionId}"; it has: ${connector.manifest.actions.map((one) => one.id).join(', ')}.`);
+    throw new NotFoundError(`The ${connector.manifest.name} connector has no action "${actionId}"; it has: ${connector.manifest.actions.map((one) => one.id).join(', ')}.`);
   }
-  const input = parseOrProblem(manifest.input, body ?? {}, 'body');
+  const input = parseOrRefuse(manifest.input, body ?? {}, 'body');
   try {
     return await action.run(input, { ...contextFor(deps, connector, installation), idempotencyKey: options.idempotencyKey });
   } catch (error) {
-    if (error instanceof ExternalSystemError) throw externalProblem(error);
+    if (error instanceof ExternalSystemError) throw externalRefusal(error);
     throw error;
   }
 }

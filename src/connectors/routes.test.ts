@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { woocommerce } from '../../connectors/woocommerce/index.ts';
 import { buildGateway } from '../gateway/app.ts';
 import type { Db } from '../store/db.ts';
+import { authenticateApiKey } from '../tenancy/api-keys.ts';
 import { createVault } from '../vault/vault.ts';
 import { createConnectorsModule } from './connectors-module.ts';
 import { mergePatch } from './routes.ts';
@@ -27,7 +28,7 @@ describe('connector routes in the gateway', () => {
     });
     app = await buildGateway({
       logger: log,
-      db,
+      authenticateApiKey: (key) => authenticateApiKey(db, key),
       publicUrl: 'https://hub.example.test',
       version: '0.0.0',
       bodyLimitBytes: 1_000_000,

@@ -4,7 +4,7 @@ import { tenantOf } from '../gateway/auth.ts';
 import { HttpProblem, notFound, ProblemSchema } from '../gateway/problem.ts';
 import type { Connector, JsonObject } from './connector.ts';
 import type { ConnectorDeps } from './deps.ts';
-import { ExternalSystemError, externalProblem } from './external-error.ts';
+import { ExternalSystemError, externalRefusal } from './external-error.ts';
 import { recentInbox, type InboxEntry } from './inbox.ts';
 import { getInstallation, listInstallations, updateInstallation, type StoredInstallation } from './installation-store.ts';
 import { install, reconcile, runAction, uninstall } from './lifecycle.ts';
@@ -239,7 +239,7 @@ export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = a
         const result = (await reconcile(deps, tenantId, installation.id))!;
         return { installation: view(connector, result.installation), changes: result.changes };
       } catch (error) {
-        if (error instanceof ExternalSystemError) throw externalProblem(error, `The installation is now in status "error"; it is retried hourly.`);
+        if (error instanceof ExternalSystemError) throw externalRefusal(error, `The installation is now in status "error"; it is retried hourly.`);
         throw error;
       }
     },

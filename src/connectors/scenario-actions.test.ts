@@ -11,7 +11,8 @@ import { ConnectorActionRegistry, type ConnectorActionContext } from '../automat
 import { StepFailure } from '../automation/interpreter.ts';
 import { ContactService } from '../contacts/contacts.ts';
 import { RecordingPublisher } from '../contacts/test-support.ts';
-import { HttpProblem } from '../gateway/problem.ts';
+import { ExternalUnavailableError } from '../errors.ts';
+import { domainProblem } from '../gateway/problem.ts';
 import type { JobQueue, JsonValue } from '../queue/job-queue.ts';
 import type { Store } from '../store/db.ts';
 import { createTenant } from '../tenancy/tenants.ts';
@@ -178,8 +179,8 @@ describe.each(testStores)('connector actions as scenario actions ($kind)', (fact
     expect(refused.message).toBe(`Demo ${a.id} (shop-a): The system refused the request (HTTP 400).`);
     const down = await failureOf(actions.get('demo', 'down')!.run(context({ installationId: a.id }), {}));
     expect(down).not.toBeInstanceOf(StepFailure);
-    expect(down).toBeInstanceOf(HttpProblem);
-    expect((down as HttpProblem).status).toBe(502);
+    expect(down).toBeInstanceOf(ExternalUnavailableError);
+    expect(domainProblem(down as ExternalUnavailableError).status).toBe(502);
     // Input the action's schema refuses (the engine checks it first; here straight from a registrant's view).
     const invalid = await failureOf(actions.get('demo', 'echo')!.run(context({ installationId: a.id }), { say: '' }));
     expect(invalid).toBeInstanceOf(StepFailure);

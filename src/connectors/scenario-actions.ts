@@ -17,7 +17,7 @@
  */
 import type { ConnectorActionContext, ConnectorActionRegistry } from '../automation/connector-actions.ts';
 import { StepFailure } from '../automation/interpreter.ts';
-import { HttpProblem } from '../gateway/problem.ts';
+import { isRefusal } from '../errors.ts';
 import type { Connector } from './connector.ts';
 import type { ConnectorDeps } from './deps.ts';
 import { getInstallation, listInstallations, type StoredInstallation } from './installation-store.ts';
@@ -69,9 +69,9 @@ function scenarioAction(deps: ConnectorDeps, connector: Connector, action: Conne
         const output = await runAction(deps, context.tenantId, installation.id, action.id, input, { idempotencyKey: context.idempotencyKey });
         return { output, installationId: installation.id };
       } catch (error) {
-        // 404/400/422 from the API's path: the same call would be refused again. 502 (down, timeout, 5xx) is retried.
-        if (error instanceof HttpProblem && error.status < 500) {
-          const fields = (error.errors ?? []).map((field) => `${field.path.replace(/^body/, 'action.input')}: ${field.message}`);
+        // Not found, invalid input, refused: the same call would be refused again. A system that is down is retried.
+        if (isRefusal(error)) {
+          const fields = (error.issues ?? []).map((field) => `${field.path.replace(/^body/, 'action.input')}: ${field.message}`);
           throw new StepFailure(`${name} ${describe(installation)}: ${error.message}${fields.length > 0 ? ` ${fields.join('; ')}` : ''}`);
         }
         throw error;

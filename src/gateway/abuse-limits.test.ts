@@ -9,7 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggerOptions } from '../logger.ts';
 import type { Store } from '../store/db.ts';
-import { createApiKey } from '../tenancy/api-keys.ts';
+import { authenticateApiKey, createApiKey } from '../tenancy/api-keys.ts';
 import { tenancyRoutes } from '../tenancy/routes.ts';
 import { createTenant } from '../tenancy/tenants.ts';
 import { testStores } from '../../test/support/stores.ts';
@@ -33,7 +33,7 @@ describe('abuse limits and redaction', () => {
     const sink = new Writable({ write: (chunk, _encoding, done) => (logLines.push(String(chunk)), done()) });
     app = await buildGateway({
       logger: pino(loggerOptions('info'), sink),
-      db: counted,
+      authenticateApiKey: (key) => authenticateApiKey(counted, key),
       publicUrl: 'http://hub.test',
       version: 'test',
       bodyLimitBytes: 4096,

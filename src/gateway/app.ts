@@ -1,14 +1,13 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { requireApiKey } from './auth.ts';
+import { requireApiKey, type ApiKeyAuthenticator } from './auth.ts';
 import { healthRoutes, type ReadinessCheck } from './health.ts';
 import { registerOpenApi } from './openapi.ts';
 import { answerClientError, answerFrameworkError } from './framework-errors.ts';
 import { installInputGuard } from './input-guard.ts';
 import { installProblemHandlers } from './problem.ts';
 import { installRateLimits, type RateLimits } from './rate-limits.ts';
-import type { Db } from '../store/db.ts';
 
 /** A feature's routes: registered under /v1 behind API-key auth, or at the root for signed public endpoints. */
 export interface RouteModule {
@@ -20,7 +19,8 @@ export interface RouteModule {
 
 export interface GatewayOptions {
   logger: Logger;
-  db: Db;
+  /** Checks the API keys of /v1 requests (tenancy's, given by the composition root: the gateway does not know where keys are kept). */
+  authenticateApiKey: ApiKeyAuthenticator;
   publicUrl: string;
   version: string;
   bodyLimitBytes: number;
@@ -88,7 +88,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
 
   await app.register(
     async (v1) => {
-      requireApiKey(v1, options.db, { failures: limiters.authFailures });
+      requireApiKey(v1, options.authenticateApiKey, { failures: limiters.authFailures });
       if (limiters.perKey) v1.addHook('onRequest', limiters.perKey);
       // The API speaks JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
       v1.removeContentTypeParser('text/plain');

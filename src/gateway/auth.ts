@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Db } from '../store/db.ts';
-import { authenticateApiKey, type Principal } from '../tenancy/api-keys.ts';
 import { HttpProblem } from './problem.ts';
 import { tooManyRequests } from './rate-limits.ts';
 
@@ -14,6 +12,15 @@ declare module 'fastify' {
     forgetApiKey(apiKeyId: string): void;
   }
 }
+
+/** Who a valid API key acts for. */
+export interface Principal {
+  tenantId: string;
+  apiKeyId: string;
+}
+
+/** Looks a presented key up (tenancy's `authenticateApiKey`, given at composition): its principal, or undefined when unknown or revoked. */
+export type ApiKeyAuthenticator = (key: string) => Promise<Principal | undefined>;
 
 /** The authenticated tenant of a /v1 request; the hook below guarantees it is set. */
 export function tenantOf(request: FastifyRequest): string {
@@ -45,7 +52,7 @@ export interface AuthFailureLimit {
 const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="hub"' };
 
 /** Requires `Authorization: Bearer <key>` on every route registered in `scope`. */
-export function requireApiKey(scope: FastifyInstance, db: Db, options: { failures?: AuthFailureLimit } = {}): void {
+export function requireApiKey(scope: FastifyInstance, authenticate: ApiKeyAuthenticator, options: { failures?: AuthFailureLimit } = {}): void {
   const known = new Map<string, { principal: Principal; until: number }>();
   const unknown = new Map<string, number>();
   const remember = <V>(cache: Map<string, V>, digest: string, value: V) => {
@@ -54,7 +61,7 @@ export function requireApiKey(scope: FastifyInstance, db: Db, options: { failure
   };
   const lookup = async (digest: string, key: string): Promise<Principal | undefined> => {
     if ((unknown.get(digest) ?? 0) > Date.now()) return undefined;
-    const principal = key.length > MAX_KEY_LENGTH ? undefined : await authenticateApiKey(db, key);
+    const principal = key.length > MAX_KEY_LENGTH ? undefined : await authenticate(key);
     if (principal) {
       remember(known, digest, { principal, until: Date.now() + CACHE_TTL_MS });
       unknown.delete(digest);

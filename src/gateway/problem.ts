@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { DomainError, type DomainErrorKind } from '../errors.ts';
 
 /**
  * Every error the API returns is `application/problem+json` (RFC 9457): `type` names the kind of
@@ -74,7 +75,23 @@ export class HttpProblem extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new HttpProblem(404, 'not-found', `No ${what} with id "${id}" in this tenant.`);
+/** Routes import it from here with the rest of the problem helpers; it is a domain error like the services'. */
+export { notFound } from '../errors.ts';
+
+/** The one place a service's refusal (src/errors.ts) becomes an HTTP status and a problem type. */
+const DOMAIN_PROBLEMS: Record<DomainErrorKind, { status: number; code: ProblemCode }> = {
+  'invalid-input': { status: 400, code: 'validation-failed' },
+  'not-found': { status: 404, code: 'not-found' },
+  conflict: { status: 409, code: 'conflict' },
+  unprocessable: { status: 422, code: 'unprocessable' },
+  'external-unavailable': { status: 502, code: 'unavailable' },
+};
+
+/** A domain error as the problem the API answers: same detail, its field issues as `errors`. */
+export function domainProblem(error: DomainError): HttpProblem {
+  const { status, code } = DOMAIN_PROBLEMS[error.kind];
+  return new HttpProblem(status, code, error.message, error.issues === undefined ? {} : { errors: error.issues });
+}
 
 export function problemBody(status: number, code: ProblemCode, detail: string, instance?: string): Problem {
   return { type: `urn:hub:problem:${code}`, title: TITLES[code], status, detail, ...(instance === undefined ? {} : { instance }) };
@@ -98,7 +115,8 @@ export function formatPath(segments: readonly PropertyKey[], root: string): stri
 
 /** Error and 404 handlers of the whole gateway. */
 export function installProblemHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError, request, reply) => {
+    const error = thrown instanceof DomainError ? domainProblem(thrown) : thrown;
     if (error instanceof HttpProblem) {
       reply.headers(error.headers);
       return sendProblem(reply, error.status, error.code, error.message, error.errors);

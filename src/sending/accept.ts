@@ -11,7 +11,6 @@
  */
 import { createHash } from 'node:crypto';
 import { findEvent } from '../bus/event-store.ts';
-import { HttpProblem } from '../gateway/problem.ts';
 import { newMessageId } from '../ids.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { SUBMIT_JOB, type SendingDeps, type SubmitJob } from './deps.ts';
@@ -20,7 +19,7 @@ import { insertMessages, getMessages, type StoredMessage } from './message-store
 import { notify } from './notify.ts';
 import { prepareEmail, prepareSms, type Draft, type Prepared } from './prepare.ts';
 import { resolveRecipients } from './recipients.ts';
-import { SendInputError, type EmailItem, type FieldIssue, type SendRequest, type SmsItem } from './requests.ts';
+import { IdempotencyKeyReusedError, SendInputError, type EmailItem, type FieldIssue, type SendRequest, type SmsItem } from './requests.ts';
 import type { TemplateEvent } from './template-context.ts';
 import { staggeredAt } from './throughput.ts';
 import { unsubscribeUrl } from './unsubscribe/index.ts';
@@ -69,9 +68,7 @@ async function replay(deps: SendingDeps, tenantId: string, key: string, hash: st
   );
   if (!row) return undefined;
   if (row.request_hash !== hash) {
-    throw new HttpProblem(422, 'unprocessable', `Idempotency-Key "${key}" was already used with a different request; use a new key for a new send.`, {
-      errors: [{ path: 'headers.idempotency-key', message: 'already used with a different request' }],
-    });
+    throw new IdempotencyKeyReusedError(key);
   }
   return { messages: await getMessages(deps.db, tenantId, row.message_ids), replayed: true };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { EmailSchema } from '../contacts/schemas.ts';
+import { UnprocessableError } from '../errors.ts';
 import { MessageCategory } from './message.ts';
 import { EmailSenderSchema, SmsSenderSchema } from './settings.ts';
 import { StaggerSchema } from './throughput.ts';
@@ -89,6 +90,18 @@ export class SendInputError extends Error {
     super(issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; '));
     this.name = 'SendInputError';
     this.issues = issues;
+  }
+}
+
+/**
+ * An Idempotency-Key already used with a different request. Callers that derive the key from their
+ * own data (the ready rules) read it as "that message was already sent": the first request's is the one.
+ */
+export class IdempotencyKeyReusedError extends UnprocessableError {
+  constructor(key: string) {
+    super(`Idempotency-Key "${key}" was already used with a different request; use a new key for a new send.`, [
+      { path: 'headers.idempotency-key', message: 'already used with a different request' },
+    ]);
   }
 }
 

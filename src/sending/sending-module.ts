@@ -60,7 +60,7 @@ export interface SendingModule {
   /**
    * Accepts one SMS (validated like the API body). Idempotent with `idempotencyKey`: automation
    * should pass one per (run, step, rotation), connectors one per external event and action.
-   * @throws SendInputError (bad input: nothing stored or queued), HttpProblem 422 (key reused with another request).
+   * @throws SendInputError (bad input: nothing stored or queued), IdempotencyKeyReusedError (key reused with another request).
    */
   sendSms(tenantId: string, message: SmsItem, options?: AcceptOptions): Promise<StoredMessage>;
   sendEmail(tenantId: string, message: EmailItem, options?: AcceptOptions): Promise<StoredMessage>;

@@ -12,7 +12,7 @@ import { createVault } from '../vault/vault.ts';
 import type { MessageStatus } from './message.ts';
 import { historyOf, receiptsOf } from './message-store.ts';
 import type { SandboxSmsProvider } from './providers/sandbox/sandbox-provider.ts';
-import { SendInputError, type SmsItem } from './requests.ts';
+import { IdempotencyKeyReusedError, SendInputError, type SmsItem } from './requests.ts';
 import { SendingSettingsSchema } from './settings.ts';
 import { errorCodeOf, receiptPdu, type FinalStatus } from '../smpp/server/deliver-pdus.ts';
 import { createSendingModule, type SendingModule } from './sending-module.ts';
@@ -245,7 +245,7 @@ describe.each(testStores)('sending pipeline on $kind', (factory) => {
 
     it('refuses the same key with another request', async () => {
       await sending.sendSms(tenantId, { category: 'transactional', to: '+33612345678', text: 'A' }, { idempotencyKey: 'k' });
-      await expect(sending.sendSms(tenantId, { category: 'transactional', to: '+33612345678', text: 'B' }, { idempotencyKey: 'k' })).rejects.toMatchObject({ status: 422 });
+      await expect(sending.sendSms(tenantId, { category: 'transactional', to: '+33612345678', text: 'B' }, { idempotencyKey: 'k' })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     });
   });
 

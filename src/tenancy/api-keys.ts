@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Principal } from '../gateway/auth.ts';
 import type { Db, Sql } from '../store/db.ts';
 import { newId, randomBase62 } from '../ids.ts';
 
@@ -10,11 +11,6 @@ export interface ApiKeyInfo {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
-}
-
-export interface Principal {
-  tenantId: string;
-  apiKeyId: string;
 }
 
 const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');

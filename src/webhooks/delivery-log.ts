@@ -1,4 +1,4 @@
-import { HttpProblem } from '../gateway/problem.ts';
+import { InvalidInputError } from '../errors.ts';
 import type { Sql } from '../store/db.ts';
 
 /** The deliveries of one subscriber, from the bus's event_deliveries and delivery_attempts tables. */
@@ -61,9 +61,7 @@ export function decodeDeliveryCursor(cursor: string | undefined): { createdAt: s
   if (cursor === undefined) return undefined;
   const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)\|(dlv_[0-9A-Za-z]{1,40})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match) {
-    throw new HttpProblem(400, 'validation-failed', 'The cursor is not one this API returned; pass nextCursor unchanged.', {
-      errors: [{ path: 'querystring.cursor', message: 'invalid cursor' }],
-    });
+    throw new InvalidInputError('The cursor is not one this API returned; pass nextCursor unchanged.', [{ path: 'querystring.cursor', message: 'invalid cursor' }]);
   }
   return { createdAt: match[1]!, id: match[2]! };
 }

@@ -9,9 +9,10 @@
  * Marketing and transactional SMS on the same event are different messages (an order's "en
  * préparation" and a loyalty offer a week later), so only the same category counts.
  */
+import type { ReadyRuleOverlapCheck } from '../../automation/ready-rule-overlaps.ts';
 import { activeScenarioDefinitions } from '../../automation/scenario-store.ts';
 import type { ScenarioDefinition } from '../../automation/scenario.ts';
-import { HttpProblem } from '../../gateway/problem.ts';
+import { ConflictError, type FieldIssue } from '../../errors.ts';
 import type { Sql } from '../../store/db.ts';
 import { customerSmsRules, RulesSchema, type CustomerSmsRule } from './rules.ts';
 
@@ -76,7 +77,7 @@ async function liveRuleHolders(db: Sql, tenantId: string): Promise<RulesHolder[]
 }
 
 /** The tenant's live ready rules that would send alongside this scenario. */
-export async function overlapsWithRules(db: Sql, tenantId: string, scenario: ScenarioHolder): Promise<Overlap[]> {
+async function overlapsWithRules(db: Sql, tenantId: string, scenario: ScenarioHolder): Promise<Overlap[]> {
   if (!smsOnTrigger(scenario.definition)) return [];
   return overlapsBetween(await liveRuleHolders(db, tenantId), [scenario]);
 }
@@ -91,7 +92,7 @@ const ruleName = (overlap: Overlap) => `the ready rule "${overlap.rule.rule}" of
 const scenarioName = (overlap: Overlap) => `scenario "${overlap.scenario.name}"${overlap.scenario.id ? ` (${overlap.scenario.id})` : ''}`;
 
 /** Seen from a scenario being switched on: what to turn off, or the flag that keeps both. */
-export function overlapErrorsForScenario(overlaps: readonly Overlap[], path: string): { path: string; message: string }[] {
+function overlapErrorsForScenario(overlaps: readonly Overlap[], path: string): { path: string; message: string }[] {
   return overlaps.map((overlap) => {
     const off = overlap.rule.switchPath.reduceRight<unknown>((inner, key) => ({ [key]: inner }), false);
     return {
@@ -114,22 +115,30 @@ export function overlapErrorsForRules(overlaps: readonly Overlap[], root: string
   }));
 }
 
-export function overlapProblem(errors: { path: string; message: string }[]): HttpProblem {
-  return new HttpProblem(409, 'conflict', `Two SMS for one event: ${errors[0]!.message}${errors.length > 1 ? ` (and ${errors.length - 1} more, see errors)` : ''}`, { errors });
+function overlapConflict(errors: FieldIssue[]): ConflictError {
+  return new ConflictError(`Two SMS for one event: ${errors[0]!.message}${errors.length > 1 ? ` (and ${errors.length - 1} more, see errors)` : ''}`, errors);
 }
 
-/** Refuses (409) a scenario change that starts sending alongside a ready rule, unless allowed. */
-export async function refuseNewRuleOverlap(db: Sql, tenantId: string, change: { before?: ScenarioHolder | undefined; after: ScenarioHolder; allow: boolean; path: string }): Promise<void> {
+/** Refuses (ConflictError) a scenario change that starts sending alongside a ready rule, unless allowed. */
+async function refuseNewRuleOverlap(db: Sql, tenantId: string, change: { before?: ScenarioHolder | undefined; after: ScenarioHolder; allow: boolean; path: string }): Promise<void> {
   if (change.allow) return;
   const before = change.before ? await overlapsWithRules(db, tenantId, change.before) : [];
   const added = newOverlaps(await overlapsWithRules(db, tenantId, change.after), before);
-  if (added.length > 0) throw overlapProblem(overlapErrorsForScenario(added, change.path));
+  if (added.length > 0) throw overlapConflict(overlapErrorsForScenario(added, change.path));
 }
 
-/** Refuses (409) a rules change that starts sending alongside an active scenario, unless allowed. */
+/** Refuses (ConflictError) a rules change that starts sending alongside an active scenario, unless allowed. */
 export async function refuseNewScenarioOverlap(db: Sql, tenantId: string, change: { before?: RulesHolder | undefined; after: RulesHolder; allow: boolean; root: string }): Promise<void> {
   if (change.allow) return;
   const before = change.before ? await overlapsWithScenarios(db, tenantId, change.before) : [];
   const added = newOverlaps(await overlapsWithScenarios(db, tenantId, change.after), before);
-  if (added.length > 0) throw overlapProblem(overlapErrorsForRules(added, change.root));
+  if (added.length > 0) throw overlapConflict(overlapErrorsForRules(added, change.root));
+}
+
+/** What automation asks before switching a scenario on (src/automation/ready-rule-overlaps.ts), registered at composition. */
+export function readyRuleOverlapCheck(db: Sql): ReadyRuleOverlapCheck {
+  return {
+    errorsFor: async (tenantId, scenario, path) => overlapErrorsForScenario(await overlapsWithRules(db, tenantId, scenario), path),
+    refuseNew: (tenantId, change) => refuseNewRuleOverlap(db, tenantId, change),
+  };
 }

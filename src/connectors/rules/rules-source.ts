@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
+import { contactHasEventSince } from '../../bus/event-store.ts';
 import type { DeliveryOutcome, RetryPolicy, SubscriberSource } from '../../bus/subscribers.ts';
 import type { TriggerEvent } from '../../bus/trigger-event.ts';
-import { HttpProblem } from '../../gateway/problem.ts';
-import { SendInputError } from '../../sending/requests.ts';
+import { IdempotencyKeyReusedError, SendInputError } from '../../sending/requests.ts';
 import type { SendingModule } from '../../sending/sending-module.ts';
 import type { Db } from '../../store/db.ts';
 import { planMessages, RULE_IDS, RulesSchema, type PlannedMessage, type RuleId, type Rules } from './rules.ts';
@@ -70,11 +70,7 @@ export class ReadyRulesSource implements SubscriberSource {
     if (contactId === undefined) return false;
     const minutes = typeof event.data.abandonedAfterMinutes === 'number' ? event.data.abandonedAfterMinutes : 0;
     const since = new Date(event.occurredAt.getTime() - (minutes + 1) * 60_000);
-    const rows = await this.#db.query(
-      `SELECT 1 FROM events WHERE tenant_id = $1 AND type IN ('order.created', 'order.status_changed') AND subject->>'contactId' = $2 AND occurred_at >= $3 LIMIT 1`,
-      [event.tenantId, contactId, since],
-    );
-    return rows.length > 0;
+    return contactHasEventSince(this.#db, { tenantId: event.tenantId, contactId, types: ['order.created', 'order.status_changed'], since });
   }
 
   async #send(installationId: string, event: TriggerEvent, message: PlannedMessage): Promise<DeliveryOutcome> {
@@ -90,7 +86,7 @@ export class ReadyRulesSource implements SubscriberSource {
     } catch (error) {
       if (error instanceof SendInputError) return { kind: 'give-up', error: `the message cannot be sent: ${error.message}` };
       // The key was used by an earlier event with other data (an order's total changed): that message is the one.
-      if (error instanceof HttpProblem && error.status === 422) return { kind: 'delivered' };
+      if (error instanceof IdempotencyKeyReusedError) return { kind: 'delivered' };
       throw error;
     }
   }

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../../test/support/hub.ts';
 import { buildGateway } from '../../gateway/app.ts';
+import { authenticateApiKey } from '../../tenancy/api-keys.ts';
 import { createUnsubscribeLink } from './list-unsubscribe.ts';
 import { unsubscribeRouteModule } from './unsubscribe-routes.ts';
 import { createUnsubscribeTokens } from './unsubscribe-token.ts';
@@ -23,7 +24,7 @@ describe.each(['embedded', 'postgres'] as const)('one-click unsubscribe on a liv
     testHub = await startTestHub(mode);
     gateway = await buildGateway({
       logger: pino({ level: 'silent' }),
-      db: testHub.hub.store,
+      authenticateApiKey: (key) => authenticateApiKey(testHub.hub.store, key),
       publicUrl: 'http://127.0.0.1',
       version: 'test',
       bodyLimitBytes: 1024 * 1024,
