@@ -9,8 +9,8 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { CommandStatus, INTERFACE_VERSION_34, MessageState, SmppSession, describeCloseReason } from '../protocol/index.ts';
-import type { IncomingRequest, PduOf, ResponseInputTo, SmppSessionOptions } from '../protocol/index.ts';
+import { CommandStatus, INTERFACE_VERSION_34, MessageState, SmppSession, describeCloseReason } from '../../smpp-protocol/index.ts';
+import type { IncomingRequest, PduOf, ResponseInputTo, SmppSessionOptions } from '../../smpp-protocol/index.ts';
 import { cachedTenantPhoneRegion } from '../../contacts/tenant-region.ts';
 import type { Db } from '../../store/db.ts';
 import type { BindType, SmppAccount } from '../accounts/account.ts';
