@@ -30,3 +30,9 @@ export async function countTenants(db: Db): Promise<number> {
   const [row] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM tenants');
   return row!.count;
 }
+
+/** Which of `ids` are tenants (one query for a whole batch). */
+export async function existingTenants(db: Sql, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await db.query<{ id: string }>('SELECT id FROM tenants WHERE id = ANY($1::text[])', [ids]);
+  return new Set(rows.map((row) => row.id));
+}
