@@ -5,4 +5,5 @@ export * from './pdu.ts';
 export * from './framing.ts';
 export * from './codec.ts';
 export * from './session.ts';
+export type * from './session-types.ts';
 export * from './receipt-text.ts';
