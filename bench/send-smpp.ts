@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { SmppSession } from '../src/smpp/protocol/index.ts';
+import { SmppSession } from '../src/smpp-protocol/index.ts';
 import { analyzeSms } from '../src/sending/encoding/index.ts';
 import type { OutboundSms, ProviderSink } from '../src/sending/providers/provider.ts';
 import { createSmppProvider } from '../src/sending/providers/smpp/smpp-provider.ts';

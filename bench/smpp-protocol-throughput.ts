@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
-import { SmppSession } from '../src/smpp/protocol/index.ts';
+import { SmppSession } from '../src/smpp-protocol/index.ts';
 import { submitFlood } from './support/submit-flood.ts';
 
 const { values } = parseArgs({

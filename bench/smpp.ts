@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { createHub } from '../src/hub.ts';
-import { SmppSession } from '../src/smpp/protocol/index.ts';
+import { SmppSession } from '../src/smpp-protocol/index.ts';
 import { submitFlood } from './support/submit-flood.ts';
 import { createAccount } from '../src/smpp/accounts/account-store.ts';
 import { CreateAccountSchema } from '../src/smpp/accounts/account.ts';

@@ -1,4 +1,4 @@
-import type { PduInputOf, SmppSession } from '../../src/smpp/protocol/index.ts';
+import type { PduInputOf, SmppSession } from '../../src/smpp-protocol/index.ts';
 
 /**
  * The SMPP benchmarks' load: `window` workers on one bound session, each sending its next

@@ -36,3 +36,9 @@ export async function tenantSetting(db: Sql, tenantId: string, name: string): Pr
   const [row] = await db.query<{ value: unknown }>('SELECT settings->$2 AS value FROM tenants WHERE id = $1', [tenantId, name]);
   return row?.value ?? undefined;
 }
+
+/** Which of `ids` are tenants (one query for a whole batch). */
+export async function existingTenants(db: Sql, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await db.query<{ id: string }>('SELECT id FROM tenants WHERE id = ANY($1::text[])', [ids]);
+  return new Set(rows.map((row) => row.id));
+}

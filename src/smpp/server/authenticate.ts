@@ -10,7 +10,7 @@
  * The address allow-list is checked before the password: an address that may not bind learns nothing.
  */
 import { createHash } from 'node:crypto';
-import { CommandStatus } from '../protocol/index.ts';
+import { CommandStatus } from '../../smpp-protocol/index.ts';
 import type { Db } from '../../store/db.ts';
 import { ipAllowed, type BindType, type SmppAccount } from '../accounts/account.ts';
 import { findAccountBySystemId } from '../accounts/account-store.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodePdu, decodePdu } from '../protocol/index.ts';
+import { encodePdu, decodePdu } from '../../smpp-protocol/index.ts';
 import { errorCodeOf, moPdu, receiptExcerpt, receiptPdu, toDeliverSm, type FinalStatus } from './deliver-pdus.ts';
 
 const part = {

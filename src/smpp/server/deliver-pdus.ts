@@ -8,10 +8,9 @@
  * takes up to 10 alphanumerics after "id:", stat is matched from "stat:" (DELIV… = success) and err
  * is 3 characters after "err:" (Campaign Classic "SMS connector protocol and settings").
  */
-import { DataCoding, EsmClass, MessageState } from '../protocol/index.ts';
-import type { PduInputOf } from '../protocol/index.ts';
+import { DataCoding, EsmClass, formatReceiptText, MessageState } from '../../smpp-protocol/index.ts';
+import type { PduInputOf } from '../../smpp-protocol/index.ts';
 import { analyzeSms, encodeGsm7, encodeUcs2 } from '../../sending/encoding/index.ts';
-import { smppReceiptText } from '../../sending/providers/sandbox/sandbox-outcomes.ts';
 import { smppAddressOf } from './addresses.ts';
 
 /** A deliver_sm as stored in the outbox (octets in base64). */
@@ -98,7 +97,7 @@ export interface ReceiptInput {
 
 export function receiptPdu(input: ReceiptInput): OutboxPdu {
   const { stat, state } = STATES[input.status];
-  const text = smppReceiptText({ id: input.id, submitted: input.submittedAt, done: input.doneAt, stat, err: input.errorCode, text: receiptExcerpt(input.text) });
+  const text = formatReceiptText({ id: input.id, submitted: input.submittedAt, done: input.doneAt, stat, err: input.errorCode, text: receiptExcerpt(input.text) });
   return {
     source_addr: input.destinationAddr,
     source_addr_ton: input.destTon,

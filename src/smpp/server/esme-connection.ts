@@ -9,9 +9,10 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { CommandStatus, INTERFACE_VERSION_34, MessageState, SmppSession, describeCloseReason } from '../protocol/index.ts';
-import type { IncomingRequest, PduOf, ResponseInputTo, SmppSessionOptions } from '../protocol/index.ts';
+import { CommandStatus, INTERFACE_VERSION_34, MessageState, SmppSession, describeCloseReason } from '../../smpp-protocol/index.ts';
+import type { IncomingRequest, PduOf, ResponseInputTo, SmppSessionOptions } from '../../smpp-protocol/index.ts';
 import { cachedTenantPhoneRegion } from '../../contacts/tenant-region.ts';
+import { messageProgress } from '../../sending/message-reads.ts';
 import type { Db } from '../../store/db.ts';
 import type { BindType, SmppAccount } from '../accounts/account.ts';
 import type { Authenticator } from './authenticate.ts';
@@ -266,22 +267,22 @@ export class EsmeConnection implements BoundSession {
     }
     try {
       // A part not handed off yet is still in the inbox (accepted); once handed off, the hub message tells.
-      const [row] = await this.#deps.db.query<{ state: string; status: string | null; completed_at: Date | null }>(
-        `SELECT s.state, m.status, m.completed_at FROM smpp_submits s LEFT JOIN messages m ON m.tenant_id = s.tenant_id AND m.id = s.message_id
-         WHERE s.tenant_id = $1 AND s.account_id = $2 AND s.id = $3
-         UNION ALL SELECT 'received', NULL, NULL FROM smpp_inbox WHERE tenant_id = $1 AND account_id = $2 AND id = $3`,
+      const [row] = await this.#deps.db.query<{ state: string; message_id: string | null }>(
+        `SELECT state, message_id FROM smpp_submits WHERE tenant_id = $1 AND account_id = $2 AND id = $3
+         UNION ALL SELECT 'received', NULL FROM smpp_inbox WHERE tenant_id = $1 AND account_id = $2 AND id = $3`,
         [state.account.tenantId, state.account.id, pdu.message_id],
       );
       if (!row) {
         this.#answer(pdu, { command: 'query_sm_resp', command_status: CommandStatus.ESME_RINVMSGID });
         return;
       }
-      const messageState = messageStateOf(row.state, row.status);
+      const message = row.message_id === null ? undefined : await messageProgress(this.#deps.db, state.account.tenantId, row.message_id);
+      const messageState = messageStateOf(row.state, message?.status ?? null);
       const final = messageState !== MessageState.ENROUTE && messageState !== MessageState.ACCEPTED;
       this.#answer(pdu, {
         command: 'query_sm_resp',
         message_id: pdu.message_id,
-        final_date: final && row.completed_at ? smppTime(row.completed_at) : '',
+        final_date: final && message?.completedAt ? smppTime(message.completedAt) : '',
         message_state: messageState,
         error_code: 0,
       });

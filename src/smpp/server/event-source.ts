@@ -10,6 +10,7 @@
  */
 import type { SubscriberSource, DeliveryOutcome, RetryPolicy } from '../../bus/subscribers.ts';
 import type { TriggerEvent } from '../../bus/trigger-event.ts';
+import { messageIdempotencyKey } from '../../sending/message-reads.ts';
 import type { Db } from '../../store/db.ts';
 import { errorCodeOf, moPdu, receiptPdu, type FinalStatus } from './deliver-pdus.ts';
 import { enqueueDeliveries, type OutboxEntry } from './outbox.ts';
@@ -47,8 +48,8 @@ export class SmppEventSource implements SubscriberSource {
       const messageId = String(event.data.messageId ?? '');
       const rows = await this.#db.query<{ account_id: string }>('SELECT DISTINCT account_id FROM smpp_submits WHERE tenant_id = $1 AND message_id = $2', [event.tenantId, messageId]);
       if (rows.length > 0) return rows.map((row) => row.account_id);
-      const [message] = await this.#db.query<{ idempotency_key: string | null }>('SELECT idempotency_key FROM messages WHERE tenant_id = $1 AND id = $2', [event.tenantId, messageId]);
-      const match = message?.idempotency_key && /^smpp:([^:]+):/.exec(message.idempotency_key);
+      const idempotencyKey = await messageIdempotencyKey(this.#db, event.tenantId, messageId);
+      const match = idempotencyKey && /^smpp:([^:]+):/.exec(idempotencyKey);
       return match ? [match[1]!] : [];
     }
     if (event.type === 'sms.received') {

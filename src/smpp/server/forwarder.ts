@@ -23,6 +23,7 @@ import type { Logger } from 'pino';
 import { randomBase62 } from '../../ids.ts';
 import type { Db } from '../../store/db.ts';
 import type { MessageCategory } from '../../sending/message.ts';
+import { countDueMessages } from '../../sending/message-reads.ts';
 import { assembleText, missingParts, type StoredPart } from './assemble.ts';
 import { HubErrorCode, receiptPdu } from './deliver-pdus.ts';
 import type { InboxPartColumns } from './inbox.ts';
@@ -160,11 +161,7 @@ export class Forwarder {
   }
 
   async #pipelineHasRoom(): Promise<boolean> {
-    const [row] = await this.#db.query<{ due: number }>(
-      `SELECT count(*)::int AS due FROM (SELECT 1 FROM messages WHERE status IN ('accepted', 'scheduled') AND run_at <= now() LIMIT $1) AS due`,
-      [this.#options.maxDueMessages],
-    );
-    return row!.due < this.#options.maxDueMessages;
+    return (await countDueMessages(this.#db, this.#options.maxDueMessages)) < this.#options.maxDueMessages;
   }
 
   /** A batch whose claim expired mid-handoff (a crash): the same rows, the same key. */

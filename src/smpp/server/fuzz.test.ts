@@ -12,8 +12,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../../test/support/hub.ts';
-import { CommandId, encodePdu } from '../protocol/index.ts';
-import type { PduInput } from '../protocol/index.ts';
+import { CommandId, encodePdu } from '../../smpp-protocol/index.ts';
+import type { PduInput } from '../../smpp-protocol/index.ts';
 import { TestEsme, waitFor } from './test-support.ts';
 
 setFlagsFromString('--expose-gc');

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { newMessageId } from '../../ids.ts';
 import type { Db } from '../../store/db.ts';
 import { GroupCommit } from '../../store/group-commit.ts';
+import { existingTenants } from '../../tenancy/tenants.ts';
 import type { SubmitPart } from './submit-part.ts';
 import { SubmitJournal } from './submit-journal.ts';
 
@@ -44,9 +45,14 @@ interface Row extends InboxPartColumns {
 /**
  * Inserts the rows not stored yet: an id already in the inbox or already handed off (`smpp_submits`)
  * is skipped, and so is a part of a tenant deleted meanwhile (journaled before the deletion), which
- * would otherwise fail its whole batch for every tenant.
+ * would otherwise fail its whole batch for every tenant. A tenant deleted between the two statements
+ * fails the batch on its foreign key, as it could fail one statement: the parts are retried (the ESME
+ * is told to resend, the journal stores again) and skipped then.
  */
 async function insertRows(db: Db, rows: Row[]): Promise<boolean[]> {
+  const tenants = await existingTenants(db, [...new Set(rows.map((row) => row.tenant_id))]);
+  const kept = rows.filter((row) => tenants.has(row.tenant_id));
+  if (kept.length === 0) return rows.map(() => false);
   const inserted = await db.query<{ id: string }>(
     `INSERT INTO smpp_inbox (id, tenant_id, account_id, group_key, part_total, part_seq, source_addr, source_ton, source_npi, destination_addr, dest_ton, dest_npi,
        sender, recipient, category, data_coding, user_data, receipt, send_at, received_at)
@@ -55,9 +61,9 @@ async function insertRows(db: Db, rows: Row[]): Promise<boolean[]> {
      FROM jsonb_to_recordset($1::jsonb) AS r(id text, tenant_id text, account_id text, group_key text, part_total int, part_seq int, source_addr text, source_ton int,
        source_npi int, destination_addr text, dest_ton int, dest_npi int, sender text, recipient text, category text, data_coding int, user_data text, receipt text,
        send_at timestamptz, received_at timestamptz)
-     WHERE NOT EXISTS (SELECT 1 FROM smpp_submits s WHERE s.id = r.id) AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = r.tenant_id)
+     WHERE NOT EXISTS (SELECT 1 FROM smpp_submits s WHERE s.id = r.id)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [JSON.stringify(rows)],
+    [JSON.stringify(kept)],
   );
   const ids = new Set(inserted.map((row) => row.id));
   return rows.map((row) => ids.has(row.id));

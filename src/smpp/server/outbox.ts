@@ -11,7 +11,7 @@
  * `pollMs` for rows written elsewhere or coming due.
  */
 import type { Logger } from 'pino';
-import { commandStatusName } from '../protocol/index.ts';
+import { commandStatusName } from '../../smpp-protocol/index.ts';
 import type { Db, Sql } from '../../store/db.ts';
 import { GroupCommit } from '../../store/group-commit.ts';
 import type { OutboxPdu } from './deliver-pdus.ts';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../../test/support/hub.ts';
-import { CommandStatus } from '../protocol/index.ts';
+import { CommandStatus } from '../../smpp-protocol/index.ts';
 import { TestEsme, waitFor } from './test-support.ts';
 
 /**

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../../test/support/hub.ts';
-import { CommandStatus, MessageState, SmppSession, encodePdu } from '../protocol/index.ts';
+import { CommandStatus, MessageState, SmppSession, encodePdu } from '../../smpp-protocol/index.ts';
 import { encodeUcs2 } from '../../sending/encoding/index.ts';
 import { TestEsme, parseReceipt, waitFor } from './test-support.ts';
 

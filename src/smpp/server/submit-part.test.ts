@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CommandStatus } from '../protocol/index.ts';
-import type { PduOf } from '../protocol/index.ts';
-import { pduSchemas } from '../protocol/pdu.ts';
+import { CommandStatus } from '../../smpp-protocol/index.ts';
+import type { PduOf } from '../../smpp-protocol/index.ts';
+import { pduSchemas } from '../../smpp-protocol/pdu.ts';
 import { encodeUcs2 } from '../../sending/encoding/index.ts';
 import { readSubmit } from './submit-part.ts';
 

@@ -9,8 +9,8 @@
  * depends on the order or on every part asking for a receipt.
  */
 import type { CountryCode } from 'libphonenumber-js/max';
-import { CommandStatus, DataCoding, EsmClass } from '../protocol/index.ts';
-import type { PduOf } from '../protocol/index.ts';
+import { CommandStatus, DataCoding, EsmClass } from '../../smpp-protocol/index.ts';
+import type { PduOf } from '../../smpp-protocol/index.ts';
 import { decodeShortMessage, parseUdh } from '../../sending/encoding/index.ts';
 import type { MessageCategory } from '../../sending/message.ts';
 import { destinationOf, senderOf } from './addresses.ts';

@@ -4,8 +4,8 @@
  */
 import { once } from 'node:events';
 import net from 'node:net';
-import { SmppSession } from '../protocol/index.ts';
-import type { PduInputOf, PduOf } from '../protocol/index.ts';
+import { SmppSession } from '../../smpp-protocol/index.ts';
+import type { PduInputOf, PduOf } from '../../smpp-protocol/index.ts';
 
 export type Deliver = PduOf<'deliver_sm'>;
 

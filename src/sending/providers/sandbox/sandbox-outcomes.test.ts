@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { magicOutcome, SandboxSettingsSchema, sandboxOutcome, smppReceiptText } from './sandbox-outcomes.ts';
+import { magicOutcome, SandboxSettingsSchema, sandboxOutcome } from './sandbox-outcomes.ts';
 
 describe('sandbox outcomes', () => {
   it.each([
@@ -30,10 +30,5 @@ describe('sandbox outcomes', () => {
 
   it('refuses weights that are all zero', () => {
     expect(SandboxSettingsSchema.safeParse({ outcomes: { delivered: 0 } }).success).toBe(false);
-  });
-
-  it('writes receipts in the SMPP 3.4 Appendix B format', () => {
-    const text = smppReceiptText({ id: 'sbx1', submitted: new Date('2026-11-23T10:15:00Z'), done: new Date('2026-11-23T10:15:02Z'), stat: 'DELIVRD', err: '000', text: 'Bonjour Camille, votre commande' });
-    expect(text).toBe('id:sbx1 sub:001 dlvrd:001 submit date:2611231015 done date:2611231015 stat:DELIVRD err:000 text:Bonjour Camille, vot');
   });
 });

@@ -63,10 +63,3 @@ export function sandboxOutcome(settings: SandboxSettings, to: string, random: nu
   }
   return 'delivered';
 }
-
-/** SMPP 3.4 Appendix B receipt text, as an SMSC sends it (`stat:` and `err:` are what ESMEs parse). */
-export function smppReceiptText(fields: { id: string; submitted: Date; done: Date; stat: string; err: string; text: string }): string {
-  const stamp = (date: Date) => date.toISOString().replace(/[-T:]/g, '').slice(2, 12);
-  const delivered = fields.stat === 'DELIVRD' ? '001' : '000';
-  return `id:${fields.id} sub:001 dlvrd:${delivered} submit date:${stamp(fields.submitted)} done date:${stamp(fields.done)} stat:${fields.stat} err:${fields.err} text:${fields.text.slice(0, 20)}`;
-}

@@ -11,9 +11,10 @@
  * `receiptTimeoutHours` (an email stays `submitted`: see `sweep.ts`).
  */
 import { randomBase62 } from '../../../ids.ts';
+import { formatReceiptText } from '../../../smpp-protocol/index.ts';
 import { defineProviderFactory } from '../../provider-registry.ts';
 import type { EmailProvider, InboundSms, OutboundEmail, OutboundSms, ProviderReceipt, ProviderSink, ReceiptStatus, SmsProvider, SubmitResult } from '../provider.ts';
-import { SandboxSettingsSchema, sandboxOutcome, smppReceiptText, type SandboxOutcome, type SandboxSettings } from './sandbox-outcomes.ts';
+import { SandboxSettingsSchema, sandboxOutcome, type SandboxOutcome, type SandboxSettings } from './sandbox-outcomes.ts';
 
 export interface SandboxRecord {
   channel: 'sms' | 'email';
@@ -96,7 +97,7 @@ class SandboxCore {
                   status,
                   at: done,
                   errorCode: SMPP_ERR[status] ?? '000',
-                  raw: smppReceiptText({ id: providerMessageId, submitted: submittedAt, done, stat: SMPP_STAT[status], err: SMPP_ERR[status] ?? '000', text }),
+                  raw: formatReceiptText({ id: providerMessageId, submitted: submittedAt, done, stat: SMPP_STAT[status], err: SMPP_ERR[status] ?? '000', text }),
                 }
               : {
                   providerMessageId,

@@ -10,8 +10,8 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { connectGuarded } from '../../../net/guarded-connection.ts';
 import type { NetworkPolicy } from '../../../net/outbound-guard.ts';
-import { describeCloseReason, INTERFACE_VERSION_34, SmppSession } from '../../../smpp/protocol/index.ts';
-import type { IncomingRequest, SmppSessionOptions, SmppWarning } from '../../../smpp/protocol/index.ts';
+import { describeCloseReason, INTERFACE_VERSION_34, SmppSession } from '../../../smpp-protocol/index.ts';
+import type { IncomingRequest, SmppSessionOptions, SmppWarning } from '../../../smpp-protocol/index.ts';
 import { describeStatus } from './smpp-submit-status.ts';
 
 export type BindCommand = 'bind_transceiver' | 'bind_transmitter' | 'bind_receiver';

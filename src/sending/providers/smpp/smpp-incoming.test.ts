@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeGsm7, encodeUcs2 } from '../../encoding/index.ts';
-import { pduSchemas } from '../../../smpp/protocol/index.ts';
-import type { PduInputOf } from '../../../smpp/protocol/index.ts';
+import { pduSchemas } from '../../../smpp-protocol/index.ts';
+import type { PduInputOf } from '../../../smpp-protocol/index.ts';
 import { interpretIncoming } from './smpp-incoming.ts';
 
 const at = new Date('2026-11-23T10:00:00Z');

@@ -7,8 +7,8 @@
  * a few SMSCs leave esm_class at 0 on receipts. Anything else is a mobile-originated message.
  */
 import { parseUdh } from '../../encoding/index.ts';
-import { CommandStatus, EsmClass } from '../../../smpp/protocol/index.ts';
-import type { PduOf } from '../../../smpp/protocol/index.ts';
+import { CommandStatus, EsmClass } from '../../../smpp-protocol/index.ts';
+import type { PduOf } from '../../../smpp-protocol/index.ts';
 import type { ProviderReceipt } from '../provider.ts';
 import { hubAddress } from './smpp-addresses.ts';
 import { receiptFrom } from './smpp-receipt.ts';

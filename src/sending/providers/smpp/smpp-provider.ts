@@ -28,8 +28,8 @@ import {
   SmppResponseTimeoutError,
   SmppSessionClosedError,
   describeCloseReason,
-} from '../../../smpp/protocol/index.ts';
-import type { IncomingRequest, SmppSession } from '../../../smpp/protocol/index.ts';
+} from '../../../smpp-protocol/index.ts';
+import type { IncomingRequest, SmppSession } from '../../../smpp-protocol/index.ts';
 import { defineProviderFactory } from '../../provider-registry.ts';
 import type { InboundSms, OutboundSms, ProviderSink, SmsProvider, SubmitResult } from '../provider.ts';
 import { InboundAssembler } from './inbound-assembler.ts';

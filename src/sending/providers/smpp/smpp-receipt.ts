@@ -1,45 +1,15 @@
 /**
  * SMSC delivery receipts → `ProviderReceipt`. Pure.
  *
- * The text format is SMPP 3.4 Appendix B, "vendor specific" by the spec's own words, so SMSCs vary:
- *   id:IIIIIIIIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done date:YYMMDDhhmm stat:DDDDDDD err:E text:...
- * Seen in the field and accepted here: keys in any case ("Id:", "STAT:"), ids of any length (hex,
- * decimal, UUIDs), dates with seconds (12 digits), long state names ("DELIVERED", "UNDELIVERABLE"),
- * `err:` with letters, and missing fields. The TLVs of §5.3.2.12 receipted_message_id and
- * §5.3.2.35 message_state, when present, are the spec's own carriers and win over the text.
+ * The text (SMPP 3.4 Appendix B, "vendor specific" by the spec's own words) is read by the protocol
+ * library's `parseReceiptText`, tolerant of what SMSCs send. The TLVs of §5.3.2.12 receipted_message_id
+ * and §5.3.2.35 message_state, when present, are the spec's own carriers and win over the text.
  *
  * `at` is when the receipt reached us: the text's "done date" is in the SMSC's local time, with no
  * zone, so it would be a guess; it stays readable in `raw`.
  */
-import { MessageState } from '../../../smpp/protocol/index.ts';
+import { MessageState, parseReceiptText } from '../../../smpp-protocol/index.ts';
 import type { ProviderReceipt, ReceiptStatus } from '../provider.ts';
-
-export interface ReceiptText {
-  id?: string;
-  stat?: string;
-  err?: string;
-  submitDate?: string;
-  doneDate?: string;
-}
-
-/** The key:value fields of a receipt text, tolerant of case and spacing; absent fields stay undefined. */
-export function parseReceiptText(text: string): ReceiptText {
-  // "text:" is free text that may itself contain "stat:"; only what comes before it is parsed.
-  const head = text.split(/\btext:/i)[0] ?? text;
-  const field = (pattern: RegExp) => pattern.exec(head)?.[1];
-  const result: ReceiptText = {};
-  const id = field(/(?:^|\s)id:\s*([^\s]+)/i);
-  const stat = field(/\bstat:\s*([A-Za-z_]+)/i);
-  const err = field(/\berr:\s*([0-9A-Za-z]+)/i);
-  const submitDate = field(/\bsubmit[ _]date:\s*(\d{10,12})/i);
-  const doneDate = field(/\bdone[ _]date:\s*(\d{10,12})/i);
-  if (id !== undefined) result.id = id;
-  if (stat !== undefined) result.stat = stat;
-  if (err !== undefined) result.err = err;
-  if (submitDate !== undefined) result.submitDate = submitDate;
-  if (doneDate !== undefined) result.doneDate = doneDate;
-  return result;
-}
 
 /** Appendix B `stat:` values and the long forms some SMSCs write, by prefix (UNDELIV before DELIV). */
 const STAT_PREFIXES: readonly (readonly [string, ReceiptStatus])[] = [

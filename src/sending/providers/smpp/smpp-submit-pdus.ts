@@ -11,8 +11,8 @@
  *   relative default, else empty (the SMSC's default) (§7.1.1 time format).
  */
 import { analyzeSms, splitForSmpp, SmsEncodingError } from '../../encoding/index.ts';
-import type { RequestInput } from '../../../smpp/protocol/index.ts';
-import { EsmClass } from '../../../smpp/protocol/index.ts';
+import type { RequestInput } from '../../../smpp-protocol/index.ts';
+import { EsmClass } from '../../../smpp-protocol/index.ts';
 import type { OutboundSms } from '../provider.ts';
 import { destinationAddress, sourceAddress } from './smpp-addresses.ts';
 import type { SmppSettings } from './smpp-settings.ts';

@@ -8,7 +8,7 @@
  * Everything else, vendor codes 0x400–0x4FF included, refuses this message for good: retrying an
  * invalid destination only costs throughput.
  */
-import { CommandStatus, commandStatusName } from '../../../smpp/protocol/index.ts';
+import { CommandStatus, commandStatusName } from '../../../smpp-protocol/index.ts';
 
 export type SubmitStatusClass =
   | { kind: 'accepted' }

@@ -15,7 +15,7 @@ import { PduFramer } from './framing.ts';
 import { responseCommandFor } from './pdu.ts';
 import type { Pdu, PduInput } from './pdu.ts';
 import { SmppSession } from './session.ts';
-import type { IncomingRequest, SmppSessionOptions, SmppWarning } from './session.ts';
+import type { IncomingRequest, SmppSessionOptions, SmppWarning } from './session-types.ts';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -266,7 +266,7 @@ describe('SmppSession round trips between two sessions', () => {
     const hub = await server.session(0);
     const sequences: number[] = [];
     hub.prependListener('request', (pdu) => sequences.push(pdu.sequence_number));
-    (client as unknown as { nextSequence: number }).nextSequence = 0x7fffffff;
+    (client as unknown as { requests: { nextSequence: number } }).requests.nextSequence = 0x7fffffff;
     await client.request(submit(1));
     await client.request(submit(2));
     expect(sequences).toEqual([0x7fffffff, 1]);
