@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     [{ HUB_BOOTSTRAP_API_KEY: 'short' }, /HUB_BOOTSTRAP_API_KEY: expected at least 24 characters/],
     [{ HUB_ROLE: 'worker' }, /HUB_ROLE: "worker" needs DATABASE_URL/],
     [{ HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' }, /HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: expected "true" or "false"/],
-    [{ HUB_RATE_LIMIT_PUBLIC: 'lots' }, /HUB_RATE_LIMIT_PUBLIC: expected a whole number \(got "lots"\)/],
+    [{ HUB_RATE_LIMIT_PUBLIC: 'lots' }, /HUB_RATE_LIMIT_PUBLIC: expected a whole number of requests per minute \(0 = no limit\) \(got "lots"\)/],
     [{ HUB_REQUEST_TIMEOUT_MS: '5000', HUB_HEADERS_TIMEOUT_MS: '8000' }, /HUB_HEADERS_TIMEOUT_MS: must not exceed HUB_REQUEST_TIMEOUT_MS/],
     [{ HUB_TRUST_PROXY: 'yes please' }, /HUB_TRUST_PROXY: expected "true", "false", a number of proxy hops/],
   ])('refuses %o with a message naming the variable', (env, message) => {
