@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { ConnectorRuntime, Installation } from '../../src/connectors/connector.ts';
 import { keepRawBodies, rawBodyOf, singleHeader, verifyHmac } from '../../src/connectors/webhook-receiver.ts';
 import { HttpProblem } from '../../src/gateway/problem.ts';
-import { verifySignature } from '../../src/webhooks/signature.ts';
+import { verifySignature } from '../../src/signatures/hub-signature.ts';
 import { WEBHOOK_PATH } from './install.ts';
 import { CredentialsSchema } from './manifest.ts';
 import { webhookSecretPurpose, WooStateSchema } from './state.ts';
