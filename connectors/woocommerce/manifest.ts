@@ -76,18 +76,6 @@ export const CredentialsSchema = z.object({
 
 export type Credentials = z.output<typeof CredentialsSchema>;
 
-const Id = z.union([z.number().int().positive(), z.string().regex(/^\d{1,20}$/, 'expected a WooCommerce id (digits)')]).transform(String);
-
-export const AddOrderNoteInput = z
-  .object({
-    orderId: Id,
-    note: z.string().trim().min(1).max(5000),
-    customerNote: z.boolean().default(false).describe('true: the customer sees it (WooCommerce emails it); false: a private note for the shop.'),
-  })
-  .strict();
-export const GetOrderInput = z.object({ orderId: Id }).strict();
-export const GetProductInput = z.object({ productId: Id }).strict();
-
 export const manifest = defineManifest({
   id: 'woocommerce',
   name: 'WooCommerce',
@@ -97,10 +85,5 @@ export const manifest = defineManifest({
   settings: SettingsSchema,
   credentials: CredentialsSchema,
   emits: ['order.created', 'order.status_changed', 'cart.updated', 'cart.abandoned', 'product.stock_low', 'product.out_of_stock', 'product.back_in_stock', 'customer.created'],
-  actions: [
-    { id: 'add-order-note', title: 'Add an order note', description: 'Adds a note to an order (private, or shown to the customer).', input: AddOrderNoteInput },
-    { id: 'get-order', title: 'Read an order', description: 'The order as the hub sees it: status, total, customer, lines.', input: GetOrderInput },
-    { id: 'get-product', title: 'Read a product', description: 'A product\'s name, SKU, price and stock.', input: GetProductInput },
-  ],
   docs: 'docs/connectors/woocommerce.md',
 });
