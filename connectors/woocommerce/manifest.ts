@@ -3,7 +3,6 @@ import { defineManifest } from '../../src/connectors/manifest.ts';
 
 /** The webhooks the hub registers at the store; each gets its own secret. */
 export const WEBHOOK_TOPICS = ['order.created', 'order.updated', 'product.updated', 'customer.created'] as const;
-export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number];
 
 /** The store's base URL as given, normalized: scheme and host lower-cased, no trailing slash, no query. */
 export const StoreUrlSchema = z

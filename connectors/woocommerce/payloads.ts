@@ -309,4 +309,3 @@ export const PluginMessageSchema = z.discriminatedUnion('type', [
 ]);
 
 export type PluginCart = z.infer<typeof PluginCartSchema>;
-export type PluginMessage = z.infer<typeof PluginMessageSchema>;

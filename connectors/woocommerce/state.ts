@@ -6,7 +6,6 @@ export const WebhookEntrySchema = z.object({
   secretSealed: z.string(),
   status: z.string(),
 });
-export type WebhookEntry = z.infer<typeof WebhookEntrySchema>;
 
 /**
  * The installation's state: what exists at the store because of the hub, and facts read from the

@@ -29,7 +29,7 @@ const CLAIM_SECONDS = 60;
 const EARLY_TOLERANCE_MS = 1_000;
 
 /** After try `attempt` (1-based): exponential from `baseDelayMs`, capped, no jitter; never sooner than the provider asked. */
-export function retryDelay(policy: SendingDeps['retry'], attempt: number, afterMs?: number): number {
+function retryDelay(policy: SendingDeps['retry'], attempt: number, afterMs?: number): number {
   return Math.max(afterMs ?? 0, backoffDelayMs({ baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs }, attempt - 1));
 }
 
