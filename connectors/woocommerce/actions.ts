@@ -7,9 +7,9 @@ import { defineAction } from '../../src/connectors/action.ts';
 import type { ActionContext } from '../../src/connectors/connector.ts';
 import { ExternalSystemError } from '../../src/connectors/external-error.ts';
 import type { JsonValue } from '../../src/queue/job-queue.ts';
-import { mapOrderStatus, trackingOf } from './events.ts';
 import { clientFor } from './install.ts';
 import type { Credentials, Settings } from './manifest.ts';
+import { mapOrderStatus, trackingOf } from './order-status.ts';
 import { parseOrder, parseProduct } from './payloads.ts';
 
 type Context = ActionContext<Settings, Credentials>;

@@ -5,7 +5,7 @@ import { defineManifest } from '../../src/connectors/manifest.ts';
 export const WEBHOOK_TOPICS = ['order.created', 'order.updated', 'product.updated', 'customer.created'] as const;
 
 /** The store's base URL as given, normalized: scheme and host lower-cased, no trailing slash, no query. */
-export const StoreUrlSchema = z
+const StoreUrlSchema = z
   .string()
   .trim()
   .max(2048)
@@ -54,7 +54,7 @@ export const SettingsSchema = z
 
 export type Settings = z.output<typeof SettingsSchema>;
 
-export const InstallInputSchema = z
+const InstallInputSchema = z
   .object({
     storeUrl: StoreUrlSchema,
     consumerKey: ConsumerKey.describe('WooCommerce → Settings → Advanced → REST API: a key with Read/Write permissions.'),

@@ -24,8 +24,8 @@ import { WEBHOOK_PATH } from './install.ts';
 import { CredentialsSchema } from './manifest.ts';
 import { webhookSecretPurpose, WooStateSchema } from './state.ts';
 
-export const CART_PATH = 'cart';
-export const PLUGIN_SIGNATURE_HEADER = 'X-Connector-Hub-Signature';
+const CART_PATH = 'cart';
+const PLUGIN_SIGNATURE_HEADER = 'X-Connector-Hub-Signature';
 
 /** WC_Webhook::deliver_ping: `'body' => 'webhook_id=' . $this->get_id()`, no X-WC-* headers. */
 const PING_BODY = /^webhook_id=\d{1,20}$/;

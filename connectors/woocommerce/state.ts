@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** One webhook the hub registered: its id at the store (null while being created) and its sealed secret. */
-export const WebhookEntrySchema = z.object({
+const WebhookEntrySchema = z.object({
   id: z.number().int().nullable(),
   secretSealed: z.string(),
   status: z.string(),
