@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync, crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { computeSignature, verifySignature } from '../../src/webhooks/signature.ts';
+import { computeSignature, verifySignature } from '../../src/signatures/hub-signature.ts';
 import { buildZip, MODULE_DIR } from '../../plugins/prestashop/build-zip.ts';
 
 const run = promisify(execFile);

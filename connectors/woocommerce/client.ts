@@ -16,7 +16,7 @@ type WooApiClass = typeof WooCommerceRestApiModule.default;
 const imported = WooCommerceRestApiModule as unknown as WooApiClass | { default: WooApiClass };
 const WooCommerceRestApi: WooApiClass = typeof imported === 'function' ? imported : imported.default;
 
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface WooClientOptions {
   storeUrl: string;
@@ -26,7 +26,7 @@ export interface WooClientOptions {
   timeoutMs?: number;
 }
 
-export const WebhookSchema = z
+const WebhookSchema = z
   .object({
     id: z.number().int(),
     name: z.string().optional(),
@@ -56,7 +56,7 @@ type AxiosLikeError = {
 };
 
 /** What went wrong, in the admin's terms; `what` names the call ("listing the webhooks"). */
-export function toExternalError(error: unknown, what: string, storeUrl: string): ExternalSystemError {
+function toExternalError(error: unknown, what: string, storeUrl: string): ExternalSystemError {
   if (error instanceof ExternalSystemError) return error;
   const failure = error as AxiosLikeError;
   const response = failure.response;

@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkEventData } from '../../src/bus/catalog/index.ts';
 import type { EventDraft } from '../../src/connectors/connector.ts';
-import {
-  cartDecision,
-  cartEmptiedDecision,
-  cartsClosedByOrder,
-  cartTimerDecision,
-  customerEvents,
-  mapOrderStatus,
-  orderDecision,
-  phoneOf,
-  productDecision,
-  stockLevel,
-  trackingOf,
-  type CartMemory,
-  type Decision,
-  type MappingContext,
-  type OrderMemory,
-  type ProductMemory,
-  type StockLevel,
-} from './events.ts';
+import { cartDecision, cartEmptiedDecision, cartsClosedByOrder, cartTimerDecision, type CartMemory } from './cart-events.ts';
+import { phoneOf } from './contact-mapping.ts';
+import { customerEvents, orderDecision, productDecision, stockLevel, type OrderMemory, type ProductMemory, type StockLevel } from './events.ts';
+import type { Decision, MappingContext } from './mapping-context.ts';
+import { mapOrderStatus, trackingOf } from './order-status.ts';
 import { parseCustomer, parseOrder, parseProduct, PluginCartSchema, type WooOrder, type WooProduct } from './payloads.ts';
 import { fixture } from './testing/fake-store.ts';
 

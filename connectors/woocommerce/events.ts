@@ -7,179 +7,16 @@
  *   one with the same modification time and content is a replay;
  * - dedupe keys are the resource id + what happened + its modification time, so the bus absorbs
  *   any replay that slips through.
+ * Orders, products and customers are decided here; carts (from the companion plugin) in cart-events.ts.
+ * Their pure parts: order-status.ts (status and tracking), contact-mapping.ts (contacts and consent),
+ * mapping-context.ts (what every decision is given and answers).
  */
-import type { z } from 'zod';
-import type { OrderStatusSchema } from '../../src/bus/catalog/commerce.ts';
-import type { EventDraft, JsonObject, TimerOps } from '../../src/connectors/connector.ts';
-import { normalizePhone, toPhoneRegion } from '../../src/contacts/phone.ts';
-import { EmailSchema, type ContactInput } from '../../src/contacts/schemas.ts';
+import type { EventDraft, JsonObject } from '../../src/connectors/connector.ts';
 import type { JsonValue } from '../../src/queue/job-queue.ts';
-import type { Address, OrderLine, PluginCart, WooCustomer, WooOrder, WooProduct } from './payloads.ts';
-
-export type HubOrderStatus = z.infer<typeof OrderStatusSchema>;
-
-export interface MappingContext {
-  shop: { installationId: string; url: string; name: string };
-  /** When the installation was created: an order created before it and seen for the first time proves no transition. */
-  installedAt: Date;
-  completedMeans: 'shipped' | 'completed';
-  /** The store's low-stock threshold (or the installation's override). */
-  lowStockThreshold: number;
-  defaultCurrency: string;
-  /** The store's host: customer ids are only unique within one store. */
-  host: string;
-  abandonedCartDelayMinutes: number;
-}
-
-/** What a handler does with one payload: nothing (and why), or new memory and events. */
-export type Decision<Memory> = { apply: false; note: string } | { apply: true; memory: Memory; events: EventDraft[]; timers?: TimerOps; note?: string };
-
-// ---------------------------------------------------------------------------------------------------
-// Order statuses
-
-/** Never delivered by WooCommerce's own webhooks (WC_Webhook::is_valid_resource), but plugins send anything. */
-const DRAFT_STATUSES: ReadonlySet<string> = new Set(['checkout-draft', 'auto-draft', 'draft', 'trash', 'new']);
-
-export interface Tracking {
-  number: string;
-  provider?: string;
-  url?: string;
-}
-
-const asArray = (value: unknown): Record<string, unknown>[] =>
-  (Array.isArray(value) ? value : []).filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null);
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' ? String(value) : undefined);
-
-/** Parcels recorded by WooCommerce Shipment Tracking or Advanced Shipment Tracking (meta `_wc_shipment_tracking_items`). */
-export function trackingOf(meta: Record<string, unknown>): Tracking[] {
-  return asArray(meta._wc_shipment_tracking_items).flatMap((item) => {
-    const number = str(item.tracking_number);
-    if (number === undefined) return [];
-    const provider = str(item.custom_tracking_provider) ?? str(item.tracking_provider) ?? str(item.formatted_tracking_provider);
-    const url = str(item.custom_tracking_link) ?? str(item.formatted_tracking_link) ?? str(item.tracking_link);
-    return [{ number, ...(provider ? { provider } : {}), ...(url ? { url } : {}) }];
-  });
-}
-
-/**
- * A tracking plugin says the parcel arrived: TrackShip / Advanced Shipment Tracking keep the
- * carrier's status in meta `shipment_status` (a list, newest last) or on each tracking item.
- */
-export function trackingSaysDelivered(meta: Record<string, unknown>): boolean {
-  const history = asArray(meta.shipment_status);
-  if (history.length > 0 && str(history[history.length - 1]!.status) === 'delivered') return true;
-  const items = asArray(meta._wc_shipment_tracking_items);
-  return items.length > 0 && items.every((item) => (str(item.status) ?? str(item.shipment_status) ?? str(item.tracking_status)) === 'delivered');
-}
-
-/**
- * WooCommerce's status → the hub's generic one; undefined for drafts and statuses the hub does not
- * know (a plugin's own), which are remembered but publish nothing.
- */
-export function mapOrderStatus(shopStatus: string, meta: Record<string, unknown>, completedMeans: 'shipped' | 'completed'): HubOrderStatus | undefined {
-  switch (shopStatus) {
-    case 'pending':
-      return 'pending';
-    case 'processing':
-      return 'processing';
-    case 'on-hold':
-      return 'on_hold';
-    case 'completed':
-      return trackingSaysDelivered(meta) ? 'delivered' : completedMeans;
-    // Custom statuses of tracking plugins (AST: wc-shipped, wc-partial-shipped, wc-delivered).
-    case 'shipped':
-    case 'partial-shipped':
-      return trackingSaysDelivered(meta) ? 'delivered' : 'shipped';
-    case 'delivered':
-      return 'delivered';
-    case 'cancelled':
-      return 'cancelled';
-    case 'refunded':
-      return 'refunded';
-    case 'failed':
-      return 'failed';
-    default:
-      return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Contacts
-
-/** Consent recorded by the companion plugin at checkout (order meta, `Connector_Hub_Checkout`). */
-export const CONSENT_META = '_connector_hub_sms_consent';
-export const CONSENT_AT_META = '_connector_hub_sms_consent_at';
-export const CONSENT_TEXT_META = '_connector_hub_sms_consent_text';
-export const CART_ID_META = '_connector_hub_cart_id';
-
-const YES = new Set(['yes', '1', 'true', 'on']);
-
-function email(value: string | undefined): string | undefined {
-  const parsed = EmailSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
-
-/** E.164 read in the billing country when known; without a country the contacts part reads it in the tenant's region. */
-export function phoneOf(phone: string | undefined, country: string | undefined): string | undefined {
-  if (phone === undefined || phone.trim() === '') return undefined;
-  const region = toPhoneRegion(country);
-  if (region === undefined) return phone.trim();
-  const result = normalizePhone(phone, region);
-  return result.ok ? result.e164 : undefined;
-}
-
-const name = (value: string | undefined) => (value === undefined ? undefined : value.trim().slice(0, 100) || undefined);
-
-function contact(fields: { phone?: string | undefined; email?: string | undefined; firstName?: string | undefined; lastName?: string | undefined; customerId?: string | undefined }, ctx: MappingContext): ContactInput | undefined {
-  const input: ContactInput = {};
-  if (fields.phone !== undefined) input.phone = fields.phone;
-  if (fields.email !== undefined) input.email = fields.email;
-  if (fields.firstName !== undefined) input.firstName = fields.firstName;
-  if (fields.lastName !== undefined) input.lastName = fields.lastName;
-  if (fields.customerId !== undefined && fields.customerId !== '0') input.externalIds = { woocommerce: `${fields.customerId}@${ctx.host}` };
-  return input.phone === undefined && input.email === undefined && input.externalIds === undefined ? undefined : input;
-}
-
-function fromAddress(billing: Address, customerId: string | undefined, ctx: MappingContext, fallbackEmail?: string) {
-  return contact(
-    { phone: phoneOf(billing.phone, billing.country), email: email(billing.email ?? fallbackEmail), firstName: name(billing.firstName), lastName: name(billing.lastName), customerId },
-    ctx,
-  );
-}
-
-function validPast(value: unknown, now: Date): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || date.getTime() > now.getTime() + 5 * 60_000) return undefined;
-  return date.toISOString();
-}
-
-export function contactFromOrder(order: WooOrder, ctx: MappingContext, options: { withConsent: boolean; now: Date }): ContactInput | undefined {
-  const input = fromAddress(order.billing, order.customerId, ctx);
-  if (!input || !options.withConsent) return input;
-  const consent = str(order.meta[CONSENT_META])?.toLowerCase();
-  // An unticked box is no answer, not a withdrawal: only a tick is recorded.
-  if (consent !== undefined && YES.has(consent) && input.phone !== undefined) {
-    const at = validPast(order.meta[CONSENT_AT_META], options.now) ?? order.createdAt?.toISOString() ?? options.now.toISOString();
-    const wording = str(order.meta[CONSENT_TEXT_META]);
-    input.consent = { sms: { status: 'granted', at, source: 'woocommerce-checkout', proof: `${wording ?? 'checkbox ticked at checkout'} (order ${order.number}, ${ctx.shop.url})`.slice(0, 2000) } };
-  }
-  return input;
-}
-
-export function contactFromCustomer(customer: WooCustomer, ctx: MappingContext): ContactInput | undefined {
-  return contact(
-    {
-      phone: phoneOf(customer.billing.phone, customer.billing.country),
-      email: email(customer.email ?? customer.billing.email),
-      firstName: name(customer.firstName ?? customer.billing.firstName),
-      lastName: name(customer.lastName ?? customer.billing.lastName),
-      customerId: customer.id,
-    },
-    ctx,
-  );
-}
+import { contactFromCustomer, contactFromOrder, personName } from './contact-mapping.ts';
+import { linesJson, money, type Decision, type MappingContext } from './mapping-context.ts';
+import { DRAFT_STATUSES, mapOrderStatus, trackingOf, type HubOrderStatus } from './order-status.ts';
+import type { WooCustomer, WooOrder, WooProduct } from './payloads.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Orders
@@ -191,15 +28,6 @@ export interface OrderMemory {
   fingerprint: string;
   /** order.created was published for it. */
   created: boolean;
-}
-
-function money(amount: number | undefined, currency: string | undefined, ctx: MappingContext) {
-  const code = (currency ?? ctx.defaultCurrency).toUpperCase();
-  return { amount: amount ?? 0, currency: /^[A-Z]{3}$/.test(code) ? code : ctx.defaultCurrency };
-}
-
-function linesJson(lines: OrderLine[]): JsonValue[] {
-  return lines.map((line) => ({ productId: line.productId, name: line.name, quantity: line.quantity, total: line.total }));
 }
 
 function orderData(order: WooOrder, status: HubOrderStatus, ctx: MappingContext): JsonObject {
@@ -337,8 +165,8 @@ export function productDecision(product: WooProduct, previous: ProductMemory | u
 // Customers
 
 export function customerEvents(customer: WooCustomer, ctx: MappingContext, now: Date): EventDraft[] {
-  const firstName = name(customer.firstName ?? customer.billing.firstName);
-  const lastName = name(customer.lastName ?? customer.billing.lastName);
+  const firstName = personName(customer.firstName ?? customer.billing.firstName);
+  const lastName = personName(customer.lastName ?? customer.billing.lastName);
   return [
     {
       type: 'customer.created',
@@ -348,124 +176,4 @@ export function customerEvents(customer: WooCustomer, ctx: MappingContext, now: 
       contact: contactFromCustomer(customer, ctx),
     },
   ];
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Carts (from the companion plugin) and their abandonment
-
-export type CartStatus = 'open' | 'ordered' | 'abandoned' | 'emptied';
-
-export interface CartMemory {
-  cartId: string;
-  status: CartStatus;
-  /** The plugin's `updatedAt`: a newer cart replaces the timer of an older one. */
-  rev: string;
-  email: string | null;
-  phone: string | null;
-  contact: JsonObject | null;
-  total: { amount: number; currency: string };
-  lines: JsonValue[];
-  recoveryUrl: string;
-}
-
-export const cartKey = (cartId: string) => `cart:${cartId}`;
-
-export function cartDecision(cart: PluginCart, previous: CartMemory | undefined, ctx: MappingContext, now: Date): Decision<CartMemory> {
-  const rev = new Date(cart.updatedAt).toISOString();
-  if (previous && rev <= previous.rev) return { apply: false, note: `cart ${cart.cartId}: updated ${rev}, not newer than the ${previous.rev} the hub has` };
-  const phone = phoneOf(cart.customer.phone, cart.customer.country);
-  const mail = email(cart.customer.email);
-  const base = contact({ phone, email: mail, firstName: name(cart.customer.firstName), lastName: name(cart.customer.lastName) }, ctx);
-  if (!base) return { apply: false, note: `cart ${cart.cartId}: no valid email or phone yet, nobody to remind` };
-  const withConsent: ContactInput = { ...base };
-  if (cart.consent?.sms && base.phone !== undefined) {
-    withConsent.consent = {
-      sms: {
-        status: 'granted',
-        at: validPast(cart.consent.at, now) ?? validPast(cart.updatedAt, now) ?? now.toISOString(),
-        source: 'woocommerce-checkout',
-        proof: `${cart.consent.text ?? 'checkbox ticked at checkout'} (cart ${cart.cartId}, ${ctx.shop.url})`.slice(0, 2000),
-      },
-    };
-  }
-  const total = money(cart.total, cart.currency, ctx);
-  const lines = cart.lines.filter((line) => Math.round(line.quantity) > 0).map((line) => ({ ...line, quantity: Math.round(line.quantity) }));
-  const recoveryUrl = cart.recoveryUrl ?? ctx.shop.url;
-  const memory: CartMemory = {
-    cartId: cart.cartId,
-    status: 'open',
-    rev,
-    email: mail ?? null,
-    phone: base.phone ?? null,
-    contact: base as JsonObject,
-    total,
-    lines: linesJson(lines),
-    recoveryUrl,
-  };
-  const key = cartKey(cart.cartId);
-  return {
-    apply: true,
-    memory,
-    events: [
-      {
-        type: 'cart.updated',
-        key: `cart.updated:${cart.cartId}:${rev}`,
-        occurredAt: rev,
-        data: { cartId: cart.cartId, total, lines: memory.lines, recoveryUrl, shop: ctx.shop },
-        contact: withConsent,
-      },
-    ],
-    timers: {
-      ...(previous?.status === 'open' ? { cancel: [{ key, rev: previous.rev }] } : {}),
-      set: [{ key, rev, delayMs: ctx.abandonedCartDelayMinutes * 60_000 }],
-    },
-  };
-}
-
-export function cartEmptiedDecision(cartId: string, updatedAt: string, previous: CartMemory | undefined): Decision<CartMemory> {
-  const rev = new Date(updatedAt).toISOString();
-  if (!previous) return { apply: false, note: `cart ${cartId}: emptied before the hub saw it` };
-  if (rev <= previous.rev) return { apply: false, note: `cart ${cartId}: emptied at ${rev}, not newer than ${previous.rev}` };
-  return {
-    apply: true,
-    memory: { ...previous, status: 'emptied', rev },
-    events: [],
-    ...(previous.status === 'open' ? { timers: { cancel: [{ key: cartKey(cartId), rev: previous.rev }] } } : {}),
-  };
-}
-
-/** The cart's timer fired: abandoned unless an order, a newer cart or an empty cart came first. */
-export function cartTimerDecision(rev: string, previous: CartMemory | undefined, ctx: MappingContext, now: Date): Decision<CartMemory> {
-  if (!previous) return { apply: false, note: 'timer for a cart the hub does not know' };
-  if (previous.rev !== rev) return { apply: false, note: `cart ${previous.cartId}: changed since this timer was set (a newer timer decides)` };
-  if (previous.status !== 'open') return { apply: false, note: `cart ${previous.cartId}: ${previous.status}, not abandoned` };
-  return {
-    apply: true,
-    memory: { ...previous, status: 'abandoned' },
-    events: [
-      {
-        type: 'cart.abandoned',
-        key: `cart.abandoned:${previous.cartId}:${rev}`,
-        occurredAt: now.toISOString(),
-        data: {
-          cartId: previous.cartId,
-          total: previous.total,
-          lines: previous.lines,
-          recoveryUrl: previous.recoveryUrl,
-          abandonedAfterMinutes: Math.round(ctx.abandonedCartDelayMinutes),
-          shop: ctx.shop,
-        },
-        ...(previous.contact ? { contact: previous.contact as ContactInput } : {}),
-      },
-    ],
-  };
-}
-
-/** An order closes the carts of the same shopper (by the plugin's cart id, email or phone): their timers are cancelled. */
-export function cartsClosedByOrder(carts: CartMemory[]): { memory: CartMemory[]; timers: TimerOps } {
-  const closing = carts.filter((cart) => cart.status === 'open' || cart.status === 'abandoned');
-  return {
-    memory: closing.map((cart) => ({ ...cart, status: 'ordered' })),
-    timers: { cancel: closing.filter((cart) => cart.status === 'open').map((cart) => ({ key: cartKey(cart.cartId), rev: cart.rev })) },
-  };
 }

@@ -1,27 +1,14 @@
 /**
  * One stored inbound request → an Outcome: parse the payload, read and update the resource memory,
- * and let the pure decisions of events.ts say what to publish. Runs inside the inbox's transaction.
+ * and let the pure decisions of events.ts and cart-events.ts say what to publish. Runs inside the inbox's transaction.
  */
 import { z } from 'zod';
 import { TIMER_KIND, type EventDraft, type HandlerContext, type InboundDelivery, type Outcome, type TimerOps } from '../../src/connectors/connector.ts';
 import type { JsonValue } from '../../src/queue/job-queue.ts';
-import {
-  CART_ID_META,
-  cartDecision,
-  cartEmptiedDecision,
-  cartKey,
-  cartsClosedByOrder,
-  cartTimerDecision,
-  contactFromOrder,
-  customerEvents,
-  orderDecision,
-  productDecision,
-  type CartMemory,
-  type Decision,
-  type MappingContext,
-  type OrderMemory,
-  type ProductMemory,
-} from './events.ts';
+import { cartDecision, cartEmptiedDecision, cartKey, cartsClosedByOrder, cartTimerDecision, type CartMemory } from './cart-events.ts';
+import { CART_ID_META, contactFromOrder } from './contact-mapping.ts';
+import { customerEvents, orderDecision, productDecision, type OrderMemory, type ProductMemory } from './events.ts';
+import type { Decision, MappingContext } from './mapping-context.ts';
 import type { Settings } from './manifest.ts';
 import { parseCustomer, parseOrder, parseProduct, PluginMessageSchema } from './payloads.ts';
 import { WooStateSchema } from './state.ts';
@@ -29,7 +16,7 @@ import { WooStateSchema } from './state.ts';
 /** WooCommerce's default for woocommerce_notify_low_stock_amount. */
 const STORE_DEFAULT_LOW_STOCK = 2;
 
-export function mappingContext(ctx: HandlerContext<Settings>): MappingContext {
+function mappingContext(ctx: HandlerContext<Settings>): MappingContext {
   const state = WooStateSchema.parse(ctx.installation.state);
   return {
     shop: { installationId: ctx.installation.id, url: ctx.settings.storeUrl, name: ctx.settings.shopName },

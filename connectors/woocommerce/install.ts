@@ -23,7 +23,7 @@ export const WEBHOOK_PATH = 'webhook';
  * Secrets are base62: WooCommerce stores the secret HTML-escaped and signs with
  * wp_specialchars_decode($secret) (WC_Webhook::generate_signature), so & < > " ' could sign differently.
  */
-export const newSecret = () => randomBase62(40);
+const newSecret = () => randomBase62(40);
 
 export const accountOf = (input: InstallInput) => input.storeUrl;
 

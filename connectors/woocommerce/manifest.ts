@@ -3,10 +3,9 @@ import { defineManifest } from '../../src/connectors/manifest.ts';
 
 /** The webhooks the hub registers at the store; each gets its own secret. */
 export const WEBHOOK_TOPICS = ['order.created', 'order.updated', 'product.updated', 'customer.created'] as const;
-export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number];
 
 /** The store's base URL as given, normalized: scheme and host lower-cased, no trailing slash, no query. */
-export const StoreUrlSchema = z
+const StoreUrlSchema = z
   .string()
   .trim()
   .max(2048)
@@ -55,7 +54,7 @@ export const SettingsSchema = z
 
 export type Settings = z.output<typeof SettingsSchema>;
 
-export const InstallInputSchema = z
+const InstallInputSchema = z
   .object({
     storeUrl: StoreUrlSchema,
     consumerKey: ConsumerKey.describe('WooCommerce → Settings → Advanced → REST API: a key with Read/Write permissions.'),
@@ -76,18 +75,6 @@ export const CredentialsSchema = z.object({
 
 export type Credentials = z.output<typeof CredentialsSchema>;
 
-const Id = z.union([z.number().int().positive(), z.string().regex(/^\d{1,20}$/, 'expected a WooCommerce id (digits)')]).transform(String);
-
-export const AddOrderNoteInput = z
-  .object({
-    orderId: Id,
-    note: z.string().trim().min(1).max(5000),
-    customerNote: z.boolean().default(false).describe('true: the customer sees it (WooCommerce emails it); false: a private note for the shop.'),
-  })
-  .strict();
-export const GetOrderInput = z.object({ orderId: Id }).strict();
-export const GetProductInput = z.object({ productId: Id }).strict();
-
 export const manifest = defineManifest({
   id: 'woocommerce',
   name: 'WooCommerce',
@@ -97,10 +84,5 @@ export const manifest = defineManifest({
   settings: SettingsSchema,
   credentials: CredentialsSchema,
   emits: ['order.created', 'order.status_changed', 'cart.updated', 'cart.abandoned', 'product.stock_low', 'product.out_of_stock', 'product.back_in_stock', 'customer.created'],
-  actions: [
-    { id: 'add-order-note', title: 'Add an order note', description: 'Adds a note to an order (private, or shown to the customer).', input: AddOrderNoteInput },
-    { id: 'get-order', title: 'Read an order', description: 'The order as the hub sees it: status, total, customer, lines.', input: GetOrderInput },
-    { id: 'get-product', title: 'Read a product', description: 'A product\'s name, SKU, price and stock.', input: GetProductInput },
-  ],
   docs: 'docs/connectors/woocommerce.md',
 });

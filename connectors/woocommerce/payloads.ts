@@ -300,7 +300,7 @@ export const PluginCartSchema = z.object({
   recoveryUrl: z.string().max(2048).optional(),
 });
 
-export const PluginCartEmptiedSchema = z.object({ type: z.literal('cart.emptied'), id: z.string().min(1).max(100), cartId: z.string().min(1).max(100), updatedAt: z.iso.datetime({ offset: true }) });
+const PluginCartEmptiedSchema = z.object({ type: z.literal('cart.emptied'), id: z.string().min(1).max(100), cartId: z.string().min(1).max(100), updatedAt: z.iso.datetime({ offset: true }) });
 
 export const PluginMessageSchema = z.discriminatedUnion('type', [
   PluginCartSchema,
@@ -309,4 +309,3 @@ export const PluginMessageSchema = z.discriminatedUnion('type', [
 ]);
 
 export type PluginCart = z.infer<typeof PluginCartSchema>;
-export type PluginMessage = z.infer<typeof PluginMessageSchema>;

@@ -19,13 +19,13 @@ import { z } from 'zod';
 import type { ConnectorRuntime, Installation } from '../../src/connectors/connector.ts';
 import { keepRawBodies, rawBodyOf, singleHeader, verifyHmac } from '../../src/connectors/webhook-receiver.ts';
 import { HttpProblem } from '../../src/gateway/problem.ts';
-import { verifySignature } from '../../src/webhooks/signature.ts';
+import { verifySignature } from '../../src/signatures/hub-signature.ts';
 import { WEBHOOK_PATH } from './install.ts';
 import { CredentialsSchema } from './manifest.ts';
 import { webhookSecretPurpose, WooStateSchema } from './state.ts';
 
-export const CART_PATH = 'cart';
-export const PLUGIN_SIGNATURE_HEADER = 'X-Connector-Hub-Signature';
+const CART_PATH = 'cart';
+const PLUGIN_SIGNATURE_HEADER = 'X-Connector-Hub-Signature';
 
 /** WC_Webhook::deliver_ping: `'body' => 'webhook_id=' . $this->get_id()`, no X-WC-* headers. */
 const PING_BODY = /^webhook_id=\d{1,20}$/;

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 
 /** One webhook the hub registered: its id at the store (null while being created) and its sealed secret. */
-export const WebhookEntrySchema = z.object({
+const WebhookEntrySchema = z.object({
   id: z.number().int().nullable(),
   secretSealed: z.string(),
   status: z.string(),
 });
-export type WebhookEntry = z.infer<typeof WebhookEntrySchema>;
 
 /**
  * The installation's state: what exists at the store because of the hub, and facts read from the

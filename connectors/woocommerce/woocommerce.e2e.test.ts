@@ -6,7 +6,7 @@
  */
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signPayload } from '../../src/webhooks/signature.ts';
+import { signPayload } from '../../src/signatures/hub-signature.ts';
 import { startTestHub, type TestHub, type TestHubMode } from '../../test/support/hub.ts';
 import { FakeStore, fixture } from './testing/fake-store.ts';
 import { waitFor } from '../../test/support/wait.ts';

@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { verifySignature } from '../../src/webhooks/signature.ts';
+import { verifySignature } from '../../src/signatures/hub-signature.ts';
 import { PluginMessageSchema } from './payloads.ts';
 
 const run = promisify(execFile);

@@ -1,7 +1,8 @@
 /**
- * The three seeded scenarios, as the JSON a marketer posts to /v1/scenarios (docs/automation.md
- * shows them). Durations are parameters so the end-to-end tests can run them in seconds; the
- * defaults are the real ones.
+ * The three example scenarios of docs/automation.md (*The three recipes*), as the JSON a marketer
+ * posts to /v1/scenarios. Nothing installs them in a tenant: they are the documented examples, and
+ * the tests validate, simulate and run them end to end. Durations are parameters so the end-to-end
+ * tests can run them in seconds; the defaults are the real ones.
  */
 import type { ScenarioDefinitionInput } from './scenario.ts';
 

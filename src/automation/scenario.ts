@@ -125,7 +125,6 @@ export type Match = z.infer<typeof MatchSchema>;
 export const ExitEventSchema = z
   .object({ event: EventTypeNameSchema, match: MatchSchema.default({ by: 'contact' }) })
   .strict();
-export type ExitEvent = z.infer<typeof ExitEventSchema>;
 
 // ---- steps -----------------------------------------------------------------------------------
 

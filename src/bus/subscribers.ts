@@ -1,3 +1,4 @@
+import { backoffDelayMs } from '../retry/backoff.ts';
 import type { TriggerEvent } from './trigger-event.ts';
 
 /** What one delivery attempt came to; the bus records it and decides what happens next. */
@@ -30,8 +31,10 @@ export interface SubscriberSource {
   onDeliveryFailed?(targetId: string, event: TriggerEvent, error: string): Promise<void>;
 }
 
-/** Exponential backoff with full jitter, capped: spreads retries of many failed deliveries. */
+/**
+ * Delay before retrying after try `attempt` (1-based) failed: exponential from `baseDelayMs`, capped,
+ * with equal jitter (half fixed, half random), which spreads the retries of many failed deliveries.
+ */
 export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return backoffDelayMs({ baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, jitter: 'equal' }, attempt - 1, random);
 }

@@ -10,8 +10,8 @@
  *   routes      public routes under /connectors/<id>/… that receive the external system's calls,
  *               verify them and hand them to the inbox (`runtime.receive`)
  *   handle      one stored inbound request → events to publish (+ timers), with per-resource memory
- *   actions     what the hub can do in the external system (the API runs them, and scenarios as
- *               `<connector>.<action>` steps: src/connectors/scenario-actions.ts)
+ *   actions     what the hub can do in the external system, each declared once with `defineAction` (action.ts):
+ *               the API runs them, and scenarios as `<connector>.<action>` steps (src/connectors/scenario-actions.ts)
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -20,7 +20,8 @@ import type { EventSubject } from '../bus/trigger-event.ts';
 import type { ContactInput } from '../contacts/schemas.ts';
 import type { NetworkPolicy } from '../net/outbound-guard.ts';
 import type { JsonValue } from '../queue/job-queue.ts';
-import type { ConnectorManifest } from './manifest.ts';
+import { actionManifest, type ConnectorAction } from './action.ts';
+import type { ConnectorManifest, ManifestDeclaration } from './manifest.ts';
 import type { ResourceMemory } from './memory.ts';
 
 export type JsonObject = { [key: string]: JsonValue };
@@ -172,7 +173,8 @@ export type ActionContext<Settings = unknown, Credentials = unknown> = Installat
   idempotencyKey?: string | undefined;
 };
 
-export interface ActionDefinition<Settings = unknown, Credentials = unknown> {
+/** An action as the hub runs it: `Connector.actions` by id, built from the connector's declarations. */
+interface RunnableAction<Settings = unknown, Credentials = unknown> {
   run(input: unknown, ctx: ActionContext<Settings, Credentials>): Promise<JsonValue>;
 }
 
@@ -186,12 +188,21 @@ export interface Connector<I extends z.ZodType = z.ZodType, S extends z.ZodType 
   remoteResources(state: JsonObject): RemoteResource[];
   routes(app: FastifyInstance, runtime: ConnectorRuntime): Promise<void>;
   handle(delivery: InboundDelivery, ctx: HandlerContext<z.output<S>>): Promise<Outcome>;
-  actions: Record<string, ActionDefinition<z.output<S>, z.output<C>>>;
+  actions: Record<string, RunnableAction<z.output<S>, z.output<C>>>;
 }
 
-export function defineConnector<I extends z.ZodType, S extends z.ZodType, C extends z.ZodType>(connector: Connector<I, S, C>): Connector<I, S, C> {
-  for (const action of connector.manifest.actions) {
-    if (!connector.actions[action.id]) throw new Error(`Connector ${connector.manifest.id}: action "${action.id}" is in the manifest but not implemented`);
+/** What a connector's index.ts declares: its manifest without actions, and its actions, each declared once (`defineAction`). */
+export type ConnectorDeclaration<I extends z.ZodType = z.ZodType, S extends z.ZodType = z.ZodType, C extends z.ZodType = z.ZodType> = Omit<Connector<I, S, C>, 'manifest' | 'actions'> & {
+  manifest: ManifestDeclaration<I, S, C>;
+  actions: readonly ConnectorAction<z.ZodType, z.output<S>, z.output<C>>[];
+};
+
+/** The connector as the hub uses it: the manifest's action list and the runnable table, both from the declarations. */
+export function defineConnector<I extends z.ZodType, S extends z.ZodType, C extends z.ZodType>(declaration: ConnectorDeclaration<I, S, C>): Connector<I, S, C> {
+  const runnable: Record<string, RunnableAction<z.output<S>, z.output<C>>> = {};
+  for (const action of declaration.actions) {
+    if (runnable[action.id]) throw new Error(`Connector ${declaration.manifest.id}: action "${action.id}" is declared twice`);
+    runnable[action.id] = { run: (input, ctx) => action.run(input, ctx) };
   }
-  return connector;
+  return { ...declaration, manifest: { ...declaration.manifest, actions: declaration.actions.map(actionManifest) }, actions: runnable };
 }

@@ -20,6 +20,7 @@ import type { Store } from '../store/db.ts';
 import { createTenant } from '../tenancy/tenants.ts';
 import { createVault } from '../vault/vault.ts';
 import { testStores } from '../../test/support/stores.ts';
+import { defineAction } from './action.ts';
 import { defineConnector, type JsonObject, type Outcome } from './connector.ts';
 import type { ConnectorDeps } from './deps.ts';
 import { ExternalSystemError } from './external-error.ts';
@@ -62,7 +63,6 @@ const demo = defineConnector({
     settings: z.object({ label: z.string().default('demo') }).strict(),
     credentials: z.object({ token: z.string() }),
     emits: ['order.created'],
-    actions: [{ id: 'echo', title: 'Echo', description: 'Returns its input.', input: z.object({ say: z.string() }).strict() }],
     docs: 'docs/connectors/contract.md',
   }),
   accountOf: (input) => input.account.toLowerCase(),
@@ -113,13 +113,17 @@ const demo = defineConnector({
       timers: { set: [{ key: `order:${body.orderId}`, rev: '1', delayMs: 60_000 }], cancel: [{ key: `order:${body.orderId}`, rev: '0' }] },
     };
   },
-  actions: {
-    echo: {
+  actions: [
+    defineAction({
+      id: 'echo',
+      title: 'Echo',
+      description: 'Returns its input.',
+      input: z.object({ say: z.string() }).strict(),
       async run(input) {
         return input as JsonValue;
       },
-    },
-  },
+    }),
+  ],
 });
 
 describe.each(testStores)('connector contract ($kind)', (factory) => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const AuthKindSchema = z.enum(['api-key', 'oauth2', 'basic', 'none']);
 export type AuthKind = z.infer<typeof AuthKindSchema>;
 
-/** One thing the connector can do in the external system, with its input schema. */
+/** One thing the connector can do in the external system, with its input schema (declared with its code: action.ts). */
 export interface ActionManifest<Input extends z.ZodType = z.ZodType> {
   /** Slug, unique within the connector: `add-order-note`. */
   id: string;
@@ -38,7 +38,10 @@ export interface ConnectorManifest<
   docs: string;
 }
 
-export function defineManifest<I extends z.ZodType, S extends z.ZodType, C extends z.ZodType>(manifest: ConnectorManifest<I, S, C>): ConnectorManifest<I, S, C> {
+/** A manifest as a connector writes it: its actions come from the connector's action declarations (`defineConnector`). */
+export type ManifestDeclaration<I extends z.ZodType = z.ZodType, S extends z.ZodType = z.ZodType, C extends z.ZodType = z.ZodType> = Omit<ConnectorManifest<I, S, C>, 'actions'>;
+
+export function defineManifest<I extends z.ZodType, S extends z.ZodType, C extends z.ZodType>(manifest: ManifestDeclaration<I, S, C>): ManifestDeclaration<I, S, C> {
   if (!/^[a-z][a-z0-9-]{1,39}$/.test(manifest.id)) throw new Error(`Connector id "${manifest.id}" must be a lower-case slug (it is the events' source)`);
   return manifest;
 }

@@ -38,7 +38,6 @@ const counting = defineConnector({
     settings: z.object({}).strict(),
     credentials: z.object({}),
     emits: [],
-    actions: [],
     docs: 'docs/connectors/contract.md',
   }),
   accountOf: (input) => input.account,
@@ -51,7 +50,7 @@ const counting = defineConnector({
   remoteResources: () => [],
   async routes() {},
   handle: async () => ({ status: 'ignored', events: [] }),
-  actions: {},
+  actions: [],
 });
 
 /**

@@ -18,6 +18,7 @@ import type { Store } from '../store/db.ts';
 import { createTenant } from '../tenancy/tenants.ts';
 import { createVault } from '../vault/vault.ts';
 import { testStores } from '../../test/support/stores.ts';
+import { defineAction } from './action.ts';
 import { defineConnector } from './connector.ts';
 import type { ConnectorDeps } from './deps.ts';
 import { ExternalSystemError } from './external-error.ts';
@@ -46,11 +47,6 @@ const demo = defineConnector({
     settings: z.object({}).strict(),
     credentials: z.object({ token: z.string() }),
     emits: [],
-    actions: [
-      { id: 'echo', title: 'Echo', description: 'Answers who acted, with what.', input: z.object({ say: z.string().min(1), times: z.number().int().default(1) }).strict() },
-      { id: 'refuse', title: 'Refuse', description: 'The system refuses.', input: z.object({}).strict() },
-      { id: 'down', title: 'Down', description: 'The system is down.', input: z.object({}).strict() },
-    ],
     docs: 'docs/connectors/contract.md',
   }),
   accountOf: (input) => input.account,
@@ -60,22 +56,34 @@ const demo = defineConnector({
   remoteResources: () => [],
   routes: async () => undefined,
   handle: async () => ({ status: 'ignored', events: [] }),
-  actions: {
-    echo: {
+  actions: [
+    defineAction({
+      id: 'echo',
+      title: 'Echo',
+      description: 'Answers who acted, with what.',
+      input: z.object({ say: z.string().min(1), times: z.number().int().default(1) }).strict(),
       // The input as the action's own schema parsed it (the default filled), the unsealed credentials, the step's key.
       run: async (input, ctx) => ({ input: input as JsonValue, token: (ctx.credentials as { token: string }).token, idempotencyKey: ctx.idempotencyKey ?? null }),
-    },
-    refuse: {
+    }),
+    defineAction({
+      id: 'refuse',
+      title: 'Refuse',
+      description: 'The system refuses.',
+      input: z.object({}).strict(),
       run: async () => {
         throw new ExternalSystemError('refused', 'The system refused the request (HTTP 400).');
       },
-    },
-    down: {
+    }),
+    defineAction({
+      id: 'down',
+      title: 'Down',
+      description: 'The system is down.',
+      input: z.object({}).strict(),
       run: async () => {
         throw new ExternalSystemError('server', 'The system failed (HTTP 503).');
       },
-    },
-  },
+    }),
+  ],
 });
 
 describe.each(testStores)('connector actions as scenario actions ($kind)', (factory) => {

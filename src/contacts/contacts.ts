@@ -2,50 +2,34 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { EventSubject } from '../bus/trigger-event.ts';
-import { newId } from '../ids.ts';
-import type { Db, Sql } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
+import { mergeAttributes } from './attributes.ts';
 import { consentHistory, currentConsent, recordConsent, type ConsentRecord } from './consent.ts';
 import { CONTACT_COLUMNS, contactIdBy, contactIdByExternalId, contactRow, externalIdsOf, toContact, withExternalIds, type Contact, type ContactRow } from './contact-store.ts';
 import { ContactConflictError, ContactInputError } from './errors.ts';
 import { normalizePhone } from './phone.ts';
-import { retryOnRace, StaleReadError } from './retry.ts';
+import { retryOnRace } from './retry.ts';
 import {
   ConsentInputSchema,
   ContactInputSchema,
   ContactPatchSchema,
-  DEFAULT_TIME_ZONE,
   EmailSchema,
-  MAX_ATTRIBUTES,
-  MAX_ATTRIBUTES_BYTES,
   SourceSlugSchema,
   type Channel,
   type ConsentInput,
   type ContactInput,
   type ContactPatch,
-  type JsonValue,
-  type ParsedContactInput,
 } from './schemas.ts';
 import { tenantPhoneRegion } from './tenant-region.ts';
-import { choosePrimary, planUpsert, type Identifier, type IdentifierMatch, type MatchedBy, type UpsertConflict } from './upsert-plan.ts';
+import { upsertIn, type NormalizedInput, type UpsertResult } from './upsert.ts';
 
 export type { Contact } from './contact-store.ts';
-export type { ConsentRecord } from './consent.ts';
-export type { MatchedBy, UpsertConflict } from './upsert-plan.ts';
 
 /** What the contacts part needs of the bus. */
 export type EventPublisher = Pick<EventBus, 'publish'>;
 
 /** One way to find a contact. Phone numbers may be national (read in the tenant's region). */
 export type ContactKey = { id: string } | { phone: string } | { email: string } | { externalId: { source: string; id: string } };
-
-export interface UpsertResult {
-  contact: Contact;
-  created: boolean;
-  /** Which identifier found the existing contact; undefined when created. */
-  matchedBy: MatchedBy | undefined;
-  /** Identifiers of the input that were not applied because another contact holds them (never merged silently). */
-  conflicts: UpsertConflict[];
-}
 
 export interface ContactFilter {
   phone?: string;
@@ -58,31 +42,11 @@ export interface ContactFilter {
   limit: number;
 }
 
-type NormalizedInput = Omit<ParsedContactInput, 'phone'> & { phone: string | undefined };
-
 function parse<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
   const result = schema.safeParse(input);
   if (!result.success) throw ContactInputError.fromZod(result.error);
   return result.data;
 }
-
-/** Merge patch on the top level: each key replaces, null removes; the result is bounded. */
-export function mergeAttributes(current: Record<string, JsonValue>, patch: Record<string, JsonValue> | undefined): Record<string, JsonValue> {
-  if (patch === undefined) return current;
-  const merged: Record<string, JsonValue> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
-  const keys = Object.keys(merged).length;
-  const bytes = Buffer.byteLength(JSON.stringify(merged));
-  if (keys > MAX_ATTRIBUTES || bytes > MAX_ATTRIBUTES_BYTES) {
-    throw new ContactInputError([{ path: 'attributes', message: `the merged attributes would hold ${keys} keys and ${bytes} bytes; at most ${MAX_ATTRIBUTES} keys and ${MAX_ATTRIBUTES_BYTES} bytes` }]);
-  }
-  return merged;
-}
-
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
@@ -300,105 +264,4 @@ export class ContactService {
       this.#log?.error({ err: error, tenantId, contactId: contact.id }, 'contact.created could not be published');
     }
   }
-}
-
-async function findMatches(tx: Sql, tenantId: string, identifiers: readonly Identifier[]): Promise<IdentifierMatch[]> {
-  const phone = identifiers.find((identifier) => identifier.kind === 'phone')?.value ?? null;
-  const email = identifiers.find((identifier) => identifier.kind === 'email')?.value ?? null;
-  const external = identifiers.filter((identifier) => identifier.kind === 'externalId');
-  const rows = await tx.query<{ kind: MatchedBy; source: string | null; contact_id: string }>(
-    `SELECT 'phone' AS kind, NULL AS source, id AS contact_id FROM contacts WHERE tenant_id = $1 AND phone = $2
-     UNION ALL SELECT 'email', NULL, id FROM contacts WHERE tenant_id = $1 AND email = $3
-     UNION ALL SELECT 'externalId', x.source, x.contact_id FROM contact_external_ids x
-       JOIN unnest($4::text[], $5::text[]) AS wanted(source, external_id) ON wanted.source = x.source AND wanted.external_id = x.external_id
-       WHERE x.tenant_id = $1`,
-    [tenantId, phone, email, external.map((identifier) => identifier.source), external.map((identifier) => identifier.value)],
-  );
-  return identifiers.map((identifier) => ({
-    ...identifier,
-    contactId: rows.find((row) => row.kind === identifier.kind && (identifier.kind !== 'externalId' || row.source === identifier.source))?.contact_id,
-  }));
-}
-
-async function upsertIn(tx: Sql, tenantId: string, input: NormalizedInput, source: string): Promise<UpsertResult> {
-  const identifiers: Identifier[] = [
-    ...Object.entries(input.externalIds ?? {}).map(([system, value]): Identifier => ({ kind: 'externalId', source: system, value })),
-    ...(input.phone === undefined ? [] : [{ kind: 'phone', value: input.phone } as const]),
-    ...(input.email === undefined ? [] : [{ kind: 'email', value: input.email } as const]),
-  ];
-  const matches = await findMatches(tx, tenantId, identifiers);
-  const primaryMatch = choosePrimary(matches);
-  let row: ContactRow | undefined;
-  let primaryIds: Record<string, string> = {};
-  if (primaryMatch) {
-    row = await contactRow(tx, tenantId, primaryMatch.contactId!, { forUpdate: true });
-    // Read before the lock: if the row moved on (erased, identifier changed), read everything again.
-    if (!row) throw new StaleReadError('the matched contact');
-    for (const match of matches) {
-      if (match.contactId === row.id && (match.kind === 'phone' || match.kind === 'email') && row[match.kind] !== match.value) throw new StaleReadError(`contact ${row.id}`);
-    }
-    primaryIds = (await externalIdsOf(tx, tenantId, [row.id])).get(row.id) ?? {};
-  }
-  const plan = planUpsert(matches, row && { id: row.id, externalIds: primaryIds });
-  const attributes = mergeAttributes(row?.attributes ?? {}, input.attributes);
-  let id: string;
-  let created = false;
-  if (!row) {
-    id = newId('con');
-    created = true;
-    await tx.query(
-      `INSERT INTO contacts (id, tenant_id, phone, email, first_name, last_name, locale, time_zone, attributes, source)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        id,
-        tenantId,
-        plan.setPhone ? input.phone : null,
-        plan.setEmail ? input.email : null,
-        input.firstName ?? null,
-        input.lastName ?? null,
-        input.locale ?? null,
-        input.timeZone ?? DEFAULT_TIME_ZONE,
-        JSON.stringify(attributes),
-        source,
-      ],
-    );
-  } else {
-    id = row.id;
-    const next = {
-      phone: plan.setPhone ? input.phone! : row.phone,
-      email: plan.setEmail ? input.email! : row.email,
-      first_name: input.firstName ?? row.first_name,
-      last_name: input.lastName ?? row.last_name,
-      locale: input.locale ?? row.locale,
-      time_zone: input.timeZone ?? row.time_zone,
-    };
-    const changed =
-      plan.linkExternalIds.length > 0 ||
-      !sameJson(attributes, row.attributes) ||
-      (Object.keys(next) as (keyof typeof next)[]).some((key) => next[key] !== row[key]);
-    if (changed) {
-      await tx.query(
-        `UPDATE contacts SET phone = $3, email = $4, first_name = $5, last_name = $6, locale = $7, time_zone = $8, attributes = $9, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, id, next.phone, next.email, next.first_name, next.last_name, next.locale, next.time_zone, JSON.stringify(attributes)],
-      );
-    }
-  }
-  for (const link of plan.linkExternalIds) {
-    await tx.query('INSERT INTO contact_external_ids (tenant_id, source, external_id, contact_id) VALUES ($1, $2, $3, $4)', [tenantId, link.source, link.value, id]);
-  }
-  for (const channel of ['sms', 'email'] as const satisfies readonly Channel[]) {
-    const consent = input.consent?.[channel];
-    if (consent) {
-      await recordConsent(tx, tenantId, id, channel, {
-        status: consent.status,
-        at: consent.at === undefined ? undefined : new Date(consent.at),
-        source: consent.source ?? source,
-        proof: consent.proof,
-      });
-    }
-  }
-  const stored = await contactRow(tx, tenantId, id);
-  const ids = await externalIdsOf(tx, tenantId, [id]);
-  return { contact: toContact(stored!, ids.get(id) ?? {}), created, matchedBy: plan.matchedBy, conflicts: plan.conflicts };
 }

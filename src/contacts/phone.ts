@@ -3,7 +3,7 @@
  * metadata only checks lengths, so "06 12 34 56 7X" ranges that no operator holds would pass, and
  * `getType()` (mobile or not, which the sending core needs) is only available with `max`.
  */
-import { getCountries, isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode, type PhoneNumber } from 'libphonenumber-js/max';
+import { isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode, type PhoneNumber } from 'libphonenumber-js/max';
 
 export const DEFAULT_PHONE_REGION: CountryCode = 'FR';
 
@@ -45,8 +45,6 @@ export function toPhoneRegion(value: unknown): CountryCode | undefined {
   const upper = value.toUpperCase();
   return isSupportedCountry(upper) ? upper : undefined;
 }
-
-export const PHONE_REGIONS: readonly CountryCode[] = getCountries();
 
 function parse(input: string, region: CountryCode): PhoneNumber | undefined {
   // `extract: false`: the whole string must be the number; "call 0612345678" is refused, not mined.

@@ -167,4 +167,3 @@ export const ContactPatchSchema = z
   })
   .strict();
 export type ContactPatch = z.input<typeof ContactPatchSchema>;
-export type ParsedContactPatch = z.output<typeof ContactPatchSchema>;

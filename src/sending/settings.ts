@@ -58,7 +58,6 @@ export const SendingSettingsSchema = z
   .strict();
 
 export type SendingSettings = z.infer<typeof SendingSettingsSchema>;
-export type SendingSettingsInput = z.input<typeof SendingSettingsSchema>;
 
 export const DEFAULT_SENDING_SETTINGS: SendingSettings = SendingSettingsSchema.parse({});
 

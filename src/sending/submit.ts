@@ -13,6 +13,7 @@
  * the messages in flight in that process are concerned; providers offer no way to ask "did you get
  * message X" that would close the window (SMPP has no idempotency key; query_sm needs the provider's id).
  */
+import { backoffDelayMs } from '../retry/backoff.ts';
 import { SUBMIT_JOB, type SendingDeps, type SubmitJob } from './deps.ts';
 import { complianceDecision } from './compliance/index.ts';
 import { FINAL_STATUSES, isPending, type MessageStatus, type ScheduleReason } from './message.ts';
@@ -27,9 +28,9 @@ const CLAIM_SECONDS = 60;
 /** A job that runs this much early (the sweeper, a clock skew) reschedules instead of submitting. */
 const EARLY_TOLERANCE_MS = 1_000;
 
-export function retryDelay(policy: SendingDeps['retry'], attempt: number, afterMs?: number): number {
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.max(afterMs ?? 0, exponential);
+/** After try `attempt` (1-based): exponential from `baseDelayMs`, capped, no jitter; never sooner than the provider asked. */
+function retryDelay(policy: SendingDeps['retry'], attempt: number, afterMs?: number): number {
+  return Math.max(afterMs ?? 0, backoffDelayMs({ baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs }, attempt - 1));
 }
 
 async function enqueueAt(deps: SendingDeps, message: { tenantId: string; id: string }, jobSeq: number, at: Date): Promise<void> {

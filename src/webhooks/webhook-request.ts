@@ -1,5 +1,5 @@
 import type { PublicEvent } from '../bus/trigger-event.ts';
-import { SIGNATURE_HEADER, signPayload } from './signature.ts';
+import { SIGNATURE_HEADER, signPayload } from '../signatures/hub-signature.ts';
 
 export interface WebhookRequest {
   /** The exact bytes that are signed and sent. */

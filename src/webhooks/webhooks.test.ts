@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub, type TestHubMode } from '../../test/support/hub.ts';
-import { verifySignature } from './signature.ts';
+import { verifySignature } from '../signatures/hub-signature.ts';
 
 /**
  * End to end: a whole hub (store, queue, bus workers, HTTP) delivering to a real HTTP receiver on

@@ -91,7 +91,6 @@ export const CreateAccountSchema = z
     description: settingsShape.description.default(null),
   })
   .strict();
-export type CreateAccountInput = z.input<typeof CreateAccountSchema>;
 export type CreateAccount = z.output<typeof CreateAccountSchema>;
 
 export const PatchAccountSchema = z

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { commandStatusName } from '../../smpp-protocol/index.ts';
 import type { Db, Sql } from '../../store/db.ts';
 import { GroupCommit } from '../../store/group-commit.ts';
+import { backoffDelayMs } from '../../retry/backoff.ts';
 import type { OutboxPdu } from './deliver-pdus.ts';
 import type { BoundSession, SessionRegistry } from './session-registry.ts';
 
@@ -51,7 +52,7 @@ export interface OutboxPumpOptions {
 
 /** Seconds before the next try of a refused or unanswered deliver_sm: 10 s, 20 s, 40 s… up to 10 minutes. */
 export function retryDelaySeconds(attempts: number, baseSeconds = 10): number {
-  return Math.min(600, baseSeconds * 2 ** Math.max(0, attempts - 1));
+  return backoffDelayMs({ baseMs: baseSeconds * 1000, capMs: 600_000 }, attempts - 1) / 1000;
 }
 
 type ClaimedRow = { seq: number; account_id: string; pdu: OutboxPdu; attempts: number };

@@ -10,6 +10,7 @@
  * why the window is counted here, where a waiter can give up, and not only in `SmppSession`,
  * whose queued requests cannot be withdrawn.
  */
+import { backoffDelayMs } from '../../../retry/backoff.ts';
 
 export type GateEntry =
   | { ok: true; release(): void }
@@ -90,7 +91,7 @@ export class SendGate {
     // Responses to requests sent before the pause began belong to the same episode: no escalation.
     if (now >= this.#pausedUntil) {
       const { initialMs, maxMs } = this.#options.throttleBackoff;
-      const pause = Math.min(maxMs, initialMs * 2 ** this.#throttleLevel);
+      const pause = backoffDelayMs({ baseMs: initialMs, capMs: maxMs }, this.#throttleLevel);
       this.#throttleLevel = Math.min(this.#throttleLevel + 1, 30);
       this.#pausedUntil = now + pause;
     }

@@ -9,6 +9,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { connectGuarded } from '../../../net/guarded-connection.ts';
+import { backoffDelayMs } from '../../../retry/backoff.ts';
 import type { NetworkPolicy } from '../../../net/outbound-guard.ts';
 import { describeCloseReason, INTERFACE_VERSION_34, SmppSession } from '../../../smpp-protocol/index.ts';
 import type { IncomingRequest, SmppSessionOptions, SmppWarning } from '../../../smpp-protocol/index.ts';
@@ -177,12 +178,11 @@ export class SmppBind {
     this.#state = 'closed';
   }
 
-  /** Waits before the next attempt: base · 2^attempt capped, then "equal jitter" (half fixed, half random). */
+  /** Waits before the next attempt: initial · 2^attempt capped, with equal jitter (half fixed, half random). */
   async #backoff(): Promise<void> {
     const { initialDelayMs, maxDelayMs } = this.#options.reconnect;
-    const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(this.#attempt, 30));
+    const delay = backoffDelayMs({ baseMs: initialDelayMs, capMs: maxDelayMs, jitter: 'equal' }, this.#attempt, this.#random);
     this.#attempt++;
-    const delay = base / 2 + this.#random() * (base / 2);
     this.#state = 'waiting';
     this.#retryAt = Date.now() + delay;
     await new Promise<void>((resolve) => {

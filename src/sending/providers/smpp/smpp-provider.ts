@@ -21,6 +21,7 @@ import { rootCertificates } from 'node:tls';
 import type { Logger } from 'pino';
 import { randomBase62 } from '../../../ids.ts';
 import type { NetworkPolicy } from '../../../net/outbound-guard.ts';
+import { backoffDelayMs } from '../../../retry/backoff.ts';
 import {
   CommandStatus,
   SmppBadResponseError,
@@ -343,7 +344,7 @@ class SmppUpstreamProvider implements SmppProvider {
           this.#log.error({ err: error, from: sms.from, to: sms.to, text: sms.text }, 'smpp: incomplete incoming SMS lost: the sink kept failing');
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+        await new Promise((resolve) => setTimeout(resolve, backoffDelayMs({ baseMs: 1_000 }, attempt - 1)));
       }
     }
   }

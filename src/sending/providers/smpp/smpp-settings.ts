@@ -119,4 +119,3 @@ export const SmppSecretsSchema = z
     password: z.string().max(8, 'an SMPP password has at most 8 characters (SMPP 3.4 §4.1.1)').refine((value) => !value.includes('\0'), 'no NUL character'),
   })
   .strict();
-export type SmppSecrets = z.output<typeof SmppSecretsSchema>;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { computeSignature, signPayload, verifySignature } from './signature.ts';
+import { computeSignature, signPayload, verifySignature } from './hub-signature.ts';
 
 describe('webhook signature', () => {
   const secret = 'whsec_0123456789abcdefghijABCDEFGHIJKL';

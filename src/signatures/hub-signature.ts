@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * The `Hub-Signature` header of outbound webhooks, Stripe-style:
- * `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
+ * The hub's request signature, Stripe-style: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
+ * Outbound webhooks carry it as `Hub-Signature`; the hub's own plugins (WordPress, PrestaShop) sign
+ * what they send to their connector the same way, so webhooks and connectors share this module.
  *
  * The timestamp is signed with the body, so a receiver that refuses timestamps older than a few
  * minutes also refuses a captured request replayed later. During a secret rotation the header
