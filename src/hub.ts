@@ -26,7 +26,7 @@ import { tenancyRoutes } from './tenancy/routes.ts';
 import { countTenants } from './tenancy/tenants.ts';
 import { loadOrCreateKeyFile } from './vault/key-file.ts';
 import { createVault, type Vault } from './vault/vault.ts';
-import { webhookRoutes } from './webhooks/routes.ts';
+import { webhookRoutes } from './webhooks/routes/index.ts';
 import { WebhookSource } from './webhooks/webhook-source.ts';
 import { zapierRoutes } from '../connectors/zapier/routes.ts';
 import { ZapierHookSource } from '../connectors/zapier/hook-source.ts';
