@@ -16,8 +16,7 @@ import type { SendingModule } from '../sending/sending-module.ts';
 import type { Db } from '../store/db.ts';
 import { ConnectorActionRegistry } from './connector-actions.ts';
 import { AutomationEngine, type AutomationTuning } from './engine.ts';
-import { automationRoutes } from './routes.ts';
-import { segmentRoutes } from './segments/segment-routes.ts';
+import { automationRoutes } from './routes/index.ts';
 import { Segments } from './segments/segments.ts';
 
 export interface AutomationModuleOptions {
@@ -58,15 +57,11 @@ export function createAutomationModule(options: AutomationModuleOptions): Automa
   });
   options.bus.addSource(engine);
   options.bus.addSource(segments);
-  const deps = { db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments };
   return {
     engine,
     connectorActions,
     segments,
-    routes: [
-      { scope: 'v1', register: async (app) => void (await app.register(automationRoutes, deps)) },
-      { scope: 'v1', register: async (app) => void (await app.register(segmentRoutes, { db: options.db, segments })) },
-    ],
+    routes: automationRoutes({ db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments }),
     async startWorkers() {
       await engine.startWorkers();
       await segments.startWorkers();
