@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
-import { busRoutes } from './bus/routes.ts';
+import { busRouteModules } from './bus/routes.ts';
 import { EventBus } from './bus/event-bus.ts';
 import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
-import { contactsRoutes } from './contacts/routes.ts';
 import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
@@ -24,14 +23,13 @@ import { createUnsubscribeTokens } from './sending/unsubscribe/index.ts';
 import { createSmppModule, type SmppModule } from './smpp/server/smpp-module.ts';
 import { authenticateApiKey } from './tenancy/api-keys.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
-import { tenancyRoutes } from './tenancy/routes.ts';
+import { tenancyRouteModules } from './tenancy/routes.ts';
 import { countTenants } from './tenancy/tenants.ts';
 import { loadOrCreateKeyFile } from './vault/key-file.ts';
 import { createVault, type Vault } from './vault/vault.ts';
-import { webhookRoutes } from './webhooks/routes.ts';
-import { WebhookSource } from './webhooks/webhook-source.ts';
-import { zapierRoutes } from '../connectors/zapier/routes.ts';
-import { ZapierHookSource } from '../connectors/zapier/hook-source.ts';
+import { createWebhooksModule } from './webhooks/webhooks-module.ts';
+import type { WebhookSource } from './webhooks/webhook-source.ts';
+import { createZapierModule } from '../connectors/zapier/zapier-module.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -82,27 +80,15 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       if (created) log.info({ tenantId: created.tenantId }, 'created the default tenant with HUB_BOOTSTRAP_API_KEY');
     }
     if ((await countTenants(store)) === 0) log.warn(NO_TENANT_YET);
+
+    // Infrastructure: the store and the queue (opened above), the vault, the bus.
     const secretKey = config.secretKey ?? (await loadOrCreateKeyFile(config.dataDir));
     const vault = createVault(secretKey);
     const bus = new EventBus(store, queue, log.child({ part: 'bus' }), tenantPhoneNormalizer(store));
-    const webhooks = new WebhookSource({
-      db: store,
-      vault,
-      log: log.child({ part: 'webhooks' }),
-      userAgent: `connector-hub/${VERSION}`,
-      allowPrivateTargets: config.webhookAllowPrivateTargets,
-    });
-    bus.addSource(webhooks);
-    const zapier = new WebhookSource({
-      db: store,
-      vault,
-      log: log.child({ part: 'zapier' }),
-      userAgent: `connector-hub/${VERSION}`,
-      allowPrivateTargets: config.webhookAllowPrivateTargets,
-      kind: 'zapier',
-      onGone: 'delete',
-    });
-    bus.addSource(new ZapierHookSource(zapier, store));
+
+    // Services: each part built on the infrastructure and on the parts below it.
+    const userAgent = `connector-hub/${VERSION}`;
+    const allowPrivateTargets = config.webhookAllowPrivateTargets;
     const contacts = createContactsModule(store, bus, { log: log.child({ part: 'contacts' }) });
     const sending = createSendingModule({
       db: store,
@@ -111,12 +97,15 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       vault,
       log: log.child({ part: 'sending' }),
       publicUrl: config.publicUrl,
-      network: { allowPrivateTargets: config.webhookAllowPrivateTargets },
+      network: { allowPrivateTargets },
       contacts,
       unsubscribeTokens: createUnsubscribeTokens(secretKey),
     });
     sending.registry.register(smppProviderFactory);
     sending.registry.register(smtpProviderFactory);
+    // The bus offers each event to its subscriber sources in the order they are added.
+    const webhooks = createWebhooksModule({ db: store, vault, bus, log: log.child({ part: 'webhooks' }), userAgent, allowPrivateTargets });
+    const zapier = createZapierModule({ db: store, vault, bus, contacts, sending, log: log.child({ part: 'zapier' }), userAgent, allowPrivateTargets });
     const smpp = createSmppModule({
       db: store,
       sending,
@@ -135,31 +124,24 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       sending,
       log: log.child({ part: 'connectors' }),
       publicUrl: config.publicUrl,
-      allowPrivateTargets: config.webhookAllowPrivateTargets,
+      allowPrivateTargets,
       connectors: [woocommerce],
       scenarioActions: automation.connectorActions,
       scenarioOverlaps: automation.readyRuleOverlaps,
     });
     bus.addSource(connectors.rules);
 
+    // Routes: every part's route modules, registered by the gateway the same way.
     const routes: RouteModule[] = [
-      { scope: 'v1', register: async (app) => void (await app.register(tenancyRoutes, { db: store })) },
-      { scope: 'v1', register: async (app) => void (await app.register(busRoutes, { db: store, bus })) },
-      { scope: 'v1', register: async (app) => void (await app.register(contactsRoutes, { db: store, module: contacts })) },
+      ...tenancyRouteModules(store),
+      ...busRouteModules(store, bus),
+      ...contacts.routes,
       ...sending.routes,
       ...smpp.routes,
       ...automation.routes,
       ...connectors.routes,
-      {
-        scope: 'v1',
-        register: async (app) =>
-          void (await app.register(webhookRoutes, { db: store, vault, bus, source: webhooks, allowPrivateTargets: config.webhookAllowPrivateTargets })),
-      },
-      {
-        scope: 'v1',
-        register: async (app) =>
-          void (await app.register(zapierRoutes, { db: store, vault, source: zapier, contacts, settings: sending.settings, allowPrivateTargets: config.webhookAllowPrivateTargets })),
-      },
+      ...webhooks.routes,
+      ...zapier.routes,
     ];
     const app = await buildGateway({
       logger: log,
@@ -186,13 +168,14 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       bus,
       vault,
       app,
-      webhooks,
-      zapier,
+      webhooks: webhooks.source,
+      zapier: zapier.source,
       contacts,
       sending,
       smpp,
       automation,
       connectors,
+      // Workers: the bus, sending and automation loops (worker role), connectors' inboxes, the SMPP server.
       async start() {
         if (runsWorkers) await bus.startWorkers();
         if (runsWorkers) await sending.startWorkers();

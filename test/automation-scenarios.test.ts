@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abandonedCartRecipe, birthdayRecipe, loyaltyRecipe } from '../src/automation/recipes.ts';
 import type { runView } from '../src/automation/views.ts';
-import type { toMessageView } from '../src/sending/routes.ts';
+import type { toMessageView } from '../src/sending/routes/message-view.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
 import { waitFor } from './support/wait.ts';
 

@@ -18,8 +18,7 @@ import type { Db } from '../store/db.ts';
 import { ConnectorActionRegistry } from './connector-actions.ts';
 import { AutomationEngine, type AutomationTuning } from './engine.ts';
 import { ReadyRuleOverlaps } from './ready-rule-overlaps.ts';
-import { automationRoutes } from './routes.ts';
-import { segmentRoutes } from './segments/segment-routes.ts';
+import { automationRoutes } from './routes/index.ts';
 import { Segments } from './segments/segments.ts';
 
 export interface AutomationModuleOptions {
@@ -63,16 +62,12 @@ export function createAutomationModule(options: AutomationModuleOptions): Automa
   });
   options.bus.addSource(engine);
   options.bus.addSource(segments);
-  const deps = { db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments, readyRules: readyRuleOverlaps };
   return {
     engine,
     connectorActions,
     readyRuleOverlaps,
     segments,
-    routes: [
-      { scope: 'v1', register: async (app) => void (await app.register(automationRoutes, deps)) },
-      { scope: 'v1', register: async (app) => void (await app.register(segmentRoutes, { db: options.db, segments })) },
-    ],
+    routes: automationRoutes({ db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments, readyRules: readyRuleOverlaps }),
     async startWorkers() {
       await engine.startWorkers();
       await segments.startWorkers();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../test/support/hub.ts';
 import type { SmsItem } from '../sending/requests.ts';
-import type { toMessageView } from '../sending/routes.ts';
+import type { toMessageView } from '../sending/routes/message-view.ts';
 import { advance } from './interpreter.ts';
 import { messageItem } from './message-item.ts';
 import { enterStep, getRun, insertRun } from './run-store.ts';

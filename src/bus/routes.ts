@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { RouteModule } from '../gateway/app.ts';
 import { tenantOf } from '../gateway/auth.ts';
 import { decodeCursor, encodeCursor, PageQuerySchema } from '../gateway/pagination.ts';
 import { HttpProblem, notFound, ProblemSchema } from '../gateway/problem.ts';
@@ -168,3 +169,6 @@ export const busRoutes: FastifyPluginAsyncZod<{ db: Db; bus: EventBus }> = async
     }),
   );
 };
+
+/** The bus's routes (/v1/events, /v1/event-types) as the hub registers them. */
+export const busRouteModules = (db: Db, bus: EventBus): RouteModule[] => [{ scope: 'v1', register: async (app) => void (await app.register(busRoutes, { db, bus })) }];

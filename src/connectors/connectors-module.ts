@@ -28,7 +28,7 @@ import { receive, startInboxWorkers, sweepInbox } from './inbox.ts';
 import { getInstallationById, liveInstallations, type StoredInstallation } from './installation-store.ts';
 import { reconcile } from './lifecycle.ts';
 import { ConnectorRegistry } from './registry.ts';
-import { connectorRoutes } from './routes.ts';
+import { connectorRoutes } from './routes/index.ts';
 import { registerScenarioActions } from './scenario-actions.ts';
 import { readyRuleOverlapCheck } from './rules/overlap.ts';
 import { ReadyRulesSource } from './rules/rules-source.ts';
@@ -117,7 +117,7 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     return installations.length;
   };
 
-  const routes: RouteModule[] = [{ scope: 'v1', register: async (app) => void (await app.register(connectorRoutes, { deps })) }];
+  const routes: RouteModule[] = connectorRoutes(deps);
   for (const connector of registry.all()) {
     routes.push({ scope: 'public', prefix: `/connectors/${connector.manifest.id}`, register: (app) => connector.routes(app, runtime) });
   }

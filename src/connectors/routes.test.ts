@@ -7,7 +7,7 @@ import type { Db } from '../store/db.ts';
 import { authenticateApiKey } from '../tenancy/api-keys.ts';
 import { createVault } from '../vault/vault.ts';
 import { createConnectorsModule } from './connectors-module.ts';
-import { mergePatch } from './routes.ts';
+import { mergePatch } from './installation-patch.ts';
 
 describe('connector routes in the gateway', () => {
   let app: Awaited<ReturnType<typeof buildGateway>>;

@@ -26,7 +26,7 @@ import type { InboundSms, ProviderReceipt, ProviderSink } from './providers/prov
 import { sandboxProviderFactory } from './providers/sandbox/sandbox-provider.ts';
 import { handleReceipt } from './receipts.ts';
 import { EmailItemSchema, SendInputError, SmsItemSchema, formatPath, type EmailItem, type SendRequest, type SmsItem } from './requests.ts';
-import { messageRoutes } from './routes.ts';
+import { sendingRoutes } from './routes/index.ts';
 import { unsubscribeRouteModule, type UnsubscribeTokens } from './unsubscribe/index.ts';
 import { SendingSettingsStore } from './settings.ts';
 import { submitMessage } from './submit.ts';
@@ -163,7 +163,7 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
     close: () => registry.close(),
   };
   (module.routes as RouteModule[]).push(
-    { scope: 'v1', register: async (app) => void (await app.register(messageRoutes, { deps, module })) },
+    ...sendingRoutes(deps, module),
     unsubscribeRouteModule({ tokens: options.unsubscribeTokens, optOuts: contacts.optOuts }),
   );
   return module;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { RouteModule } from '../gateway/app.ts';
 import { tenantOf } from '../gateway/auth.ts';
 import type { Db } from '../store/db.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
@@ -23,3 +24,6 @@ export const tenancyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
     },
   );
 };
+
+/** The tenancy part's routes as the hub registers them. */
+export const tenancyRouteModules = (db: Db): RouteModule[] => [{ scope: 'v1', register: async (app) => void (await app.register(tenancyRoutes, { db })) }];

@@ -1,7 +1,9 @@
-import { InvalidInputError } from '../errors.ts';
+/**
+ * The deliveries of one subscriber with their attempts, read from the bus's own tables (events,
+ * event_deliveries, delivery_attempts) so that other parts (webhooks' delivery log) never query them.
+ * Every read is scoped to one tenant.
+ */
 import type { Sql } from '../store/db.ts';
-
-/** The deliveries of one subscriber, from the bus's event_deliveries and delivery_attempts tables. */
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -57,13 +59,10 @@ export function encodeDeliveryCursor(delivery: LoggedDelivery): string {
   return Buffer.from(delivery.cursor).toString('base64url');
 }
 
-export function decodeDeliveryCursor(cursor: string | undefined): { createdAt: string; id: string } | undefined {
-  if (cursor === undefined) return undefined;
+/** A cursor this API returned, or undefined when it is not one (the caller answers the error). */
+export function parseDeliveryCursor(cursor: string): { createdAt: string; id: string } | undefined {
   const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)\|(dlv_[0-9A-Za-z]{1,40})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) {
-    throw new InvalidInputError('The cursor is not one this API returned; pass nextCursor unchanged.', [{ path: 'querystring.cursor', message: 'invalid cursor' }]);
-  }
-  return { createdAt: match[1]!, id: match[2]! };
+  return match ? { createdAt: match[1]!, id: match[2]! } : undefined;
 }
 
 async function withAttempts(db: Sql, tenantId: string, rows: DeliveryRow[]): Promise<LoggedDelivery[]> {

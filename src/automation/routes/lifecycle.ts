@@ -6,20 +6,19 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { tenantOf } from '../gateway/auth.ts';
-import { HttpProblem, ProblemSchema } from '../gateway/problem.ts';
-import type { Db } from '../store/db.ts';
-import type { AutomationEngine } from './engine.ts';
-import { ActivateBodySchema, definitionErrors, scenarioOr404, type ScenarioChecks } from './scenario-checks.ts';
-import { ScenarioViewSchema, scenarioView } from './views.ts';
+import { tenantOf } from '../../gateway/auth.ts';
+import { HttpProblem, ProblemSchema } from '../../gateway/problem.ts';
+import type { Db } from '../../store/db.ts';
+import type { AutomationEngine } from '../engine.ts';
+import { ActivateBodySchema, definitionErrors, scenarioOr404, type ScenarioChecks } from '../scenario-checks.ts';
+import { ScenarioViewSchema, scenarioView } from '../views.ts';
+import { IdParams } from './params.ts';
 
 export interface LifecycleRouteDeps {
   db: Db;
   engine: AutomationEngine;
   checks: ScenarioChecks;
 }
-
-const IdParams = z.object({ id: z.string().min(1).max(64) });
 
 export const scenarioLifecycleRoutes: FastifyPluginAsyncZod<LifecycleRouteDeps> = async (app, { db, engine, checks }) => {
   app.post(

@@ -1,20 +1,17 @@
+/** /v1/connectors/{connectorId}/installations: install, list, read (with its last received requests), change, reconcile, uninstall. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { tenantOf } from '../gateway/auth.ts';
-import { HttpProblem, notFound, ProblemSchema } from '../gateway/problem.ts';
-import type { Connector, JsonObject } from './connector.ts';
-import type { ConnectorDeps } from './deps.ts';
-import { ExternalSystemError, externalRefusal } from './external-error.ts';
-import { recentInbox, type InboxEntry } from './inbox.ts';
-import { getInstallation, listInstallations, updateInstallation, type StoredInstallation } from './installation-store.ts';
-import { install, reconcile, runAction, uninstall } from './lifecycle.ts';
-import { connectorInfo, ConnectorInfoSchema } from './manifest.ts';
-import { publicUrlWarning } from './public-url-check.ts';
-import { refuseNewScenarioOverlap } from './rules/overlap.ts';
-import { RulesSchema } from './rules/rules.ts';
-
-const ConnectorParams = z.object({ connectorId: z.string().min(1).max(40) });
-const InstallationParams = ConnectorParams.extend({ installationId: z.string().min(1).max(64) });
+import { tenantOf } from '../../gateway/auth.ts';
+import { HttpProblem, ProblemSchema } from '../../gateway/problem.ts';
+import type { Connector } from '../connector.ts';
+import type { ConnectorDeps } from '../deps.ts';
+import { ExternalSystemError, externalRefusal } from '../external-error.ts';
+import { recentInbox, type InboxEntry } from '../inbox.ts';
+import { patchInstallation } from '../installation-patch.ts';
+import { listInstallations, type StoredInstallation } from '../installation-store.ts';
+import { install, reconcile, uninstall } from '../lifecycle.ts';
+import { publicUrlWarning } from '../public-url-check.ts';
+import { ConnectorParams, connectorLookup, InstallationParams } from './lookup.ts';
 
 const RemoteResourceSchema = z.object({ kind: z.string(), name: z.string(), externalId: z.string().nullable(), status: z.string() });
 
@@ -68,23 +65,6 @@ function view(connector: Connector, installation: StoredInstallation): z.infer<t
 
 const deliveryView = (entry: InboxEntry) => ({ ...entry, receivedAt: entry.receivedAt.toISOString(), processedAt: iso(entry.processedAt) });
 
-/** JSON merge patch (RFC 7396): objects merge key by key, null removes, anything else replaces. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else out[key] = mergePatch(out[key], value);
-  }
-  return out;
-}
-
-function issuesProblem(root: string, error: z.ZodError): HttpProblem {
-  const errors = error.issues.map((issue) => ({ path: [root, ...issue.path.map(String)].join('.'), message: issue.message }));
-  return new HttpProblem(400, 'validation-failed', `The ${root} has ${errors.length} invalid field(s); see errors.`, { errors });
-}
-
-/** /v1/connectors: the connectors this hub ships, and the tenant's installations of each. */
 const InstallAnswerSchema = z.object({
   installation: InstallationViewSchema,
   changes: z.array(z.string()),
@@ -92,29 +72,8 @@ const InstallAnswerSchema = z.object({
   warnings: z.array(z.string()).describe('What may keep the installation from working though it was installed (e.g. HUB_PUBLIC_URL on localhost).'),
 });
 
-export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = async (app, { deps }) => {
-  const connectorOr404 = (id: string): Connector => {
-    const connector = deps.registry.get(id);
-    if (!connector) throw new HttpProblem(404, 'not-found', `No connector "${id}"; GET /v1/connectors lists them (${deps.registry.all().map((one) => one.manifest.id).join(', ')}).`);
-    return connector;
-  };
-  const installationOr404 = async (tenantId: string, connector: Connector, id: string): Promise<StoredInstallation> => {
-    const installation = await getInstallation(deps.db, tenantId, id);
-    if (!installation || installation.connector !== connector.manifest.id) throw notFound(`${connector.manifest.name} installation`, id);
-    return installation;
-  };
-
-  app.get(
-    '/connectors',
-    { schema: { tags: ['connectors'], summary: 'List the connectors this hub offers', response: { 200: z.object({ items: z.array(ConnectorInfoSchema) }) } } },
-    async () => ({ items: deps.registry.list() }),
-  );
-
-  app.get(
-    '/connectors/:connectorId',
-    { schema: { tags: ['connectors'], summary: 'Describe a connector', params: ConnectorParams, response: { 200: ConnectorInfoSchema, 404: ProblemSchema } } },
-    async (request) => connectorInfo(connectorOr404(request.params.connectorId).manifest),
-  );
+export const installationRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = async (app, { deps }) => {
+  const { connectorOr404, installationOr404 } = connectorLookup(deps);
 
   app.post(
     '/connectors/:connectorId/installations',
@@ -202,21 +161,7 @@ export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = a
       const tenantId = tenantOf(request);
       const connector = connectorOr404(request.params.connectorId);
       const installation = await installationOr404(tenantId, connector, request.params.installationId);
-      const patch: { settings?: JsonObject; rules?: JsonObject } = {};
-      if (request.body.settings) {
-        const parsed = connector.manifest.settings.safeParse(mergePatch(installation.settings, request.body.settings));
-        if (!parsed.success) throw issuesProblem('body.settings', parsed.error);
-        patch.settings = parsed.data as JsonObject;
-      }
-      if (request.body.rules) {
-        const parsed = RulesSchema.safeParse(mergePatch(installation.rules, request.body.rules));
-        if (!parsed.success) throw issuesProblem('body.rules', parsed.error);
-        patch.rules = parsed.data as JsonObject;
-        const before = installation.status === 'uninstalled' ? undefined : installation;
-        await refuseNewScenarioOverlap(deps.db, tenantId, { before, after: { ...installation, rules: patch.rules }, allow: request.body.allowScenarioOverlap, root: 'body.rules' });
-      }
-      await updateInstallation(deps.db, tenantId, installation.id, patch);
-      return view(connector, (await getInstallation(deps.db, tenantId, installation.id))!);
+      return view(connector, await patchInstallation(deps, tenantId, connector, installation, request.body));
     },
   );
 
@@ -261,25 +206,6 @@ export const connectorRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = a
       await installationOr404(tenantId, connector, request.params.installationId);
       const result = (await uninstall(deps, tenantId, request.params.installationId))!;
       return { installation: view(connector, result.installation), changes: result.changes, problems: result.problems };
-    },
-  );
-
-  app.post(
-    '/connectors/:connectorId/installations/:installationId/actions/:actionId',
-    {
-      schema: {
-        tags: ['connectors'],
-        summary: 'Run one of the connector\'s actions in the external system',
-        params: InstallationParams.extend({ actionId: z.string().min(1).max(60) }),
-        body: z.record(z.string(), z.unknown()).optional(),
-        response: { 200: z.object({ result: z.unknown() }), 400: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema, 502: ProblemSchema },
-      },
-    },
-    async (request) => {
-      const tenantId = tenantOf(request);
-      const connector = connectorOr404(request.params.connectorId);
-      await installationOr404(tenantId, connector, request.params.installationId);
-      return { result: await runAction(deps, tenantId, request.params.installationId, request.params.actionId, request.body) };
     },
   );
 };

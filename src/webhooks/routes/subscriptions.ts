@@ -1,28 +1,18 @@
+/** /v1/webhooks: tenant webhook subscriptions (create, list, change, delete), secret rotation and the test ping. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CUSTOM_EVENT_TYPE, findEventType } from '../bus/catalog/index.ts';
-import type { EventBus } from '../bus/event-bus.ts';
-import { tenantOf } from '../gateway/auth.ts';
-import { decodeCursor, encodeCursor, PageQuerySchema } from '../gateway/pagination.ts';
-import { HttpProblem, notFound, ProblemSchema } from '../gateway/problem.ts';
-import type { Db } from '../store/db.ts';
-import type { Vault } from '../vault/vault.ts';
-import { decodeDeliveryCursor, encodeDeliveryCursor, getDelivery, listDeliveries, type LoggedDelivery } from './delivery-log.ts';
-import {
-  countSubscriptions,
-  createSubscription,
-  deleteSubscription,
-  getSubscription,
-  listSubscriptions,
-  rotateSecret,
-  updateSubscription,
-  type Subscription,
-} from './subscription-store.ts';
-import { checkTargetUrl, parseTargetUrl } from '../net/outbound-guard.ts';
-import type { WebhookSource } from './webhook-source.ts';
+import { CUSTOM_EVENT_TYPE, findEventType } from '../../bus/catalog/index.ts';
+import { tenantOf } from '../../gateway/auth.ts';
+import { decodeCursor, encodeCursor, PageQuerySchema } from '../../gateway/pagination.ts';
+import { notFound, ProblemSchema } from '../../gateway/problem.ts';
+import { parseTargetUrl } from '../../net/outbound-guard.ts';
+import type { Db } from '../../store/db.ts';
+import type { Vault } from '../../vault/vault.ts';
+import type { SubscriptionService } from '../subscription-service.ts';
+import { deleteSubscription, listSubscriptions, rotateSecret, updateSubscription, type Subscription } from '../subscription-store.ts';
+import type { WebhookSource } from '../webhook-source.ts';
+import { IdParamsSchema, iso } from './common.ts';
 
-/** Each subscription is one more POST per event: a bound on what one tenant can make the hub send. */
-const MAX_SUBSCRIPTIONS_PER_TENANT = 100;
 const DEFAULT_ROTATION_GRACE_SECONDS = 24 * 3600;
 
 const TargetUrlSchema = z
@@ -81,7 +71,7 @@ const RotateBodySchema = z
   })
   .strict();
 
-const WebhookSchema = z
+export const WebhookSchema = z
   .object({
     id: z.string(),
     url: z.string(),
@@ -98,33 +88,7 @@ const WebhookSchema = z
   })
   .meta({ id: 'Webhook' });
 
-const WebhookDeliverySchema = z
-  .object({
-    id: z.string(),
-    eventId: z.string(),
-    eventType: z.string(),
-    status: z.enum(['pending', 'succeeded', 'failed']),
-    attempts: z.array(
-      z.object({
-        attempt: z.number().int(),
-        startedAt: z.string(),
-        durationMs: z.number(),
-        outcome: z.enum(['delivered', 'retry', 'gave_up']),
-        statusCode: z.number().int().nullable(),
-        error: z.string().nullable().describe('What went wrong, with at most a 200-character excerpt of the response body.'),
-      }),
-    ),
-    lastError: z.string().nullable(),
-    nextAttemptAt: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'WebhookDelivery' });
-
-const IdParamsSchema = z.object({ id: z.string().min(1).max(64) });
-const iso = (date: Date | null) => date?.toISOString() ?? null;
-
-function toWebhook(subscription: Subscription): z.infer<typeof WebhookSchema> {
+export function toWebhook(subscription: Subscription): z.infer<typeof WebhookSchema> {
   const rotating = subscription.previousSecretExpiresAt !== null && subscription.previousSecretExpiresAt > new Date();
   return {
     id: subscription.id,
@@ -142,45 +106,17 @@ function toWebhook(subscription: Subscription): z.infer<typeof WebhookSchema> {
   };
 }
 
-function toWebhookDelivery(delivery: LoggedDelivery): z.infer<typeof WebhookDeliverySchema> {
-  return {
-    id: delivery.id,
-    eventId: delivery.eventId,
-    eventType: delivery.eventType,
-    status: delivery.status,
-    attempts: delivery.attempts.map((attempt) => ({ ...attempt, startedAt: attempt.startedAt.toISOString() })),
-    lastError: delivery.lastError,
-    nextAttemptAt: iso(delivery.nextAttemptAt),
-    createdAt: delivery.createdAt.toISOString(),
-    updatedAt: delivery.updatedAt.toISOString(),
-  };
-}
-
 const unique = (values: string[]) => [...new Set(values)];
 
-export interface WebhookRoutesOptions {
+export interface SubscriptionRoutesOptions {
   db: Db;
   vault: Vault;
-  bus: EventBus;
   source: WebhookSource;
-  allowPrivateTargets: boolean;
+  subscriptions: SubscriptionService;
 }
 
-/** /v1/webhooks: tenant webhook subscriptions, their test ping, their delivery log and redelivery. */
-export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (app, { db, vault, bus, source, allowPrivateTargets }) => {
-  const kind = source.kind;
-
-  /** The DNS half of the SSRF guard (the syntax half is in the schema), with the field path of the URL. */
-  const assertPublicTarget = async (url: string) => {
-    const checked = await checkTargetUrl(url, { allowPrivateTargets });
-    if (!checked.ok) throw new HttpProblem(400, 'validation-failed', checked.message, { errors: [{ path: 'body.url', message: checked.message }] });
-  };
-
-  const subscriptionOf = async (tenantId: string, id: string) => {
-    const subscription = await getSubscription(db, tenantId, kind, id);
-    if (!subscription) throw notFound('webhook', id);
-    return subscription;
-  };
+export const subscriptionRoutes: FastifyPluginAsyncZod<SubscriptionRoutesOptions> = async (app, { db, vault, source, subscriptions }) => {
+  const kind = subscriptions.kind;
 
   app.post(
     '/webhooks',
@@ -194,15 +130,8 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const tenantId = tenantOf(request);
       const body = request.body;
-      await assertPublicTarget(body.url);
-      if ((await countSubscriptions(db, tenantId, kind)) >= MAX_SUBSCRIPTIONS_PER_TENANT) {
-        throw new HttpProblem(422, 'unprocessable', `A tenant has at most ${MAX_SUBSCRIPTIONS_PER_TENANT} webhook subscriptions; delete unused ones or subscribe one URL to several event types.`);
-      }
-      const { subscription, secret } = await createSubscription(db, vault, {
-        tenantId,
-        kind,
+      const { subscription, secret } = await subscriptions.create(tenantOf(request), {
         url: body.url,
         eventTypes: unique(body.eventTypes),
         description: body.description ?? null,
@@ -233,7 +162,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
   app.get(
     '/webhooks/:id',
     { schema: { tags: ['webhooks'], summary: 'One webhook subscription', params: IdParamsSchema, response: { 200: WebhookSchema, 404: ProblemSchema } } },
-    async (request) => toWebhook(await subscriptionOf(tenantOf(request), request.params.id)),
+    async (request) => toWebhook(await subscriptions.subscriptionOf(tenantOf(request), request.params.id)),
   );
 
   app.patch(
@@ -250,8 +179,8 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
     async (request) => {
       const tenantId = tenantOf(request);
       const body = request.body;
-      await subscriptionOf(tenantId, request.params.id);
-      if (body.url !== undefined) await assertPublicTarget(body.url);
+      await subscriptions.subscriptionOf(tenantId, request.params.id);
+      if (body.url !== undefined) await subscriptions.assertPublicTarget(body.url);
       const updated = await updateSubscription(db, tenantId, kind, request.params.id, {
         url: body.url,
         eventTypes: body.eventTypes && unique(body.eventTypes),
@@ -315,60 +244,6 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
         },
       },
     },
-    async (request) => source.sendTest(await subscriptionOf(tenantOf(request), request.params.id)),
-  );
-
-  app.get(
-    '/webhooks/:id/deliveries',
-    {
-      schema: {
-        tags: ['webhooks'],
-        summary: 'The delivery log of a subscription, newest first, with every attempt',
-        params: IdParamsSchema,
-        querystring: PageQuerySchema.extend({
-          cursor: z.string().max(128).optional().describe('The nextCursor of the previous page.'),
-          status: z.enum(['pending', 'succeeded', 'failed']).optional(),
-        }),
-        response: { 200: z.object({ items: z.array(WebhookDeliverySchema), nextCursor: z.string().nullable() }), 400: ProblemSchema, 404: ProblemSchema },
-      },
-    },
-    async (request) => {
-      const tenantId = tenantOf(request);
-      const { cursor, limit, status } = request.query;
-      const after = decodeDeliveryCursor(cursor);
-      const subscription = await subscriptionOf(tenantId, request.params.id);
-      const rows = await listDeliveries(db, { tenantId, subscriber: `${kind}:${subscription.id}`, status, after, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      return { items: page.map(toWebhookDelivery), nextCursor: rows.length > limit ? encodeDeliveryCursor(page.at(-1)!) : null };
-    },
-  );
-
-  app.post(
-    '/webhooks/:id/deliveries/:deliveryId/redeliver',
-    {
-      schema: {
-        tags: ['webhooks'],
-        summary: 'Try a failed delivery again',
-        description:
-          'The same delivery goes back to pending and is attempted within seconds; its new attempts are added after the old ones. When its retries were used up, it gets one attempt.',
-        params: IdParamsSchema.extend({ deliveryId: z.string().min(1).max(64) }),
-        response: { 202: WebhookDeliverySchema, 404: ProblemSchema, 409: ProblemSchema },
-      },
-    },
-    async (request, reply) => {
-      const tenantId = tenantOf(request);
-      const { id, deliveryId } = request.params;
-      const subscription = await subscriptionOf(tenantId, id);
-      const subscriber = `${kind}:${subscription.id}`;
-      const delivery = await getDelivery(db, tenantId, subscriber, deliveryId);
-      if (!delivery) throw notFound('delivery of this webhook', deliveryId);
-      if (!subscription.enabled) {
-        throw new HttpProblem(409, 'conflict', 'This webhook is disabled, so the delivery would give up at once; enable it first (PATCH {"enabled": true}).');
-      }
-      if (!(await bus.redeliverFailed(tenantId, deliveryId))) {
-        throw new HttpProblem(409, 'conflict', `Only failed deliveries can be redelivered; this one is ${delivery.status}.`);
-      }
-      return reply.code(202).send(toWebhookDelivery((await getDelivery(db, tenantId, subscriber, deliveryId))!));
-    },
+    async (request) => source.sendTest(await subscriptions.subscriptionOf(tenantOf(request), request.params.id)),
   );
 };

@@ -5,10 +5,10 @@ import { tenantOf } from '../../gateway/auth.ts';
 import { decodeCursor, encodeCursor, PageQuerySchema } from '../../gateway/pagination.ts';
 import { notFound, ProblemSchema } from '../../gateway/problem.ts';
 import { DurationSchema } from '../duration.ts';
-import { RfmGroup, ValueTier } from './rfm.ts';
-import { SegmentInputSchema } from './segment.ts';
-import { segmentMembers, type Segment } from './segment-store.ts';
-import type { Segments } from './segments.ts';
+import { RfmGroup, ValueTier } from '../segments/rfm.ts';
+import { SegmentInputSchema } from '../segments/segment.ts';
+import { segmentMembers, type Segment } from '../segments/segment-store.ts';
+import type { Segments } from '../segments/segments.ts';
 import type { Db } from '../../store/db.ts';
 
 const SegmentViewSchema = z

@@ -1,0 +1,40 @@
+/**
+ * The automation API, one file per resource: scenarios (CRUD and validate), their lifecycle, their
+ * runs, simulation, and segments. Each route file parses, calls the part's functions and answers.
+ */
+import type { ContactsModule } from '../../contacts/contacts-module.ts';
+import type { RouteModule } from '../../gateway/app.ts';
+import type { SendingModule } from '../../sending/sending-module.ts';
+import type { Db } from '../../store/db.ts';
+import type { ConnectorActionRegistry } from '../connector-actions.ts';
+import type { AutomationEngine } from '../engine.ts';
+import type { ReadyRuleOverlapCheck } from '../ready-rule-overlaps.ts';
+import { scenarioChecks } from '../scenario-checks.ts';
+import type { Segments } from '../segments/segments.ts';
+import { scenarioLifecycleRoutes } from './lifecycle.ts';
+import { runRoutes } from './runs.ts';
+import { scenarioRoutes } from './scenarios.ts';
+import { segmentRoutes } from './segments.ts';
+import { simulationRoutes } from './simulation.ts';
+
+export interface AutomationRouteDeps {
+  db: Db;
+  engine: AutomationEngine;
+  sending: Pick<SendingModule, 'settings'>;
+  contacts: ContactsModule;
+  connectorActions: ConnectorActionRegistry;
+  segments: Segments;
+  readyRules: ReadyRuleOverlapCheck;
+}
+
+export function automationRoutes(deps: AutomationRouteDeps): RouteModule[] {
+  const { db, engine } = deps;
+  const checks = scenarioChecks(deps);
+  return [
+    { scope: 'v1', register: async (app) => void (await app.register(scenarioLifecycleRoutes, { db, engine, checks })) },
+    { scope: 'v1', register: async (app) => void (await app.register(scenarioRoutes, { db, engine, checks, readyRules: deps.readyRules })) },
+    { scope: 'v1', register: async (app) => void (await app.register(runRoutes, { db, engine })) },
+    { scope: 'v1', register: async (app) => void (await app.register(simulationRoutes, { db, engine, checks, sending: deps.sending, contacts: deps.contacts })) },
+    { scope: 'v1', register: async (app) => void (await app.register(segmentRoutes, { db, segments: deps.segments })) },
+  ];
+}

@@ -1,0 +1,52 @@
+/**
+ * PATCH of an installation: settings and ready rules as JSON merge patches (RFC 7396), each result
+ * checked against its schema (errors under body.settings / body.rules), and a rule switched on next to
+ * an active scenario that already texts on the same event refused unless allowed.
+ */
+import type { z } from 'zod';
+import { HttpProblem } from '../gateway/problem.ts';
+import type { Connector, JsonObject } from './connector.ts';
+import type { ConnectorDeps } from './deps.ts';
+import { getInstallation, updateInstallation, type StoredInstallation } from './installation-store.ts';
+import { refuseNewScenarioOverlap } from './rules/overlap.ts';
+import { RulesSchema } from './rules/rules.ts';
+
+/** JSON merge patch (RFC 7396): objects merge key by key, null removes, anything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}
+
+function issuesProblem(root: string, error: z.ZodError): HttpProblem {
+  const errors = error.issues.map((issue) => ({ path: [root, ...issue.path.map(String)].join('.'), message: issue.message }));
+  return new HttpProblem(400, 'validation-failed', `The ${root} has ${errors.length} invalid field(s); see errors.`, { errors });
+}
+
+export async function patchInstallation(
+  deps: ConnectorDeps,
+  tenantId: string,
+  connector: Connector,
+  installation: StoredInstallation,
+  body: { settings?: Record<string, unknown> | undefined; rules?: Record<string, unknown> | undefined; allowScenarioOverlap: boolean },
+): Promise<StoredInstallation> {
+  const patch: { settings?: JsonObject; rules?: JsonObject } = {};
+  if (body.settings) {
+    const parsed = connector.manifest.settings.safeParse(mergePatch(installation.settings, body.settings));
+    if (!parsed.success) throw issuesProblem('body.settings', parsed.error);
+    patch.settings = parsed.data as JsonObject;
+  }
+  if (body.rules) {
+    const parsed = RulesSchema.safeParse(mergePatch(installation.rules, body.rules));
+    if (!parsed.success) throw issuesProblem('body.rules', parsed.error);
+    patch.rules = parsed.data as JsonObject;
+    const before = installation.status === 'uninstalled' ? undefined : installation;
+    await refuseNewScenarioOverlap(deps.db, tenantId, { before, after: { ...installation, rules: patch.rules }, allow: body.allowScenarioOverlap, root: 'body.rules' });
+  }
+  await updateInstallation(deps.db, tenantId, installation.id, patch);
+  return (await getInstallation(deps.db, tenantId, installation.id))!;
+}
