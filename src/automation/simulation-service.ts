@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { ContactsModule } from '../contacts/contacts-module.ts';
-import { HttpProblem } from '../gateway/problem.ts';
+import { InvalidInputError, UnprocessableError } from '../errors.ts';
 import type { SendingModule } from '../sending/sending-module.ts';
 import type { AutomationEngine } from './engine.ts';
 import type { ScenarioDefinition } from './scenario.ts';
@@ -28,15 +28,9 @@ async function simulatedContact(contacts: ContactsModule, tenantId: string, cont
     await contacts.contacts.consentOf(tenantId, contact.id, 'email'),
     await contacts.lists.listsOf(tenantId, contact.id),
   ];
+  const { id: _id, ...fields } = contact;
   return SimulatedContactSchema.parse({
-    firstName: contact.firstName,
-    lastName: contact.lastName,
-    email: contact.email,
-    phone: contact.phone,
-    locale: contact.locale,
-    timeZone: contact.timeZone,
-    attributes: contact.attributes,
-    externalIds: contact.externalIds,
+    ...fields,
     consent: { sms: sms?.status ?? 'unknown', email: email?.status ?? 'unknown' },
     optedOut: {
       sms: contact.phone !== null && (await contacts.optOuts.isOptedOut(tenantId, 'sms', contact.phone)),
@@ -51,7 +45,7 @@ export async function runSimulation(deps: SimulationServiceDeps, tenantId: strin
   const input = { ...body };
   if (body.contactId !== undefined) {
     const contact = await simulatedContact(deps.contacts, tenantId, body.contactId);
-    if (!contact) throw new HttpProblem(400, 'validation-failed', `No contact with id "${body.contactId}" in this tenant.`, { errors: [{ path: 'body.contactId', message: 'unknown contact' }] });
+    if (!contact) throw new InvalidInputError(`No contact with id "${body.contactId}" in this tenant.`, [{ path: 'body.contactId', message: 'unknown contact' }]);
     input.contact = contact;
   }
   const settings = await deps.sending.settings.get(tenantId);
@@ -59,7 +53,7 @@ export async function runSimulation(deps: SimulationServiceDeps, tenantId: strin
     const result = await simulate(definition, input, { tenantId, scenarioId, settings, now: deps.engine.now() });
     return { ...result, runs: result.runs.map((run) => ({ ...run, steps: run.steps.map(stepRecordView) })) };
   } catch (error) {
-    if (error instanceof Error && /loops without end/.test(error.message)) throw new HttpProblem(422, 'unprocessable', error.message);
+    if (error instanceof Error && /loops without end/.test(error.message)) throw new UnprocessableError(error.message);
     throw error;
   }
 }

@@ -4,7 +4,7 @@
  * an active scenario that already texts on the same event refused unless allowed.
  */
 import type { z } from 'zod';
-import { HttpProblem } from '../gateway/problem.ts';
+import { InvalidInputError } from '../errors.ts';
 import type { Connector, JsonObject } from './connector.ts';
 import type { ConnectorDeps } from './deps.ts';
 import { getInstallation, updateInstallation, type StoredInstallation } from './installation-store.ts';
@@ -22,9 +22,9 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-function issuesProblem(root: string, error: z.ZodError): HttpProblem {
+function invalidFields(root: string, error: z.ZodError): InvalidInputError {
   const errors = error.issues.map((issue) => ({ path: [root, ...issue.path.map(String)].join('.'), message: issue.message }));
-  return new HttpProblem(400, 'validation-failed', `The ${root} has ${errors.length} invalid field(s); see errors.`, { errors });
+  return new InvalidInputError(`The ${root} has ${errors.length} invalid field(s); see errors.`, errors);
 }
 
 export async function patchInstallation(
@@ -37,12 +37,12 @@ export async function patchInstallation(
   const patch: { settings?: JsonObject; rules?: JsonObject } = {};
   if (body.settings) {
     const parsed = connector.manifest.settings.safeParse(mergePatch(installation.settings, body.settings));
-    if (!parsed.success) throw issuesProblem('body.settings', parsed.error);
+    if (!parsed.success) throw invalidFields('body.settings', parsed.error);
     patch.settings = parsed.data as JsonObject;
   }
   if (body.rules) {
     const parsed = RulesSchema.safeParse(mergePatch(installation.rules, body.rules));
-    if (!parsed.success) throw issuesProblem('body.rules', parsed.error);
+    if (!parsed.success) throw invalidFields('body.rules', parsed.error);
     patch.rules = parsed.data as JsonObject;
     const before = installation.status === 'uninstalled' ? undefined : installation;
     await refuseNewScenarioOverlap(deps.db, tenantId, { before, after: { ...installation, rules: patch.rules }, allow: body.allowScenarioOverlap, root: 'body.rules' });

@@ -1,6 +1,6 @@
 /** Reads behind GET /v1/messages: a recipient filter as sending stores recipients, and one message with its history. */
 import { normalizeTenantPhone } from '../contacts/tenant-region.ts';
-import { HttpProblem } from '../gateway/problem.ts';
+import { InvalidInputError } from '../errors.ts';
 import type { SendingDeps } from './deps.ts';
 import type { MessageChannel } from './message.ts';
 import { referencesOf } from './message-references.ts';
@@ -14,7 +14,7 @@ import type { SendingModule } from './sending-module.ts';
 export async function recipientFilter(deps: SendingDeps, tenantId: string, to: string, channel: MessageChannel | undefined): Promise<string> {
   if (channel === 'email' || (channel === undefined && to.includes('@'))) return to.trim().toLowerCase();
   const phone = await normalizeTenantPhone(deps.db, tenantId, to);
-  if (!phone.ok) throw new HttpProblem(400, 'validation-failed', `querystring.to: ${phone.message}`, { errors: [{ path: 'querystring.to', message: phone.message }] });
+  if (!phone.ok) throw new InvalidInputError(`querystring.to: ${phone.message}`, [{ path: 'querystring.to', message: phone.message }]);
   return phone.e164;
 }
 

@@ -2,7 +2,7 @@
  * The checks behind /v1/webhooks (and Zapier's REST hooks, kind `zapier`): a subscription of this kind
  * in this tenant or a 404, a target URL that resolves to a public address, and the per-tenant cap.
  */
-import { notFound, HttpProblem } from '../gateway/problem.ts';
+import { InvalidInputError, notFound, UnprocessableError } from '../errors.ts';
 import { checkTargetUrl } from '../net/outbound-guard.ts';
 import type { Db } from '../store/db.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -24,7 +24,7 @@ export function subscriptionService({ db, vault, kind, allowPrivateTargets }: Su
   /** The DNS half of the SSRF guard (the syntax half is in the schema), with the field path of the URL. */
   const assertPublicTarget = async (url: string) => {
     const checked = await checkTargetUrl(url, { allowPrivateTargets });
-    if (!checked.ok) throw new HttpProblem(400, 'validation-failed', checked.message, { errors: [{ path: 'body.url', message: checked.message }] });
+    if (!checked.ok) throw new InvalidInputError(checked.message, [{ path: 'body.url', message: checked.message }]);
   };
 
   const subscriptionOf = async (tenantId: string, id: string): Promise<Subscription> => {
@@ -37,7 +37,7 @@ export function subscriptionService({ db, vault, kind, allowPrivateTargets }: Su
   const create = async (tenantId: string, input: { url: string; eventTypes: string[]; description: string | null; enabled: boolean }) => {
     await assertPublicTarget(input.url);
     if ((await countSubscriptions(db, tenantId, kind)) >= MAX_SUBSCRIPTIONS_PER_TENANT) {
-      throw new HttpProblem(422, 'unprocessable', `A tenant has at most ${MAX_SUBSCRIPTIONS_PER_TENANT} webhook subscriptions; delete unused ones or subscribe one URL to several event types.`);
+      throw new UnprocessableError(`A tenant has at most ${MAX_SUBSCRIPTIONS_PER_TENANT} webhook subscriptions; delete unused ones or subscribe one URL to several event types.`);
     }
     return createSubscription(db, vault, { tenantId, kind, ...input });
   };
