@@ -100,22 +100,17 @@ export function jobQueueContract(target: JobQueueTarget): void {
     const name = uniqueName();
     const gate = deferred();
     const runs: string[] = [];
-    let sentinelRan = false;
-    queue.process(
-      name,
-      async (job) => {
-        if (job.data === 'sentinel') sentinelRan = true;
-        else runs.push(String(job.data));
-        if (job.data === 'first') await gate.promise;
-      },
-      { concurrency: 1 },
-    );
+    const sentinel = processWithSentinel(queue, name, async (job) => {
+      runs.push(String(job.data));
+      if (job.data === 'first') await gate.promise;
+    });
     await queue.add(name, 'first', { jobId: 'busy' });
     await waitFor(() => runs.length === 1);
     await queue.add(name, 'second', { jobId: 'busy' });
-    await queue.add(name, 'sentinel');
+    // Queued behind the running job (concurrency 1): it runs once 'first' is released.
+    const sentinelRan = sentinel.addAndWait(0);
     gate.resolve();
-    await waitFor(() => sentinelRan);
+    await sentinelRan;
     expect(runs).toEqual(['first']);
   });
 
@@ -123,25 +118,16 @@ export function jobQueueContract(target: JobQueueTarget): void {
     const queue = await open();
     const name = uniqueName();
     const runs: { data: JsonValue; attempt: number }[] = [];
-    let sentinelRan = false;
-    queue.process(
-      name,
-      async (job) => {
-        if (job.data === 'sentinel') {
-          sentinelRan = true;
-          return;
-        }
-        runs.push({ data: job.data, attempt: job.attempt });
-        if (job.attempt === 1) throw new Error('first try fails');
-      },
-      { concurrency: 1 },
-    );
+    const sentinel = processWithSentinel(queue, name, async (job) => {
+      runs.push({ data: job.data, attempt: job.attempt });
+      if (job.attempt === 1) throw new Error('first try fails');
+    });
     await queue.add(name, 'first', { jobId: 'retrying', attempts: 2, backoff: { type: 'fixed', delayMs: 300 } });
     await waitFor(() => runs.length === 1);
     // Due at once if it were not ignored, so before the retry and the sentinel below.
     await queue.add(name, 'second', { jobId: 'retrying' });
     await waitFor(() => runs.length === 2);
-    await addAndWaitForSentinel(queue, name, 0, () => sentinelRan);
+    await sentinel.addAndWait(0);
     expect(runs).toEqual([
       { data: 'first', attempt: 1 },
       { data: 'first', attempt: 2 },
@@ -225,26 +211,17 @@ export function jobQueueContract(target: JobQueueTarget): void {
     const queue = await open();
     const name = uniqueName();
     const tries: { attempt: number; at: number }[] = [];
-    let sentinelRan = false;
-    queue.process(
-      name,
-      async (job) => {
-        if (job.data === 'sentinel') {
-          sentinelRan = true;
-          return;
-        }
-        tries.push({ attempt: job.attempt, at: Date.now() });
-        throw new Error('always fails');
-      },
-      { concurrency: 1 },
-    );
+    const sentinel = processWithSentinel(queue, name, async (job) => {
+      tries.push({ attempt: job.attempt, at: Date.now() });
+      throw new Error('always fails');
+    });
     await queue.add(name, 'doomed', { attempts: 3, backoff: { type: 'exponential', delayMs: 150 } });
     await waitFor(() => tries.length === 3);
     const [first, second] = gaps(tries);
     expect(first).toBeGreaterThanOrEqual(150 - 15);
     expect(second).toBeGreaterThanOrEqual(300 - 15);
     // A fourth try would be due 600 ms after the third, before this sentinel.
-    await addAndWaitForSentinel(queue, name, 1_500, () => sentinelRan);
+    await sentinel.addAndWait(1_500);
     expect(tries.map((t) => t.attempt)).toEqual([1, 2, 3]);
   });
 
@@ -461,6 +438,19 @@ async function runUntilSentinel(
   options: { sentinelDelayMs?: number; handler?: (job: Job) => Promise<void> } = {},
 ): Promise<{ id: string; data: JsonValue }[]> {
   const runs: { id: string; data: JsonValue }[] = [];
+  const sentinel = processWithSentinel(queue, name, async (job) => {
+    runs.push({ id: job.id, data: job.data });
+    await options.handler?.(job);
+  });
+  await sentinel.addAndWait(options.sentinelDelayMs ?? 0);
+  return runs;
+}
+
+/**
+ * Processes `name` with concurrency 1, passing every job but the sentinel to `handler`;
+ * `addAndWait(delayMs)` adds the sentinel `delayMs` from now and resolves once it has run.
+ */
+function processWithSentinel(queue: JobQueue, name: string, handler: (job: Job) => Promise<void>): { addAndWait(delayMs: number): Promise<void> } {
   let sentinelRan = false;
   queue.process(
     name,
@@ -469,18 +459,16 @@ async function runUntilSentinel(
         sentinelRan = true;
         return;
       }
-      runs.push({ id: job.id, data: job.data });
-      await options.handler?.(job);
+      await handler(job);
     },
     { concurrency: 1 },
   );
-  await addAndWaitForSentinel(queue, name, options.sentinelDelayMs ?? 0, () => sentinelRan);
-  return runs;
-}
-
-async function addAndWaitForSentinel(queue: JobQueue, name: string, delayMs: number, ran: () => boolean): Promise<void> {
-  await queue.add(name, 'sentinel', { delayMs });
-  await waitFor(ran, { message: 'the sentinel job' });
+  return {
+    async addAndWait(delayMs) {
+      await queue.add(name, 'sentinel', { delayMs });
+      await waitFor(() => sentinelRan, { message: 'the sentinel job' });
+    },
+  };
 }
 
 function gaps(tries: { at: number }[]): number[] {
