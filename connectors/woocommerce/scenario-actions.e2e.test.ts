@@ -5,16 +5,15 @@
  * between the call and the step's completion do not post twice; a store refusal (404) fails the run
  * at once, a store failure (503) is retried.
  */
-import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advance, type AutomationPort } from '../../src/automation/interpreter.ts';
 import { getRun, insertRun } from '../../src/automation/run-store.ts';
 import { definitionOf } from '../../src/automation/scenario-store.ts';
-import { startTestHub, type TestHub, type TestHubMode } from '../../test/support/hub.ts';
+import { type TestHub, type TestHubMode } from '../../test/support/hub.ts';
 import { FakeStore, fixture } from './testing/fake-store.ts';
 import { waitFor } from '../../test/support/wait.ts';
+import { startShopAndHub, stopShopAndHub } from './testing/shop-and-hub.ts';
 
-const PUBLIC_URL = 'https://hub.example.test';
 const NOTES_727 = '/wp-json/wc/v3/orders/727/notes';
 
 type HistoryItem = { step: string; state: string; outcome: string | null; detail: Record<string, unknown> };
@@ -47,17 +46,11 @@ describe.each(['embedded', 'postgres+redis'] as TestHubMode[])('WooCommerce acti
   };
 
   beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-    store.start();
-    t = await startTestHub(mode, { HUB_PUBLIC_URL: PUBLIC_URL });
-    store.deliverTo = (url) => url.replace(PUBLIC_URL, t.url);
+    t = await startShopAndHub(store, mode);
   });
 
   afterAll(async () => {
-    await t?.close();
-    store.stop();
-    nock.enableNetConnect();
+    await stopShopAndHub(store, t);
   });
 
   it('refuses a scenario naming an action no connector offers, or an input the action does not take', async () => {

@@ -3,14 +3,13 @@
  * hub, the order-status rule sends the customer's SMS, and it leaves over SMPP to a third-party
  * SMSC (Debian's Net::SMPP acting as the operator), byte for byte as the SMSC received it.
  */
-import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGsm7 } from '../../src/sending/encoding/index.ts';
-import { startTestHub, type TestHub } from '../../test/support/hub.ts';
+import { type TestHub } from '../../test/support/hub.ts';
 import { startNetSmppSmsc, type NetSmppSmsc, type SubmitSmEvent } from '../../test/support/smsc-netsmpp.ts';
 import { FakeStore, fixture } from './testing/fake-store.ts';
+import { startShopAndHub, stopShopAndHub } from './testing/shop-and-hub.ts';
 
-const PUBLIC_URL = 'https://hub.example.test';
 
 describe('WooCommerce order → SMS over a real SMPP session', () => {
   let t: TestHub;
@@ -18,20 +17,14 @@ describe('WooCommerce order → SMS over a real SMPP session', () => {
   const store = new FakeStore();
 
   beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-    store.start();
     smsc = await startNetSmppSmsc({ receipt_delay_ms: 50 });
     // The SMSC listens on loopback, which only an operator's HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS=true allows.
-    t = await startTestHub('embedded', { HUB_PUBLIC_URL: PUBLIC_URL, HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
-    store.deliverTo = (url) => url.replace(PUBLIC_URL, t.url);
+    t = await startShopAndHub(store, 'embedded', { HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
   });
 
   afterAll(async () => {
-    await t?.close();
+    await stopShopAndHub(store, t);
     await smsc?.close();
-    store.stop();
-    nock.enableNetConnect();
   });
 
   it('sends the order status SMS through the SMSC with GSM-7 data_coding and the customer as destination', async () => {

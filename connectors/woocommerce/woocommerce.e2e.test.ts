@@ -4,14 +4,13 @@
  * plugin's cart posts signed as the WordPress plugin signs them, and the SMS observed where they
  * leave: the sandbox provider.
  */
-import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPayload } from '../../src/signatures/hub-signature.ts';
-import { startTestHub, type TestHub, type TestHubMode } from '../../test/support/hub.ts';
+import { type TestHub, type TestHubMode } from '../../test/support/hub.ts';
 import { FakeStore, fixture } from './testing/fake-store.ts';
 import { waitFor } from '../../test/support/wait.ts';
+import { PUBLIC_URL, startShopAndHub, stopShopAndHub } from './testing/shop-and-hub.ts';
 
-const PUBLIC_URL = 'https://hub.example.test';
 const MERCHANT = '+33698765432';
 
 type SmsRecord = { message: { to: string; text: string; messageId: string } };
@@ -44,19 +43,13 @@ describe.each(['embedded', 'postgres+redis'] as TestHubMode[])('WooCommerce conn
   };
 
   beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-    store.start();
-    t = await startTestHub(mode, { HUB_PUBLIC_URL: PUBLIC_URL });
-    store.deliverTo = (url) => url.replace(PUBLIC_URL, t.url);
+    t = await startShopAndHub(store, mode);
     const put = await t.api('/v1/sending/providers/sms', { method: 'PUT', body: { kind: 'sandbox', settings: { receiptDelayMs: 20 } } });
     expect(put.status).toBe(200);
   });
 
   afterAll(async () => {
-    await t?.close();
-    store.stop();
-    nock.enableNetConnect();
+    await stopShopAndHub(store, t);
   });
 
   const installBody = {

@@ -4,13 +4,12 @@
  * directions (scenario create/activate/PUT, installation install/PATCH), unless the request says
  * both are wanted. The shop is the FakeStore (nock); the hub is whole.
  */
-import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeStore } from '../../../connectors/woocommerce/testing/fake-store.ts';
-import { startTestHub, type TestHub } from '../../../test/support/hub.ts';
+import { type TestHub } from '../../../test/support/hub.ts';
 import { abandonedCartRecipe, loyaltyRecipe } from '../../automation/recipes.ts';
+import { startShopAndHub, stopShopAndHub } from '../../../connectors/woocommerce/testing/shop-and-hub.ts';
 
-const PUBLIC_URL = 'https://hub.example.test';
 const shippedSms = {
   trigger: { kind: 'event', event: 'order.status_changed' },
   steps: [{ id: 'sms-expedie', type: 'action', action: { kind: 'sendSms', category: 'transactional', text: 'Votre commande {{ event.data.number | default: "" }} est partie.' } }],
@@ -24,17 +23,11 @@ describe.each(['embedded', 'postgres'] as const)('ready rules and scenarios send
   const installation = () => `/v1/connectors/woocommerce/installations/${installationId}`;
 
   beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-    store.start();
-    t = await startTestHub(mode, { HUB_PUBLIC_URL: PUBLIC_URL });
-    store.deliverTo = (url) => url.replace(PUBLIC_URL, t.url);
+    t = await startShopAndHub(store, mode);
     api = t.api;
   });
   afterAll(async () => {
-    await t?.close();
-    store.stop();
-    nock.enableNetConnect();
+    await stopShopAndHub(store, t);
   });
 
   it('refuses to activate the abandoned-cart scenario while the cart reminder rule is on, unless told to keep both', async () => {
