@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { Heartbeat, workersReadiness } from './cluster/heartbeat.ts';
 import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
 import { busRouteModules } from './bus/routes.ts';
 import { EventBus } from './bus/event-bus.ts';
@@ -11,6 +14,7 @@ import { createConnectorsModule, type ConnectorsModule } from './connectors/conn
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
 import { buildGateway, type RouteModule } from './gateway/app.ts';
+import { healthListener, type ReadinessCheck } from './gateway/health.ts';
 import { createLogger } from './logger.ts';
 import type { JobQueue } from './queue/job-queue.ts';
 import { openQueue } from './queue/open-queue.ts';
@@ -132,6 +136,10 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     bus.addSource(connectors.rules);
 
     // Routes: every part's route modules, registered by the gateway the same way.
+    const readiness: ReadinessCheck[] = [
+      { name: 'store', check: () => store.ping() },
+      { name: 'queue', check: () => queue.ping() },
+    ];
     const routes: RouteModule[] = [
       ...tenancyRouteModules(store),
       ...busRouteModules(store, bus),
@@ -152,14 +160,13 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
       timeouts: config.timeouts,
-      readiness: [
-        { name: 'store', check: () => store.ping() },
-        { name: 'queue', check: () => queue.ping() },
-      ],
+      readiness: [...readiness, workersReadiness(store)],
       routes,
     });
     const runsWorkers = config.role !== 'gateway';
     const servesHttp = config.role !== 'worker';
+    const heartbeat = new Heartbeat(store, config.role, log.child({ part: 'cluster' }));
+    let workerHealth: Server | undefined;
     return {
       config,
       log,
@@ -177,21 +184,28 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       connectors,
       // Workers: the bus, sending and automation loops (worker role), connectors' inboxes, the SMPP server.
       async start() {
+        await heartbeat.start();
         if (runsWorkers) await bus.startWorkers();
         if (runsWorkers) await sending.startWorkers();
         if (runsWorkers) await automation.startWorkers();
         await connectors.start({ workers: runsWorkers });
         await smpp.start({ workers: runsWorkers, listen: servesHttp });
         await app.ready();
-        if (!servesHttp) return { url: undefined };
+        if (!servesHttp) {
+          workerHealth = healthListener(readiness).listen(config.healthPort, config.host);
+          await once(workerHealth, 'listening');
+          return { url: undefined };
+        }
         const url = await app.listen({ host: config.host, port: config.port });
         return { url };
       },
       async stop() {
         await smpp.stop();
+        workerHealth?.close();
         await app.close();
         await queue.close();
         await sending.close();
+        await heartbeat.stop().catch((error: unknown) => log.warn({ err: error }, 'could not remove this process from hub_processes'));
         await store.close();
       },
     };

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from './support/stores.ts';
+import { freePort, startProcess, type RunningProcess } from './support/processes.ts';
+
+const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
+
+interface Readiness {
+  status: string;
+  checks: Record<string, string>;
+  details?: { workers?: { alive: number; lastHeartbeatAt: string | null } };
+}
+
+async function readyz(process: RunningProcess): Promise<{ code: number; body: Readiness }> {
+  const response = await fetch(`${process.url}/readyz`);
+  return { code: response.status, body: (await response.json()) as Readiness };
+}
+
+/** Split roles on PostgreSQL (the store queue: the heartbeats live in the database either way). */
+describe('health of every role, and the workers seen from a gateway', { timeout: 120_000 }, () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let env: Record<string, string>;
+  const running: RunningProcess[] = [];
+  const start = async (extra: Record<string, string>) => {
+    const started = await startProcess(MAIN, { ...env, ...extra }, await freePort());
+    running.push(started);
+    return started;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    env = { DATABASE_URL: database.url, HUB_SECRET_KEY: randomBytes(32).toString('base64'), HUB_LOG_LEVEL: 'warn', HUB_PUBLIC_URL: 'https://hub.example.com' };
+  });
+  afterAll(async () => {
+    for (const process of running) await process.stop('SIGKILL');
+    await database?.drop();
+  });
+
+  it('a gateway reports no worker (degraded, still 200), then the worker that starts, and none again once it stops', async () => {
+    const gateway = await start({ HUB_ROLE: 'gateway' });
+    const alone = await readyz(gateway);
+    expect(alone.code).toBe(200);
+    expect(alone.body.status).toBe('degraded');
+    expect(alone.body.checks).toMatchObject({ store: 'ok', queue: 'ok' });
+    expect(alone.body.checks.workers).toMatch(/^no worker alive in the last 15 s/);
+    expect(alone.body.details?.workers).toEqual({ alive: 0, lastHeartbeatAt: null });
+
+    const worker = await start({ HUB_ROLE: 'worker' });
+    const workerReady = await readyz(worker);
+    expect(workerReady).toEqual({ code: 200, body: { status: 'ready', checks: { store: 'ok', queue: 'ok' } } });
+    expect((await fetch(`${worker.url}/healthz`)).status).toBe(200);
+    // A worker's listener serves health only, never the API.
+    expect((await fetch(`${worker.url}/v1/me`)).status).toBe(404);
+
+    const withWorker = await readyz(gateway);
+    expect(withWorker.code).toBe(200);
+    expect(withWorker.body.status).toBe('ready');
+    expect(withWorker.body.checks.workers).toBe('ok');
+    expect(withWorker.body.details?.workers?.alive).toBe(1);
+    expect(Date.now() - Date.parse(withWorker.body.details!.workers!.lastHeartbeatAt!)).toBeLessThan(60_000);
+
+    await worker.stop('SIGTERM');
+    const gone = await readyz(gateway);
+    expect(gone.body.status).toBe('degraded');
+    expect(gone.body.details?.workers?.alive).toBe(0);
+    expect(gone.body.details?.workers?.lastHeartbeatAt).toBeNull();
+  });
+
+  it('an `all` process counts itself as a worker', async () => {
+    const all = await start({ HUB_ROLE: 'all' });
+    const { code, body } = await readyz(all);
+    expect(code).toBe(200);
+    expect(body.status).toBe('ready');
+    expect(body.details?.workers?.alive).toBe(1);
+  });
+});
