@@ -121,6 +121,8 @@ export interface HubConfig {
   /** The worker role's health listener (/healthz, /readyz); gateways answer those on `port`. */
   healthPort: number;
   publicUrl: string;
+  /** Whether HUB_PUBLIC_URL was set (false: the localhost default, which a PostgreSQL hub's recorded URL replaces). */
+  publicUrlExplicit: boolean;
   store: { databaseUrl: string } | { dataDir: string };
   /** Always set: even with PostgreSQL, small local files (the generated secret key) live here. */
   dataDir: string;
@@ -211,6 +213,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): HubConfig {
     port: value.PORT,
     healthPort: value.HUB_HEALTH_PORT ?? value.PORT,
     publicUrl: (value.HUB_PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, ''),
+    publicUrlExplicit: value.HUB_PUBLIC_URL !== undefined,
     store: value.DATABASE_URL !== undefined ? { databaseUrl: value.DATABASE_URL } : { dataDir: value.HUB_DATA_DIR },
     dataDir: value.HUB_DATA_DIR,
     redisUrl: value.REDIS_URL,

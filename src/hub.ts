@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { Heartbeat, workersReadiness } from './cluster/heartbeat.ts';
+import { agreePublicUrl } from './cluster/public-url.ts';
 import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
 import { busRouteModules } from './bus/routes.ts';
 import { EventBus } from './bus/event-bus.ts';
@@ -78,7 +79,13 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     await store.close();
     throw error;
   });
+  const heartbeat = new Heartbeat(store, config.role, log.child({ part: 'cluster' }));
   try {
+    // Several processes share one PostgreSQL and must agree on the public URL; the embedded store has one process.
+    if (store.kind === 'postgres') {
+      const publicUrl = await agreePublicUrl(store, heartbeat, { url: config.publicUrl, explicit: config.publicUrlExplicit }, log);
+      config = { ...config, publicUrl };
+    }
     if (config.bootstrapApiKey !== undefined) {
       const created = await bootstrapTenant(store, config.bootstrapApiKey);
       if (created) log.info({ tenantId: created.tenantId }, 'created the default tenant with HUB_BOOTSTRAP_API_KEY');
@@ -165,7 +172,6 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     });
     const runsWorkers = config.role !== 'gateway';
     const servesHttp = config.role !== 'worker';
-    const heartbeat = new Heartbeat(store, config.role, log.child({ part: 'cluster' }));
     let workerHealth: Server | undefined;
     return {
       config,
@@ -210,6 +216,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       },
     };
   } catch (error) {
+    await heartbeat.stop().catch(() => {});
     await queue.close().catch(() => {});
     await store.close();
     throw error;

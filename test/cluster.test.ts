@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './support/stores.ts';
 import { freePort, startProcess, type RunningProcess } from './support/processes.ts';
 
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
+const run = promisify(execFile);
 
 interface Readiness {
   status: string;
@@ -72,5 +75,24 @@ describe('health of every role, and the workers seen from a gateway', { timeout:
     expect(code).toBe(200);
     expect(body.status).toBe('ready');
     expect(body.details?.workers?.alive).toBe(1);
+  });
+
+  it('HUB_PUBLIC_URL is recorded by the first process: a different one is refused naming both, an unset one adopts it', async () => {
+    const refused = await run(process.execPath, [MAIN], {
+      env: { ...process.env, ...env, HUB_ROLE: 'worker', HUB_PUBLIC_URL: 'https://elsewhere.example.com', PORT: String(await freePort()), HUB_HOST: '127.0.0.1' },
+      timeout: 60_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(refused.code).toBe(78);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain('HUB_PUBLIC_URL is "https://elsewhere.example.com" here but "https://hub.example.com" on the 2 running process(es)');
+
+    const { HUB_PUBLIC_URL: _unset, ...withoutUrl } = env;
+    const adopting = await startProcess(MAIN, { ...withoutUrl, HUB_ROLE: 'gateway' }, await freePort());
+    running.push(adopting);
+    const openapi = (await (await fetch(`${adopting.url}/docs/json`)).json()) as { servers: { url: string }[] };
+    expect(openapi.servers[0]!.url).toBe('https://hub.example.com');
   });
 });

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { HubRole } from '../config.ts';
 import { randomBase62 } from '../ids.ts';
-import type { Db } from '../store/db.ts';
+import type { Db, Sql } from '../store/db.ts';
 
 /** How often a process refreshes its row. */
 export const HEARTBEAT_INTERVAL_MS = 5_000;
@@ -25,6 +25,7 @@ export interface WorkersReport {
  */
 export class Heartbeat {
   readonly id = `proc_${randomBase62(20)}`;
+  #registered = false;
   #timer: NodeJS.Timeout | undefined;
   #beating: Promise<void> = Promise.resolve();
 
@@ -38,8 +39,14 @@ export class Heartbeat {
     this.#log = log;
   }
 
+  /** Makes this process visible to the others (in `tx` when its start decides something under a lock). */
+  async register(tx: Sql = this.#db): Promise<void> {
+    await tx.query('INSERT INTO hub_processes (id, role, host, pid) VALUES ($1, $2, $3, $4)', [this.id, this.#role, hostname(), process.pid]);
+    this.#registered = true;
+  }
+
   async start(): Promise<void> {
-    await this.#db.query('INSERT INTO hub_processes (id, role, host, pid) VALUES ($1, $2, $3, $4)', [this.id, this.#role, hostname(), process.pid]);
+    if (!this.#registered) await this.register();
     this.#timer = setInterval(() => {
       this.#beating = this.beat().catch((error: unknown) => this.#log.warn({ err: error }, 'heartbeat failed; retrying'));
     }, HEARTBEAT_INTERVAL_MS);
@@ -58,9 +65,10 @@ export class Heartbeat {
 
   /** Graceful stop: the row goes at once, so the others stop counting this process without waiting. */
   async stop(): Promise<void> {
-    if (this.#timer === undefined) return;
+    if (!this.#registered) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#registered = false;
     await this.#beating;
     await this.#db.query('DELETE FROM hub_processes WHERE id = $1', [this.id]);
   }
@@ -94,11 +102,10 @@ export function workersReadiness(db: Db): { name: string; check(): Promise<{ deg
   };
 }
 
-/** Whether any process other than `exceptId` has beaten within HEARTBEAT_ALIVE_MS. */
-export async function othersAlive(db: Db, exceptId?: string): Promise<number> {
-  const [row] = await db.query<{ alive: number }>(
-    `SELECT count(*)::int AS alive FROM hub_processes WHERE heartbeat_at > now() - make_interval(secs => $1) AND id IS DISTINCT FROM $2`,
-    [HEARTBEAT_ALIVE_MS / 1000, exceptId ?? null],
-  );
+/** How many processes have beaten within HEARTBEAT_ALIVE_MS. */
+export async function processesAlive(sql: Sql): Promise<number> {
+  const [row] = await sql.query<{ alive: number }>('SELECT count(*)::int AS alive FROM hub_processes WHERE heartbeat_at > now() - make_interval(secs => $1)', [
+    HEARTBEAT_ALIVE_MS / 1000,
+  ]);
   return row?.alive ?? 0;
 }
