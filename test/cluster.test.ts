@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './support/stores.ts';
 import { freePort, startProcess, type RunningProcess } from './support/processes.ts';
 
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
+const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const run = promisify(execFile);
 
 interface Readiness {
@@ -94,5 +96,20 @@ describe('health of every role, and the workers seen from a gateway', { timeout:
     running.push(adopting);
     const openapi = (await (await fetch(`${adopting.url}/docs/json`)).json()) as { servers: { url: string }[] };
     expect(openapi.servers[0]!.url).toBe('https://hub.example.com');
+  });
+
+  it('`hub migrate` (compose.yaml\'s one-shot step) applies every migration to an empty database and exits', async () => {
+    const empty = await createTestDatabase();
+    try {
+      const { stdout } = await run(process.execPath, [CLI, 'migrate'], { env: { ...process.env, ...env, DATABASE_URL: empty.url }, timeout: 60_000 });
+      expect(stdout.trim()).toBe('Migrations applied.');
+      const client = new pg.Client({ connectionString: empty.url });
+      await client.connect();
+      const { rows } = await client.query<{ tables: number }>("SELECT count(*)::int AS tables FROM information_schema.tables WHERE table_name IN ('hub_processes', 'hub_settings', 'events')");
+      await client.end();
+      expect(rows[0]!.tables).toBe(3);
+    } finally {
+      await empty.drop();
+    }
   });
 });
