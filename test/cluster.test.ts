@@ -41,8 +41,10 @@ describe('health of every role, and the workers seen from a gateway', { timeout:
     await database?.drop();
   });
 
+  let gateway: RunningProcess;
+
   it('a gateway reports no worker (degraded, still 200), then the worker that starts, and none again once it stops', async () => {
-    const gateway = await start({ HUB_ROLE: 'gateway' });
+    gateway = await start({ HUB_ROLE: 'gateway' });
     const alone = await readyz(gateway);
     expect(alone.code).toBe(200);
     expect(alone.body.status).toBe('degraded');
@@ -111,5 +113,20 @@ describe('health of every role, and the workers seen from a gateway', { timeout:
     } finally {
       await empty.drop();
     }
+  });
+
+  it('a killed worker (no graceful stop) stops counting once its heartbeat is 15 s old', async () => {
+    // The `all` process of an earlier test runs jobs too, so it counts: compare with it.
+    const before = (await readyz(gateway)).body.details!.workers!.alive;
+    const worker = await start({ HUB_ROLE: 'worker' });
+    expect((await readyz(gateway)).body.details?.workers?.alive).toBe(before + 1);
+    await worker.stop('SIGKILL');
+    const killedAt = Date.now();
+    let report = await readyz(gateway);
+    while (report.body.details?.workers?.alive !== before && Date.now() - killedAt < 30_000) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      report = await readyz(gateway);
+    }
+    expect(report.body.details?.workers?.alive).toBe(before);
   });
 });
