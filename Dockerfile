@@ -14,5 +14,6 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000 2775
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# A worker answers on HUB_HEALTH_PORT when it is set (PORT otherwise), a gateway on PORT.
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "const e=process.env;fetch('http://127.0.0.1:'+((e.HUB_ROLE==='worker'&&e.HUB_HEALTH_PORT)||e.PORT)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["npm", "start"]

@@ -47,6 +47,8 @@ const schema = z
     HUB_ROLE: oneOf(['all', 'gateway', 'worker']).default('all'),
     HUB_HOST: z.string().min(1).default('0.0.0.0'),
     PORT: port.default(3000),
+    /** A worker's /healthz and /readyz listener (a worker serves no API); PORT when unset. */
+    HUB_HEALTH_PORT: port.optional(),
     HUB_PUBLIC_URL: optionalUrl(['http://', 'https://']),
     HUB_DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
@@ -116,7 +118,11 @@ export interface HubConfig {
   role: HubRole;
   host: string;
   port: number;
+  /** The worker role's health listener (/healthz, /readyz); gateways answer those on `port`. */
+  healthPort: number;
   publicUrl: string;
+  /** Whether HUB_PUBLIC_URL was set (false: the localhost default, which a PostgreSQL hub's recorded URL replaces). */
+  publicUrlExplicit: boolean;
   store: { databaseUrl: string } | { dataDir: string };
   /** Always set: even with PostgreSQL, small local files (the generated secret key) live here. */
   dataDir: string;
@@ -205,7 +211,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): HubConfig {
     role: value.HUB_ROLE,
     host: value.HUB_HOST,
     port: value.PORT,
+    healthPort: value.HUB_HEALTH_PORT ?? value.PORT,
     publicUrl: (value.HUB_PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, ''),
+    publicUrlExplicit: value.HUB_PUBLIC_URL !== undefined,
     store: value.DATABASE_URL !== undefined ? { databaseUrl: value.DATABASE_URL } : { dataDir: value.HUB_DATA_DIR },
     dataDir: value.HUB_DATA_DIR,
     redisUrl: value.REDIS_URL,

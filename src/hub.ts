@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { Heartbeat, workersReadiness } from './cluster/heartbeat.ts';
+import { agreePublicUrl } from './cluster/public-url.ts';
 import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
 import { busRouteModules } from './bus/routes.ts';
 import { EventBus } from './bus/event-bus.ts';
@@ -11,6 +15,7 @@ import { createConnectorsModule, type ConnectorsModule } from './connectors/conn
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
 import { buildGateway, type RouteModule } from './gateway/app.ts';
+import { healthListener, type ReadinessCheck } from './gateway/health.ts';
 import { createLogger } from './logger.ts';
 import type { JobQueue } from './queue/job-queue.ts';
 import { openQueue } from './queue/open-queue.ts';
@@ -74,7 +79,13 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     await store.close();
     throw error;
   });
+  const heartbeat = new Heartbeat(store, config.role, log.child({ part: 'cluster' }));
   try {
+    // Several processes share one PostgreSQL and must agree on the public URL; the embedded store has one process.
+    if (store.kind === 'postgres') {
+      const publicUrl = await agreePublicUrl(store, heartbeat, { url: config.publicUrl, explicit: config.publicUrlExplicit }, log);
+      config = { ...config, publicUrl };
+    }
     if (config.bootstrapApiKey !== undefined) {
       const created = await bootstrapTenant(store, config.bootstrapApiKey);
       if (created) log.info({ tenantId: created.tenantId }, 'created the default tenant with HUB_BOOTSTRAP_API_KEY');
@@ -132,6 +143,10 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     bus.addSource(connectors.rules);
 
     // Routes: every part's route modules, registered by the gateway the same way.
+    const readiness: ReadinessCheck[] = [
+      { name: 'store', check: () => store.ping() },
+      { name: 'queue', check: () => queue.ping() },
+    ];
     const routes: RouteModule[] = [
       ...tenancyRouteModules(store),
       ...busRouteModules(store, bus),
@@ -152,14 +167,12 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
       timeouts: config.timeouts,
-      readiness: [
-        { name: 'store', check: () => store.ping() },
-        { name: 'queue', check: () => queue.ping() },
-      ],
+      readiness: [...readiness, workersReadiness(store)],
       routes,
     });
     const runsWorkers = config.role !== 'gateway';
     const servesHttp = config.role !== 'worker';
+    let workerHealth: Server | undefined;
     return {
       config,
       log,
@@ -177,25 +190,33 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       connectors,
       // Workers: the bus, sending and automation loops (worker role), connectors' inboxes, the SMPP server.
       async start() {
+        await heartbeat.start();
         if (runsWorkers) await bus.startWorkers();
         if (runsWorkers) await sending.startWorkers();
         if (runsWorkers) await automation.startWorkers();
         await connectors.start({ workers: runsWorkers });
         await smpp.start({ workers: runsWorkers, listen: servesHttp });
         await app.ready();
-        if (!servesHttp) return { url: undefined };
+        if (!servesHttp) {
+          workerHealth = healthListener(readiness).listen(config.healthPort, config.host);
+          await once(workerHealth, 'listening');
+          return { url: undefined };
+        }
         const url = await app.listen({ host: config.host, port: config.port });
         return { url };
       },
       async stop() {
         await smpp.stop();
+        workerHealth?.close();
         await app.close();
         await queue.close();
         await sending.close();
+        await heartbeat.stop().catch((error: unknown) => log.warn({ err: error }, 'could not remove this process from hub_processes'));
         await store.close();
       },
     };
   } catch (error) {
+    await heartbeat.stop().catch(() => {});
     await queue.close().catch(() => {});
     await store.close();
     throw error;

@@ -11,6 +11,7 @@ export function describeListenError(error: unknown, config: HubConfig): string |
     ['PORT', config.port],
     ['HUB_SMPP_PORT', config.smpp.port],
     ['HUB_SMPP_TLS_PORT', config.smpp.tls?.port],
+    ['HUB_HEALTH_PORT', config.role === 'worker' ? config.healthPort : undefined],
   ];
   const variable = listeners.find(([, port]) => port !== undefined && port === failure.port)?.[0] ?? 'PORT';
   const where = `${failure.address ?? config.host}:${failure.port ?? '?'}`;

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     throw new StartError(error, config);
   });
   hub.log.info(
-    { role: config.role, store: 'databaseUrl' in config.store ? 'postgres' : `embedded (${config.dataDir})`, queue: hub.queue.kind, url, docs: url && `${url}/docs` },
+    { role: config.role, store: 'databaseUrl' in config.store ? 'postgres' : `embedded (${config.dataDir})`, queue: hub.queue.kind, url, publicUrl: hub.config.publicUrl, docs: url && `${url}/docs` },
     'hub started',
   );
 

@@ -10,11 +10,11 @@ describe('gateway: auth, errors, health, OpenAPI', () => {
   });
   afterAll(async () => t?.close());
 
-  it('answers /healthz and /readyz with store and queue checks', async () => {
+  it('answers /healthz and /readyz with store, queue and workers checks (an `all` process counts itself)', async () => {
     expect((await t.api('/healthz', { apiKey: null })).body).toEqual({ status: 'ok' });
     const ready = await t.api('/readyz', { apiKey: null });
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { store: 'ok', queue: 'ok' } });
+    expect(ready.body).toMatchObject({ status: 'ready', checks: { store: 'ok', queue: 'ok', workers: 'ok' }, details: { workers: { alive: 1 } } });
   });
 
   it('serves the OpenAPI document generated from the zod schemas', async () => {

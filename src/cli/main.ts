@@ -92,6 +92,12 @@ keys
     }),
   );
 
+program
+  .command('migrate')
+  .description('Apply pending migrations and exit (a deployment\'s one-shot step before starting new processes)')
+  // Opening the store migrates it, under the same lock the processes take at start.
+  .action(() => withStore(async () => console.log('Migrations applied.')));
+
 registerSmppAccountCommands(program, {
   withStore,
   requireTenant,

@@ -14,6 +14,7 @@ const MIGRATION_OWNERS: readonly [from: number, to: number, part: string][] = [
   [200, 299, 'contacts'],
   [300, 399, 'webhooks'],
   [400, 499, 'queue'],
+  [500, 599, 'cluster'],
   [1000, 1999, 'sending'],
   [2000, 2999, 'smpp'],
   [3000, 3999, 'automation'],
