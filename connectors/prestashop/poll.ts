@@ -6,6 +6,7 @@
  * reported publish nothing. The cursor moves only past what was stored.
  */
 import type { PollContext } from '../../src/connectors/connector.ts';
+import { ExternalSystemError } from '../../src/connectors/external-error.ts';
 import type { PrestaShopClient } from './client.ts';
 import { POLL_CUSTOMER_KIND, POLL_ORDER_KIND } from './inbound.ts';
 import { clientFor, saveState } from './install.ts';
@@ -39,7 +40,14 @@ export class Lookups {
     if (int(id) <= 0) return Promise.resolve(undefined);
     let found = this.#cache.get(key);
     if (!found) {
-      found = this.#client.get(key, {}, `reading ${key}`).then((body) => (typeof body[singular] === 'object' ? (body[singular] as Row) : undefined));
+      found = this.#client.get(key, {}, `reading ${key}`).then(
+        (body) => (typeof body[singular] === 'object' ? (body[singular] as Row) : undefined),
+        // A deleted state, address or customer leaves the order readable without it.
+        (error: unknown) => {
+          if (error instanceof ExternalSystemError && error.kind === 'not-found') return undefined;
+          throw error;
+        },
+      );
       this.#cache.set(key, found);
     }
     return found;
