@@ -15,7 +15,7 @@ import nock from 'nock';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { pollInstallation } from '../../src/connectors/polling.ts';
+import { enqueueDuePolls, pollInstallation } from '../../src/connectors/polling.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { signPayload } from '../../src/signatures/hub-signature.ts';
 import { waitFor } from '../../test/support/wait.ts';
@@ -202,6 +202,11 @@ describe('PrestaShop connector on a live hub', () => {
     // Read again: the cursor moved to the newest change and is inclusive, so order 13 and customer 6 are read again, stored once.
     expect(await pollInstallation(hub!.connectors.deps, installationId)).toEqual({ received: 0, duplicates: 2 });
     expect((await events('order.created')).filter((event) => event.data.orderId === '13')).toHaveLength(1);
+    // Scheduled: one poll at the first tick of each pollEveryMinutes (15) period, none at the other ticks.
+    const periodStart = Math.ceil(Date.now() / 900_000) * 900_000;
+    expect(await enqueueDuePolls(hub!.connectors.deps, new Date(periodStart + 1000))).toBe(1);
+    expect(await enqueueDuePolls(hub!.connectors.deps, new Date(periodStart + 60_000))).toBe(0);
+    expect(await enqueueDuePolls(hub!.connectors.deps, new Date(periodStart + 14 * 60_000))).toBe(0);
   });
 
   it('keeps the module\'s payloads while the hub is down and delivers them after', async () => {

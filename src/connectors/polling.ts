@@ -1,7 +1,9 @@
 /**
  * The contract's recurring poll (`Connector.poll`): a tick every minute enqueues, for each live
- * installation of a connector that polls, one job per period of its own length. The job id names
- * the period, so several worker processes, or a tick repeated within the period, run it once.
+ * installation of a connector that polls, one job at the first tick of each period of its own
+ * length (periods aligned on the epoch; stateless, so any worker may tick). The job id names the
+ * period: a tick repeated while the job waits adds nothing. A period whose first tick was missed
+ * (the hub down) is skipped: the next one reads from the connector's cursor, losing nothing.
  * What a poll finds goes through the inbox like any inbound request: deduped by its key, handled
  * by the connector's `handle` with its memory.
  */
@@ -16,7 +18,7 @@ const POLL_TICK_JOB = 'connectors.poll-tick';
 const POLL_JOB = 'connectors.poll';
 export const POLL_TICK_MS = 60_000;
 
-/** Enqueues the polls due now; returns how many. */
+/** Enqueues the polls whose period starts within this tick; returns how many. */
 export async function enqueueDuePolls(deps: ConnectorDeps, now = deps.clock()): Promise<number> {
   let count = 0;
   for (const { id, tenantId, connector: connectorId } of await liveInstallations(deps.db)) {
@@ -27,6 +29,7 @@ export async function enqueueDuePolls(deps: ConnectorDeps, now = deps.clock()): 
     const settings = connector.manifest.settings.safeParse(installation.settings);
     if (!settings.success) continue;
     const everyMs = Math.max(POLL_TICK_MS, connector.poll.everyMs(settings.data));
+    if (now.getTime() % everyMs >= POLL_TICK_MS) continue;
     await deps.queue.add(POLL_JOB, { tenantId, installationId: id }, { jobId: `connectors.poll.${id}.${Math.floor(now.getTime() / everyMs)}` });
     count++;
   }
