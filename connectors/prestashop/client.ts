@@ -60,10 +60,10 @@ export class PrestaShopClient {
     });
   }
 
-  async #call(method: Method, path: string, query: Record<string, string>, what: string, body?: string): Promise<unknown> {
+  async #call(method: Method, path: string, query: Record<string, string>, what: string, body?: string, format: 'JSON' | 'XML' = 'JSON'): Promise<unknown> {
     let response: RawResponse;
     try {
-      response = await this.#request(method, path, { ...query, output_format: 'JSON' }, body);
+      response = await this.#request(method, path, format === 'JSON' ? { ...query, output_format: 'JSON' } : query, body);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
       const message = error instanceof Error ? error.message : String(error);
@@ -81,6 +81,7 @@ export class PrestaShopClient {
     if (response.status >= 300 && response.status < 400) throw new ExternalSystemError('redirect', `The shop answered ${what} with a redirect (${response.status}); install with the final address of the shop.`, options);
     if (response.status === 429 || response.status >= 500) throw new ExternalSystemError('server', `The shop failed while ${what} (HTTP ${response.status}).${said} It is retried later.`, options);
     if (response.status >= 400) throw new ExternalSystemError('refused', `The shop refused ${what} (HTTP ${response.status}).${said}`, options);
+    if (format === 'XML') return response.body;
     if (response.body.trim() === '') return {};
     try {
       return JSON.parse(response.body) as unknown;
@@ -89,9 +90,14 @@ export class PrestaShopClient {
     }
   }
 
-  /** `GET /api/`: the resources this key may use and with which methods. */
+  /**
+   * `GET /api/` in XML: the resources this key may use and with which methods. The JSON listing is
+   * only the names (WebserviceOutputJSON::renderNodeHeader drops the attributes), and fails on some
+   * versions: the XML one carries `get="true" post="true"…` per resource.
+   */
   async permissions(): Promise<Permissions> {
-    return parsePermissions(await this.#call('GET', '', {}, 'reading the webservice\'s resources (GET /api/)'));
+    const body = await this.#call('GET', '', {}, 'reading the webservice\'s resources (GET /api/)', undefined, 'XML');
+    return parsePermissions(typeof body === 'string' ? body : '');
   }
 
   async get(resource: string, query: Record<string, string>, what: string): Promise<Record<string, unknown>> {
@@ -106,35 +112,35 @@ export class PrestaShopClient {
   }
 }
 
-/** The error message in a webservice error body (`{"errors":[{"code":…,"message":…}]}`), or nothing. */
+/** The error message in a webservice error body (JSON `{"errors":[{"code","message"}]}` or XML `<error><code>…<message>…`), or nothing. */
 function psMessage(body: string): string {
+  let code: unknown;
+  let message: unknown;
   try {
-    const parsed = JSON.parse(body) as { errors?: { message?: unknown; code?: unknown }[] };
-    const first = parsed.errors?.[0];
-    if (first && typeof first.message === 'string') return ` PrestaShop said: "${first.message.slice(0, 200)}"${first.code === undefined ? '' : ` (code ${String(first.code)})`}.`;
+    const first = (JSON.parse(body) as { errors?: { message?: unknown; code?: unknown }[] }).errors?.[0];
+    code = first?.code;
+    message = first?.message;
   } catch {
-    // An XML or HTML body (a proxy's page): the status says enough.
+    code = /<code><!\[CDATA\[(.*?)\]\]><\/code>/.exec(body)?.[1];
+    message = /<message><!\[CDATA\[([\s\S]*?)\]\]><\/message>/.exec(body)?.[1];
   }
-  return '';
+  if (typeof message !== 'string') return '';
+  return ` PrestaShop said: "${message.slice(0, 200)}"${code === undefined ? '' : ` (code ${String(code)})`}.`;
 }
 
 const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'DELETE'];
-const allowed = (value: unknown) => value === true || value === 'true';
 
 /**
- * The root listing: `{"api":{"orders":{"get":"true","post":"true",…,"description":…}}}` in JSON
- * (WebserviceOutputJSON turns the XML attributes `get="true"` into members; some versions keep them
- * under `@attributes`, which is read too). A method the key lacks has no attribute.
+ * The root listing in XML: `<api shopName="…"><orders xlink:href="https://…/api/orders" get="true"
+ * put="true" post="true" patch="true" delete="true" head="true"><description …>…</description>…`.
+ * A method the key lacks has no attribute; a resource it may not use at all is not listed.
  */
-export function parsePermissions(body: unknown): Permissions {
-  const root = (typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {});
-  const api = (typeof root.api === 'object' && root.api !== null ? root.api : root) as Record<string, unknown>;
+export function parsePermissions(xml: string): Permissions {
   const permissions: Permissions = new Map();
-  for (const [resource, entry] of Object.entries(api)) {
-    if (typeof entry !== 'object' || entry === null) continue;
-    const fields = entry as Record<string, unknown>;
-    const attributes = (typeof fields['@attributes'] === 'object' && fields['@attributes'] !== null ? fields['@attributes'] : fields) as Record<string, unknown>;
-    const methods = new Set(METHODS.filter((method) => allowed(attributes[method.toLowerCase()])));
+  for (const [, tag, resource = '', attributes = ''] of xml.matchAll(/<([a-z_]+)\s+xlink:href="[^"]*\/api\/([a-z_]+)"([^>]*)>/g)) {
+    // A resource's <description> links to the resource too: only the element named like it counts.
+    if (tag !== resource) continue;
+    const methods = new Set(METHODS.filter((method) => new RegExp(`\\b${method.toLowerCase()}="true"`).test(attributes)));
     if (methods.size > 0) permissions.set(resource, methods);
   }
   return permissions;

@@ -149,16 +149,17 @@ describe('the webservice', () => {
     expect(shopTimeToIso('2024-07-05 10:30:00', 'Not/AZone')).toBe('2024-07-05T10:30:00.000Z');
   });
 
-  it('reads the key\'s permissions from the root listing and names what is missing', () => {
-    const granted = parsePermissions({
-      api: {
-        orders: { get: 'true', description: 'The Customers orders' },
-        customers: { '@attributes': { get: 'true', put: 'true' } },
-        order_histories: { get: 'true', post: 'true' },
-        products: { get: true },
-        shopName: 'Bougies & Co',
-      },
-    });
+  it('reads the key\'s permissions from the XML root listing (the JSON one has only names) and names what is missing', () => {
+    const granted = parsePermissions(`<?xml version="1.0" encoding="UTF-8"?>
+<prestashop xmlns:xlink="http://www.w3.org/1999/xlink">
+<api shopName="Bougies &amp; Co">
+<orders xlink:href="https://boutique.example.fr/api/orders" get="true" head="true"><description xlink:href="https://boutique.example.fr/api/orders" get="true" head="true">The Customers orders</description><schema xlink:href="https://boutique.example.fr/api/orders?schema=blank" type="blank"/></orders>
+<customers xlink:href="https://boutique.example.fr/api/customers" get="true" put="true" head="true"><description xlink:href="https://boutique.example.fr/api/customers" get="true" put="true" head="true">The e-shop's customers</description></customers>
+<order_histories xlink:href="https://boutique.example.fr/api/order_histories" get="true" post="true"><description xlink:href="https://boutique.example.fr/api/order_histories" get="true" post="true">The Order histories</description></order_histories>
+<products xlink:href="https://boutique.example.fr/api/products" get="true"><description xlink:href="https://boutique.example.fr/api/products" get="true">The products</description></products>
+<stock_movements xlink:href="https://boutique.example.fr/api/stock_movements" head="true"><description xlink:href="https://boutique.example.fr/api/stock_movements" head="true">Stock movements</description></stock_movements>
+</api>
+</prestashop>`);
     expect([...granted.keys()]).toEqual(['orders', 'customers', 'order_histories', 'products']);
     expect(missingPermissions(granted)).toEqual(['addresses (GET)', 'countries (GET)', 'currencies (GET)', 'order_states (GET)', 'configurations (GET)', 'customer_threads (GET, POST)', 'customer_messages (POST)']);
   });

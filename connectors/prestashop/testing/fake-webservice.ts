@@ -3,7 +3,8 @@
  * JSON answers as `output_format=JSON` gives them (lists `{"orders":[…]}`, one object
  * `{"order":{…}}`, errors `{"errors":[{"code","message"}]}` with PrestaShop's codes, e.g. 21 "No
  * permission for this authentication key"), and XML request bodies for writes, parsed back here so
- * the tests see what the hub sent.
+ * the tests see what the hub sent. The root listing is XML (`get="true"`… per resource) unless JSON
+ * is asked, which gives the names only, as WebserviceOutputJSON renders it.
  */
 import nock from 'nock';
 
@@ -56,11 +57,15 @@ export class FakeWebservice {
   reply(method: string, uri: string, body: string, authorization: string | undefined): nock.ReplyFnResult {
     const url = new URL(uri, this.url);
     this.requests.push({ method, path: `${url.pathname}${url.search}`, ...(method === 'POST' ? { body } : {}) });
-    const error = (status: number, code: number, message: string): nock.ReplyFnResult => [status, { errors: [{ code, message }] }];
+    // Errors in the format asked for: JSON with output_format=JSON, else WebserviceOutputXML's.
+    const error = (status: number, code: number, message: string): nock.ReplyFnResult =>
+      url.searchParams.get('output_format') === 'JSON'
+        ? [status, { errors: [{ code, message }] }]
+        : [status, `<?xml version="1.0" encoding="UTF-8"?>\n<prestashop xmlns:xlink="http://www.w3.org/1999/xlink">\n<errors>\n<error>\n<code><![CDATA[${code}]]></code>\n<message><![CDATA[${message}]]></message>\n</error>\n</errors>\n</prestashop>`, { 'content-type': 'text/xml;charset=utf-8' }];
     if (!this.#authorized(authorization)) return error(401, 21, 'No permission for this authentication key');
-    if (url.searchParams.get('output_format') !== 'JSON') return [200, '<?xml version="1.0"?><prestashop/>', { 'content-type': 'text/xml' }];
     const [resource = '', id] = url.pathname.replace(/^\/api\/?/, '').split('/');
-    if (resource === '') return [200, { api: Object.fromEntries(Object.entries(this.permissions).map(([name, methods]) => [name, { ...methods, description: `The ${name}` }])) }];
+    if (resource === '') return url.searchParams.get('output_format') === 'JSON' ? [200, Object.keys(this.permissions)] : [200, this.rootXml(), { 'content-type': 'text/xml;charset=utf-8' }];
+    if (url.searchParams.get('output_format') !== 'JSON') return [200, '<?xml version="1.0" encoding="UTF-8"?><prestashop/>', { 'content-type': 'text/xml' }];
     if (this.permissions[resource]?.[method.toLowerCase()] !== 'true') return error(403, 25, `Method ${method} is not allowed for the resource ${resource} with this authentication key`);
     if (method === 'POST') return this.#create(resource, body);
     const rows = this.table(resource);
@@ -84,6 +89,16 @@ export class FakeWebservice {
     const limit = Number(url.searchParams.get('limit') ?? 1000);
     // PrestaShop answers an empty list as `[]`, not `{"orders":[]}`.
     return [200, found.length === 0 ? [] : { [resource]: found.slice(0, limit) }];
+  }
+
+  /** The root listing as WebserviceRequest renders it in XML: one element per resource the key may use, one attribute per method. */
+  rootXml(): string {
+    const resources = Object.entries(this.permissions).map(([name, methods]) => {
+      const attributes = Object.entries(methods).filter(([, value]) => value === 'true').map(([method]) => ` ${method}="true"`).join('');
+      const href = `${this.url}/api/${name}`;
+      return `<${name} xlink:href="${href}"${attributes}><description xlink:href="${href}"${attributes}>The ${name}</description><schema xlink:href="${href}?schema=blank" type="blank"/><schema xlink:href="${href}?schema=synopsis" type="synopsis"/></${name}>`;
+    });
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<prestashop xmlns:xlink="http://www.w3.org/1999/xlink">\n<api shopName="Bougies &amp; Co">${resources.join('\n')}</api>\n</prestashop>`;
   }
 
   #create(resource: string, xml: string): nock.ReplyFnResult {
