@@ -1,124 +1,29 @@
-/** Carts reported by the companion WordPress plugin → cart.updated, and cart.abandoned when the cart's timer fires first. */
-import type { JsonObject, TimerOps } from '../../src/connectors/connector.ts';
-import type { ContactInput } from '../../src/contacts/schemas.ts';
-import type { JsonValue } from '../../src/queue/job-queue.ts';
-import { contactInput, personName, phoneOf, validEmail, validPast } from './contact-mapping.ts';
-import { linesJson, money, type Decision, type MappingContext } from './mapping-context.ts';
+/** The companion WordPress plugin's carts → the shared abandoned-cart decisions (src/connectors/abandoned-carts.ts). */
+import { cartDecision as sharedCartDecision, type CartInput, type CartMemory } from '../../src/connectors/abandoned-carts.ts';
+import { personName, phoneOf, validEmail } from '../../src/connectors/contact-fields.ts';
+import type { Decision } from '../../src/connectors/decision.ts';
+import { contactInput } from './contact-mapping.ts';
+import { money, type MappingContext } from './mapping-context.ts';
 import type { PluginCart } from './payloads.ts';
 
-export type CartStatus = 'open' | 'ordered' | 'abandoned' | 'emptied';
+export { cartEmptiedDecision, cartKey, cartsClosedByOrder, cartTimerDecision, type CartMemory } from '../../src/connectors/abandoned-carts.ts';
 
-export interface CartMemory {
-  cartId: string;
-  status: CartStatus;
-  /** The plugin's `updatedAt`: a newer cart replaces the timer of an older one. */
-  rev: string;
-  email: string | null;
-  phone: string | null;
-  contact: JsonObject | null;
-  total: { amount: number; currency: string };
-  lines: JsonValue[];
-  recoveryUrl: string;
+export function cartInput(cart: PluginCart, ctx: MappingContext): CartInput {
+  const contact = contactInput(
+    { phone: phoneOf(cart.customer.phone, cart.customer.country), email: validEmail(cart.customer.email), firstName: personName(cart.customer.firstName), lastName: personName(cart.customer.lastName) },
+    ctx,
+  );
+  return {
+    cartId: cart.cartId,
+    updatedAt: cart.updatedAt,
+    contact,
+    ...(cart.consent?.sms ? { consent: { text: cart.consent.text, at: cart.consent.at, source: 'woocommerce-checkout' } } : {}),
+    total: money(cart.total, cart.currency, ctx),
+    lines: cart.lines,
+    recoveryUrl: cart.recoveryUrl ?? ctx.shop.url,
+  };
 }
-
-export const cartKey = (cartId: string) => `cart:${cartId}`;
 
 export function cartDecision(cart: PluginCart, previous: CartMemory | undefined, ctx: MappingContext, now: Date): Decision<CartMemory> {
-  const rev = new Date(cart.updatedAt).toISOString();
-  if (previous && rev <= previous.rev) return { apply: false, note: `cart ${cart.cartId}: updated ${rev}, not newer than the ${previous.rev} the hub has` };
-  const phone = phoneOf(cart.customer.phone, cart.customer.country);
-  const mail = validEmail(cart.customer.email);
-  const base = contactInput({ phone, email: mail, firstName: personName(cart.customer.firstName), lastName: personName(cart.customer.lastName) }, ctx);
-  if (!base) return { apply: false, note: `cart ${cart.cartId}: no valid email or phone yet, nobody to remind` };
-  const withConsent: ContactInput = { ...base };
-  if (cart.consent?.sms && base.phone !== undefined) {
-    withConsent.consent = {
-      sms: {
-        status: 'granted',
-        at: validPast(cart.consent.at, now) ?? validPast(cart.updatedAt, now) ?? now.toISOString(),
-        source: 'woocommerce-checkout',
-        proof: `${cart.consent.text ?? 'checkbox ticked at checkout'} (cart ${cart.cartId}, ${ctx.shop.url})`.slice(0, 2000),
-      },
-    };
-  }
-  const total = money(cart.total, cart.currency, ctx);
-  const lines = cart.lines.filter((line) => Math.round(line.quantity) > 0).map((line) => ({ ...line, quantity: Math.round(line.quantity) }));
-  const recoveryUrl = cart.recoveryUrl ?? ctx.shop.url;
-  const memory: CartMemory = {
-    cartId: cart.cartId,
-    status: 'open',
-    rev,
-    email: mail ?? null,
-    phone: base.phone ?? null,
-    contact: base as JsonObject,
-    total,
-    lines: linesJson(lines),
-    recoveryUrl,
-  };
-  const key = cartKey(cart.cartId);
-  return {
-    apply: true,
-    memory,
-    events: [
-      {
-        type: 'cart.updated',
-        key: `cart.updated:${cart.cartId}:${rev}`,
-        occurredAt: rev,
-        data: { cartId: cart.cartId, total, lines: memory.lines, recoveryUrl, shop: ctx.shop },
-        contact: withConsent,
-      },
-    ],
-    timers: {
-      ...(previous?.status === 'open' ? { cancel: [{ key, rev: previous.rev }] } : {}),
-      set: [{ key, rev, delayMs: ctx.abandonedCartDelayMinutes * 60_000 }],
-    },
-  };
-}
-
-export function cartEmptiedDecision(cartId: string, updatedAt: string, previous: CartMemory | undefined): Decision<CartMemory> {
-  const rev = new Date(updatedAt).toISOString();
-  if (!previous) return { apply: false, note: `cart ${cartId}: emptied before the hub saw it` };
-  if (rev <= previous.rev) return { apply: false, note: `cart ${cartId}: emptied at ${rev}, not newer than ${previous.rev}` };
-  return {
-    apply: true,
-    memory: { ...previous, status: 'emptied', rev },
-    events: [],
-    ...(previous.status === 'open' ? { timers: { cancel: [{ key: cartKey(cartId), rev: previous.rev }] } } : {}),
-  };
-}
-
-/** The cart's timer fired: abandoned unless an order, a newer cart or an empty cart came first. */
-export function cartTimerDecision(rev: string, previous: CartMemory | undefined, ctx: MappingContext, now: Date): Decision<CartMemory> {
-  if (!previous) return { apply: false, note: 'timer for a cart the hub does not know' };
-  if (previous.rev !== rev) return { apply: false, note: `cart ${previous.cartId}: changed since this timer was set (a newer timer decides)` };
-  if (previous.status !== 'open') return { apply: false, note: `cart ${previous.cartId}: ${previous.status}, not abandoned` };
-  return {
-    apply: true,
-    memory: { ...previous, status: 'abandoned' },
-    events: [
-      {
-        type: 'cart.abandoned',
-        key: `cart.abandoned:${previous.cartId}:${rev}`,
-        occurredAt: now.toISOString(),
-        data: {
-          cartId: previous.cartId,
-          total: previous.total,
-          lines: previous.lines,
-          recoveryUrl: previous.recoveryUrl,
-          abandonedAfterMinutes: Math.round(ctx.abandonedCartDelayMinutes),
-          shop: ctx.shop,
-        },
-        ...(previous.contact ? { contact: previous.contact as ContactInput } : {}),
-      },
-    ],
-  };
-}
-
-/** An order closes the carts of the same shopper (by the plugin's cart id, email or phone): their timers are cancelled. */
-export function cartsClosedByOrder(carts: CartMemory[]): { memory: CartMemory[]; timers: TimerOps } {
-  const closing = carts.filter((cart) => cart.status === 'open' || cart.status === 'abandoned');
-  return {
-    memory: closing.map((cart) => ({ ...cart, status: 'ordered' })),
-    timers: { cancel: closing.filter((cart) => cart.status === 'open').map((cart) => ({ key: cartKey(cart.cartId), rev: cart.rev })) },
-  };
+  return sharedCartDecision(cartInput(cart, ctx), previous, ctx, now);
 }

@@ -1,6 +1,6 @@
 /** WooCommerce billing addresses, customers and checkout consent → the hub's ContactInput. */
-import { normalizePhone, toPhoneRegion } from '../../src/contacts/phone.ts';
-import { EmailSchema, type ContactInput } from '../../src/contacts/schemas.ts';
+import { personName, phoneOf, validEmail, validPast } from '../../src/connectors/contact-fields.ts';
+import type { ContactInput } from '../../src/contacts/schemas.ts';
 import type { MappingContext } from './mapping-context.ts';
 import { metaText } from './meta-values.ts';
 import type { Address, WooCustomer, WooOrder } from './payloads.ts';
@@ -12,22 +12,6 @@ const CONSENT_TEXT_META = '_connector_hub_sms_consent_text';
 export const CART_ID_META = '_connector_hub_cart_id';
 
 const YES = new Set(['yes', '1', 'true', 'on']);
-
-export function validEmail(value: string | undefined): string | undefined {
-  const parsed = EmailSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
-
-/** E.164 read in the billing country when known; without a country the contacts part reads it in the tenant's region. */
-export function phoneOf(phone: string | undefined, country: string | undefined): string | undefined {
-  if (phone === undefined || phone.trim() === '') return undefined;
-  const region = toPhoneRegion(country);
-  if (region === undefined) return phone.trim();
-  const result = normalizePhone(phone, region);
-  return result.ok ? result.e164 : undefined;
-}
-
-export const personName = (value: string | undefined) => (value === undefined ? undefined : value.trim().slice(0, 100) || undefined);
 
 export function contactInput(fields: { phone?: string | undefined; email?: string | undefined; firstName?: string | undefined; lastName?: string | undefined; customerId?: string | undefined }, ctx: MappingContext): ContactInput | undefined {
   const input: ContactInput = {};
@@ -44,13 +28,6 @@ function fromAddress(billing: Address, customerId: string | undefined, ctx: Mapp
     { phone: phoneOf(billing.phone, billing.country), email: validEmail(billing.email ?? fallbackEmail), firstName: personName(billing.firstName), lastName: personName(billing.lastName), customerId },
     ctx,
   );
-}
-
-export function validPast(value: unknown, now: Date): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || date.getTime() > now.getTime() + 5 * 60_000) return undefined;
-  return date.toISOString();
 }
 
 export function contactFromOrder(order: WooOrder, ctx: MappingContext, options: { withConsent: boolean; now: Date }): ContactInput | undefined {

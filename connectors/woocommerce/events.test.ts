@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkEventData } from '../../src/bus/catalog/index.ts';
 import type { EventDraft } from '../../src/connectors/connector.ts';
 import { cartDecision, cartEmptiedDecision, cartsClosedByOrder, cartTimerDecision, type CartMemory } from './cart-events.ts';
-import { phoneOf } from './contact-mapping.ts';
+import { phoneOf } from '../../src/connectors/contact-fields.ts';
 import { customerEvents, orderDecision, productDecision, stockLevel, type OrderMemory, type ProductMemory, type StockLevel } from './events.ts';
 import type { Decision, MappingContext } from './mapping-context.ts';
 import { mapOrderStatus, trackingOf } from './order-status.ts';

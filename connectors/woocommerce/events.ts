@@ -13,7 +13,8 @@
  */
 import type { EventDraft, JsonObject } from '../../src/connectors/connector.ts';
 import type { JsonValue } from '../../src/queue/job-queue.ts';
-import { contactFromCustomer, contactFromOrder, personName } from './contact-mapping.ts';
+import { personName } from '../../src/connectors/contact-fields.ts';
+import { contactFromCustomer, contactFromOrder } from './contact-mapping.ts';
 import { linesJson, money, type Decision, type MappingContext } from './mapping-context.ts';
 import { DRAFT_STATUSES, mapOrderStatus, trackingOf, type HubOrderStatus } from './order-status.ts';
 import type { WooCustomer, WooOrder, WooProduct } from './payloads.ts';

@@ -1,5 +1,4 @@
 /** What every WooCommerce → hub decision is given (the installation's view of its shop) and answers, and the shapes they share. */
-import type { EventDraft, TimerOps } from '../../src/connectors/connector.ts';
 import type { JsonValue } from '../../src/queue/job-queue.ts';
 import type { OrderLine } from './payloads.ts';
 
@@ -16,8 +15,7 @@ export interface MappingContext {
   abandonedCartDelayMinutes: number;
 }
 
-/** What a handler does with one payload: nothing (and why), or new memory and events. */
-export type Decision<Memory> = { apply: false; note: string } | { apply: true; memory: Memory; events: EventDraft[]; timers?: TimerOps; note?: string };
+export type { Decision } from '../../src/connectors/decision.ts';
 
 export function money(amount: number | undefined, currency: string | undefined, ctx: MappingContext) {
   const code = (currency ?? ctx.defaultCurrency).toUpperCase();

@@ -12,6 +12,8 @@
  *   handle      one stored inbound request → events to publish (+ timers), with per-resource memory
  *   actions     what the hub can do in the external system, each declared once with `defineAction` (action.ts):
  *               the API runs them, and scenarios as `<connector>.<action>` steps (src/connectors/scenario-actions.ts)
+ *   poll        optional: read the external system every N minutes (polling.ts) and hand what it finds to the
+ *               inbox, for systems whose pushes can be missed (a backstop, deduped like any inbound request)
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -173,6 +175,18 @@ export type ActionContext<Settings = unknown, Credentials = unknown> = Installat
   idempotencyKey?: string | undefined;
 };
 
+/** What a poll runs with: the installation's context, and the inbox (the same as a public route's `receive`). */
+export type PollContext<Settings = unknown, Credentials = unknown> = InstallationContext<Settings, Credentials> & {
+  receive(request: { kind: string; dedupeKey: string; headers: Record<string, string>; body: string }): Promise<{ id: string; duplicate: boolean }>;
+};
+
+export interface ConnectorPoll<Settings = unknown, Credentials = unknown> {
+  /** How often, from the installation's settings. */
+  everyMs(settings: Settings): number;
+  /** One pass; what it says is logged. Throws like reconcile (ExternalSystemError): the next pass tries again. */
+  run(ctx: PollContext<Settings, Credentials>): Promise<{ received: number; duplicates: number }>;
+}
+
 /** An action as the hub runs it: `Connector.actions` by id, built from the connector's declarations. */
 interface RunnableAction<Settings = unknown, Credentials = unknown> {
   run(input: unknown, ctx: ActionContext<Settings, Credentials>): Promise<JsonValue>;
@@ -189,6 +203,7 @@ export interface Connector<I extends z.ZodType = z.ZodType, S extends z.ZodType 
   routes(app: FastifyInstance, runtime: ConnectorRuntime): Promise<void>;
   handle(delivery: InboundDelivery, ctx: HandlerContext<z.output<S>>): Promise<Outcome>;
   actions: Record<string, RunnableAction<z.output<S>, z.output<C>>>;
+  poll?: ConnectorPoll<z.output<S>, z.output<C>>;
 }
 
 /** What a connector's index.ts declares: its manifest without actions, and its actions, each declared once (`defineAction`). */

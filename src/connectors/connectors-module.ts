@@ -27,6 +27,7 @@ import { ExternalSystemError } from './external-error.ts';
 import { receive, startInboxWorkers, sweepInbox } from './inbox.ts';
 import { getInstallationById, liveInstallations, type StoredInstallation } from './installation-store.ts';
 import { reconcile } from './lifecycle.ts';
+import { startPolling } from './polling.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { connectorRoutes } from './routes/index.ts';
 import { registerScenarioActions } from './scenario-actions.ts';
@@ -148,6 +149,7 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
       deps.queue.process(RECONCILE_ALL_JOB, async () => void (await reconcileAll()), { concurrency: 1 });
       deps.queue.process(SWEEP_JOB, async () => void (await sweepInbox(deps)), { concurrency: 1 });
       await deps.queue.schedule('connectors.sweep', SWEEP_JOB, 10_000);
+      await startPolling(deps);
       await deps.queue.schedule('connectors.reconcile-all', RECONCILE_ALL_JOB, RECONCILE_EVERY_MS);
       // A schedule declared again may not run at once: start-up reconcile is its own job (DESIGN §5).
       await deps.queue.add(RECONCILE_ALL_JOB, {}, { jobId: `connectors.reconcile-all.start.${Date.now()}` });

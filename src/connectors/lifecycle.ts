@@ -57,7 +57,7 @@ async function exclusive<T>(installationId: string, work: () => Promise<T>): Pro
   }
 }
 
-function contextFor(deps: ConnectorDeps, connector: Connector, installation: StoredInstallation) {
+export function contextFor(deps: ConnectorDeps, connector: Connector, installation: StoredInstallation) {
   const settings = connector.manifest.settings.parse(installation.settings);
   const credentials = connector.manifest.credentials.parse(openCredentials(deps, installation));
   return installationContext(deps, installation, settings, credentials);

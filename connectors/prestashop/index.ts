@@ -1,0 +1,21 @@
+/** The PrestaShop connector: its files assembled into the hub's connector contract (src/connectors/connector.ts). */
+import { defineConnector } from '../../src/connectors/connector.ts';
+import { actions } from './actions.ts';
+import { handleDelivery } from './inbound.ts';
+import { accountOf, prepare, reconcile, remoteResources, uninstall } from './install.ts';
+import { manifest } from './manifest.ts';
+import { routes } from './plugin.ts';
+import { poll } from './poll.ts';
+
+export const prestashop = defineConnector({
+  manifest,
+  accountOf,
+  prepare,
+  reconcile,
+  uninstall,
+  remoteResources,
+  routes,
+  handle: handleDelivery,
+  actions,
+  poll: { everyMs: (settings) => settings.pollEveryMinutes * 60_000, run: poll },
+});
