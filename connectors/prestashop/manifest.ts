@@ -1,30 +1,8 @@
 import { z } from 'zod';
 import { defineManifest } from '../../src/connectors/manifest.ts';
+import { shopUrlSchema } from '../../src/connectors/shop-url.ts';
 
-/** The shop's base URL as given, normalized: scheme and host lower-cased, no trailing slash, no query. */
-const ShopUrlSchema = z
-  .string()
-  .trim()
-  .max(2048)
-  .transform((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.issues.push({ code: 'custom', input: value, message: 'expected the shop\'s address, e.g. https://boutique.example.fr' });
-      return z.NEVER;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      ctx.issues.push({ code: 'custom', input: value, message: `expected an https:// address, got ${url.protocol}//` });
-      return z.NEVER;
-    }
-    if (url.username !== '' || url.password !== '') {
-      ctx.issues.push({ code: 'custom', input: value, message: 'put no user name or password in the address; give the webservice key instead' });
-      return z.NEVER;
-    }
-    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
-  })
-  .describe('The shop\'s address as customers open it, e.g. https://boutique.example.fr (a PrestaShop in a sub-folder keeps its path).');
+const ShopUrlSchema = shopUrlSchema('the webservice key', 'PrestaShop');
 
 // PrestaShop generates 32 characters [A-Z0-9] (Tools::passwdGen(32, 'NO_NUMERIC') upper-cased in the back office form).
 const WebserviceKey = z.string().trim().regex(/^[A-Za-z0-9]{32}$/, 'expected the 32-character webservice key exactly as PrestaShop shows it (Advanced Parameters → Webservice)');

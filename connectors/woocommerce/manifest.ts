@@ -1,33 +1,11 @@
 import { z } from 'zod';
 import { defineManifest } from '../../src/connectors/manifest.ts';
+import { shopUrlSchema } from '../../src/connectors/shop-url.ts';
 
 /** The webhooks the hub registers at the store; each gets its own secret. */
 export const WEBHOOK_TOPICS = ['order.created', 'order.updated', 'product.updated', 'customer.created'] as const;
 
-/** The store's base URL as given, normalized: scheme and host lower-cased, no trailing slash, no query. */
-const StoreUrlSchema = z
-  .string()
-  .trim()
-  .max(2048)
-  .transform((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.issues.push({ code: 'custom', input: value, message: 'expected the shop\'s address, e.g. https://boutique.example.fr' });
-      return z.NEVER;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      ctx.issues.push({ code: 'custom', input: value, message: `expected an https:// address, got ${url.protocol}//` });
-      return z.NEVER;
-    }
-    if (url.username !== '' || url.password !== '') {
-      ctx.issues.push({ code: 'custom', input: value, message: 'put no user name or password in the address; give the REST API keys instead' });
-      return z.NEVER;
-    }
-    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
-  })
-  .describe('The shop\'s address as customers open it, e.g. https://boutique.example.fr (a WordPress in a sub-folder keeps its path).');
+const StoreUrlSchema = shopUrlSchema('the REST API keys', 'WordPress');
 
 // WooCommerce generates keys as "ck_"/"cs_" + 40 hex (wc_rand_hash); plugins that mint keys vary, so only the prefix is enforced.
 const ConsumerKey = z.string().trim().regex(/^ck_[A-Za-z0-9]{16,64}$/, 'expected the consumer key exactly as WooCommerce shows it: "ck_" followed by 40 characters');
