@@ -3,6 +3,7 @@ import { formatPath } from '../../gateway/problem.ts';
 import { commerceEvents } from './commerce.ts';
 import { contactEvents } from './contacts.ts';
 import type { EventType } from './define.ts';
+import { marketingEvents } from './marketing.ts';
 import { messagingEvents } from './messaging.ts';
 
 export type { EventType } from './define.ts';
@@ -11,7 +12,7 @@ export type { EventType } from './define.ts';
  * Every event type the hub knows. Types named `custom.<name>` are open: any system can publish its
  * own events (any JSON object as data) without a catalog entry.
  */
-export const eventCatalog: readonly EventType[] = [...commerceEvents, ...messagingEvents, ...contactEvents];
+export const eventCatalog: readonly EventType[] = [...commerceEvents, ...marketingEvents, ...messagingEvents, ...contactEvents];
 
 const byType = new Map(eventCatalog.map((entry) => [entry.type, entry]));
 
