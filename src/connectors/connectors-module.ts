@@ -65,7 +65,7 @@ export interface ConnectorsModule {
   readonly routes: RouteModule[];
   /** The ready rules' bus subscriber source. */
   readonly rules: ReadyRulesSource;
-  /** What connector routes get from the hub (tests use it to play requests). */
+  /** What connector routes get from the hub, unscoped (tests use it to play requests); each connector's routes get theirs, scoped to its installations. */
   readonly runtime: ConnectorRuntime;
   readonly deps: ConnectorDeps;
   /** Workers (worker role): inbox, timers, reconcile of every installation now and hourly, the inbox sweeper. */
@@ -95,20 +95,32 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
   options.scenarioOverlaps?.use(readyRuleOverlapCheck(options.db));
 
   const cache = new Map<string, { until: number; installation: StoredInstallation | undefined }>();
-  const runtime: ConnectorRuntime = {
-    async findInstallation(id, findOptions = {}) {
-      const hit = cache.get(id);
-      if (!findOptions.fresh && hit && hit.until > Date.now()) return hit.installation;
-      const installation = await getInstallationById(deps.db, id);
-      if (cache.size > 10_000) cache.clear();
-      cache.set(id, { until: Date.now() + INSTALLATION_CACHE_MS, installation });
-      return installation;
-    },
-    open: (installation: Installation, sealed: string, purpose: string) => deps.vault.open(sealed, vaultContext(installation, purpose)),
-    credentials: (installation: Installation) => openCredentials(deps, installation as StoredInstallation),
-    receive: (installation, request) => receive(deps, installation, request),
-    log,
+  const findInstallation = async (id: string, findOptions: { fresh?: boolean } = {}) => {
+    const hit = cache.get(id);
+    if (!findOptions.fresh && hit && hit.until > Date.now()) return hit.installation;
+    const installation = await getInstallationById(deps.db, id);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(id, { until: Date.now() + INSTALLATION_CACHE_MS, installation });
+    return installation;
   };
+  /** A connector's routes see only its own installations: another connector's id is "not found" to them. */
+  const runtimeFor = (connectorId: string | undefined): ConnectorRuntime => {
+    const mine = (installation: Installation) => connectorId === undefined || installation.connector === connectorId;
+    return {
+      async findInstallation(id, findOptions) {
+        const installation = await findInstallation(id, findOptions);
+        return installation && mine(installation) ? installation : undefined;
+      },
+      open: (installation: Installation, sealed: string, purpose: string) => deps.vault.open(sealed, vaultContext(installation, purpose)),
+      credentials: (installation: Installation) => openCredentials(deps, installation as StoredInstallation),
+      receive: (installation, request) => {
+        if (!mine(installation)) throw new Error(`connector ${connectorId} cannot store requests for an installation of ${installation.connector}`);
+        return receive(deps, installation, request);
+      },
+      log: connectorId === undefined ? log : log.child({ connector: connectorId }),
+    };
+  };
+  const runtime = runtimeFor(undefined);
 
   const reconcileAll = async (): Promise<number> => {
     const installations = await liveInstallations(deps.db);
@@ -120,7 +132,8 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
 
   const routes: RouteModule[] = connectorRoutes(deps);
   for (const connector of registry.all()) {
-    routes.push({ scope: 'public', prefix: `/connectors/${connector.manifest.id}`, register: (app) => connector.routes(app, runtime) });
+    const scoped = runtimeFor(connector.manifest.id);
+    routes.push({ scope: 'public', prefix: `/connectors/${connector.manifest.id}`, register: (app) => connector.routes(app, scoped) });
   }
 
   return {

@@ -41,6 +41,7 @@ export async function patchInstallation(
     patch.settings = parsed.data as JsonObject;
   }
   if (body.rules) {
+    if (!connector.manifest.readyRules) throw new InvalidInputError(`${connector.manifest.name} has no ready rules; use a scenario (template) instead.`, [{ path: 'body.rules', message: 'not accepted by this connector' }]);
     const parsed = RulesSchema.safeParse(mergePatch(installation.rules, body.rules));
     if (!parsed.success) throw invalidFields('body.rules', parsed.error);
     patch.rules = parsed.data as JsonObject;

@@ -42,7 +42,8 @@ export async function pollInstallation(deps: ConnectorDeps, installationId: stri
   if (!installation || installation.status === 'uninstalled') return undefined;
   const connector = deps.registry.get(installation.connector);
   if (!connector?.poll) return undefined;
-  const ctx: PollContext = { ...contextFor(deps, connector, installation), receive: (request) => receive(deps, installation, request) };
+  const now = deps.clock();
+  const ctx: PollContext = { ...contextFor(deps, connector, installation), receive: (request) => receive(deps, installation, request), dueAt: now, now };
   const result = await connector.poll.run(ctx);
   if (result.received > 0) ctx.log.info(result, 'connector poll found what the pushes missed');
   return result;

@@ -37,7 +37,7 @@ export function automationRoutes(deps: AutomationRouteDeps): RouteModule[] {
     { scope: 'v1', register: async (app) => void (await app.register(scenarioLifecycleRoutes, { db, engine, checks })) },
     { scope: 'v1', register: async (app) => void (await app.register(scenarioRoutes, { db, engine, checks, readyRules: deps.readyRules })) },
     { scope: 'v1', register: async (app) => void (await app.register(runRoutes, { db, engine })) },
-    { scope: 'v1', register: async (app) => void (await app.register(simulationRoutes, { db, engine, checks, sending: deps.sending, contacts: deps.contacts })) },
+    { scope: 'v1', register: async (app) => void (await app.register(simulationRoutes, { db, engine, checks, sending: deps.sending, contacts: deps.contacts, segments: deps.segments })) },
     { scope: 'v1', register: async (app) => void (await app.register(segmentRoutes, { db, segments: deps.segments })) },
     { scope: 'v1', register: async (app) => void (await app.register(templateRoutes, { db, engine, checks, readyRules: deps.readyRules, templates: deps.templates })) },
   ];
