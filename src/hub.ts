@@ -213,6 +213,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
         await smpp.stop();
         workerHealth?.close();
         await app.close();
+        await connectors.stop();
         await queue.close();
         await sending.close();
         await heartbeat.stop().catch((error: unknown) => log.warn({ err: error }, 'could not remove this process from hub_processes'));
