@@ -317,8 +317,6 @@ export interface Connector<I extends z.ZodType = z.ZodType, S extends z.ZodType 
   actions: Record<string, RunnableAction<z.output<S>, z.output<C>>>;
   /** Recurring work per installation (schedules.ts). */
   schedules?: readonly ConnectorSchedule<z.output<S>, z.output<C>>[];
-  /** @deprecated Moving onto `schedules` (a schedule with id `poll`); kept until PrestaShop has moved. */
-  poll?: { everyMs(settings: z.output<S>): number; run(ctx: PollContext<z.output<S>, z.output<C>>): Promise<{ received: number; duplicates: number }> };
 }
 
 /** What a connector's index.ts declares: its manifest without actions, and its actions, each declared once (`defineAction`). */

@@ -27,9 +27,9 @@ import { ExternalSystemError } from './external-error.ts';
 import { receive, startInboxWorkers, sweepInbox } from './inbox.ts';
 import { getInstallationById, liveInstallations, type StoredInstallation } from './installation-store.ts';
 import { reconcile } from './lifecycle.ts';
-import { startPolling } from './polling.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { connectorRoutes } from './routes/index.ts';
+import { startSchedules, syncAllSchedules } from './schedules.ts';
 import { registerScenarioActions } from './scenario-actions.ts';
 import { readyRuleOverlapCheck } from './rules/overlap.ts';
 import { ReadyRulesSource } from './rules/rules-source.ts';
@@ -72,6 +72,8 @@ export interface ConnectorsModule {
   start(options: { workers: boolean }): Promise<void>;
   /** Enqueues a reconcile of every live installation (what start does). */
   reconcileAll(): Promise<number>;
+  /** Stops this process's schedule ticks (a run in progress finishes). Never touches the external systems. */
+  stop(): Promise<void>;
 }
 
 export function createConnectorsModule(options: ConnectorsModuleOptions): ConnectorsModule {
@@ -130,6 +132,7 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     return installations.length;
   };
 
+  let schedules: { stop(): Promise<void> } | undefined;
   const routes: RouteModule[] = connectorRoutes(deps);
   for (const connector of registry.all()) {
     const scoped = runtimeFor(connector.manifest.id);
@@ -143,6 +146,10 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     runtime,
     deps,
     reconcileAll,
+    async stop() {
+      await schedules?.stop();
+      schedules = undefined;
+    },
     async start({ workers }) {
       if (!workers) return;
       startInboxWorkers(deps);
@@ -162,7 +169,9 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
       deps.queue.process(RECONCILE_ALL_JOB, async () => void (await reconcileAll()), { concurrency: 1 });
       deps.queue.process(SWEEP_JOB, async () => void (await sweepInbox(deps)), { concurrency: 1 });
       await deps.queue.schedule('connectors.sweep', SWEEP_JOB, 10_000);
-      await startPolling(deps);
+      // Rows for schedules a new version declares, then this process's ticks (each due row runs on one worker).
+      await syncAllSchedules(deps);
+      schedules = startSchedules(deps);
       await deps.queue.schedule('connectors.reconcile-all', RECONCILE_ALL_JOB, RECONCILE_EVERY_MS);
       // A schedule declared again may not run at once: start-up reconcile is its own job (DESIGN §5).
       await deps.queue.add(RECONCILE_ALL_JOB, {}, { jobId: `connectors.reconcile-all.start.${Date.now()}` });

@@ -25,6 +25,7 @@ import {
   type StoredInstallation,
 } from './installation-store.ts';
 import { refuseNewScenarioOverlap } from './rules/overlap.ts';
+import { dropSchedules, syncSchedules } from './schedules.ts';
 import { RulesSchema } from './rules/rules.ts';
 
 export interface InstallResult {
@@ -80,6 +81,8 @@ async function runReconcile(deps: ConnectorDeps, connector: Connector, installat
       ...(installation.installedAt === null ? { installedAt: now } : {}),
     });
     if (report.changes.length > 0) context.log.info({ changes: report.changes }, 'connector installation reconciled');
+    // Its schedules exist once it is installed (and follow a connector version that declares new ones).
+    await syncSchedules(deps, (await getInstallation(deps.db, installation.tenantId, installation.id))!);
     return report;
   } catch (error) {
     await updateInstallation(deps.db, installation.tenantId, installation.id, { status: 'error', lastError: describe(error).slice(0, 2000) });
@@ -217,6 +220,7 @@ export async function uninstall(deps: ConnectorDeps, tenantId: string, installat
     if (installation.status === 'uninstalled') return { installation, changes: [], problems: [] };
     const report = await connector.uninstall(contextFor(deps, connector, installation));
     const problems = report.problems ?? [];
+    await dropSchedules(deps, tenantId, installationId);
     await updateInstallation(deps.db, tenantId, installationId, {
       status: 'uninstalled',
       uninstalledAt: deps.clock(),
