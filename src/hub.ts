@@ -8,6 +8,7 @@ import { Heartbeat, workersReadiness } from './cluster/heartbeat.ts';
 import { agreePublicUrl } from './cluster/public-url.ts';
 import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
 import { busRouteModules } from './bus/routes.ts';
+import { consoleRouteModules } from './console/console-routes.ts';
 import { EventBus } from './bus/event-bus.ts';
 import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
 import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
@@ -158,6 +159,8 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       ...connectors.routes,
       ...webhooks.routes,
       ...zapier.routes,
+      // The web console: static files calling the /v1 API like any client.
+      ...consoleRouteModules(),
     ];
     const app = await buildGateway({
       logger: log,
@@ -210,6 +213,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
         await smpp.stop();
         workerHealth?.close();
         await app.close();
+        await connectors.stop();
         await queue.close();
         await sending.close();
         await heartbeat.stop().catch((error: unknown) => log.warn({ err: error }, 'could not remove this process from hub_processes'));
