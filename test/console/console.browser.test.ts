@@ -48,7 +48,8 @@ describe.skipIf(!existsSync(CHROMIUM) || !SESSIONS)('the console in a browser', 
   async function accessible(name: string): Promise<void> {
     await page.evaluate(axeSource);
     const violations = await page.evaluate(async () => {
-      const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+      const browser = globalThis as any;
+      const result = await browser.axe.run(browser.document, { resultTypes: ['violations'] });
       return result.violations
         .filter((violation: any) => violation.impact === 'serious' || violation.impact === 'critical')
         .map((violation: any) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node: any) => node.target.join(' ')).join(', ')}`);
@@ -122,7 +123,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !SESSIONS)('the console in a browser', 
   it('speaks French when asked, and keeps the choice', async () => {
     await page.getByTestId('language').selectOption('fr');
     await page.getByRole('heading', { name: 'Connecteurs', level: 1 }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.lang)).toBe('fr');
     await page.reload();
     await page.getByRole('heading', { name: 'Connecteurs', level: 1 }).waitFor();
     await page.getByTestId('language').selectOption('en');
@@ -143,7 +144,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !SESSIONS)('the console in a browser', 
     expect(secret.length).toBeGreaterThanOrEqual(32);
     expect(await page.getByTestId('next-step').textContent()).toContain('WooCommerce → Connector Hub');
     await result.getByRole('button', { name: 'Copy' }).first().click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(secret);
     expect(store.byTopic('order.created')).toHaveLength(1);
     await accessible('install-result');
     await result.getByRole('link', { name: /health/ }).click();
@@ -223,7 +224,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !SESSIONS)('the console in a browser', 
     await page.getByRole('heading', { name: 'At the external system' }).waitFor();
     expect(await page.getByRole('button', { name: 'Uninstall' }).count()).toBe(0);
     const status = await page.evaluate(async (path) => {
-      const session = await (await fetch('/v1/session')).json();
+      const session = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
       return (await fetch('/v1' + path, { method: 'DELETE', headers: { 'x-csrf-token': session.csrfToken } })).status;
     }, installationPath);
     expect(status).toBe(403);
