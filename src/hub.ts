@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +13,7 @@ import { consoleRouteModules } from './console/console-routes.ts';
 import { EventBus } from './bus/event-bus.ts';
 import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
 import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
+import type { Connector } from './connectors/connector.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
@@ -28,7 +30,7 @@ import { smppProviderFactory } from './sending/providers/smpp/smpp-provider.ts';
 import { smtpProviderFactory } from './sending/providers/smtp/smtp-provider.ts';
 import { createUnsubscribeTokens } from './sending/unsubscribe/index.ts';
 import { createSmppModule, type SmppModule } from './smpp/server/smpp-module.ts';
-import { authenticateApiKey } from './tenancy/api-keys.ts';
+import { authenticateApiKey, getApiKey } from './tenancy/api-keys.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
 import { tenancyRouteModules } from './tenancy/routes.ts';
 import { countTenants } from './tenancy/tenants.ts';
@@ -74,7 +76,17 @@ const NO_TENANT_YET =
   'or start it with HUB_BOOTSTRAP_API_KEY=<24+ characters> to create a "default" tenant with that key; further keys: POST /v1/api-keys.';
 
 /** Wires the hub's parts together. `main.ts` and end-to-end tests both start the hub through here. */
-export async function createHub(config: HubConfig, options: { logger?: Logger } = {}): Promise<Hub> {
+export interface CreateHubOptions {
+  logger?: Logger;
+  /** Tests only: connectors added to the shipped ones (a fake OAuth connector). */
+  extraConnectors?: Connector[];
+  /** Tests only: OAuth endpoints of connectors replaced by a local authorization server's. */
+  oauthEndpoints?: Record<string, { authorizeUrl?: string; tokenUrl?: string; revokeUrl?: string }>;
+  /** Tests only: how often each worker looks for due connector schedules. */
+  scheduleTickMs?: number;
+}
+
+export async function createHub(config: HubConfig, options: CreateHubOptions = {}): Promise<Hub> {
   const log = options.logger ?? createLogger(config.logLevel);
   const store = await openStore(config.store);
   const queue = await openQueue({ store, redisUrl: config.redisUrl, prefix: config.queuePrefix, logger: log.child({ part: 'queue' }) }).catch(async (error: unknown) => {
@@ -138,7 +150,13 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       log: log.child({ part: 'connectors' }),
       publicUrl: config.publicUrl,
       allowPrivateTargets,
-      connectors: [woocommerce, prestashop],
+      connectors: [woocommerce, prestashop, ...(options.extraConnectors ?? [])],
+      oauthClients: config.oauthClients,
+      ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
+      ...(options.scheduleTickMs ? { scheduleTickMs: options.scheduleTickMs } : {}),
+      // Every process derives the same key from the shared secret key: a flow started on one gateway ends on another.
+      oauthStateKey: createHmac('sha256', secretKey).update('connector-oauth-state').digest(),
+      principalActive: async (tenantId, keyId) => (await getApiKey(store, tenantId, keyId))?.revokedAt === null,
       scenarioActions: automation.connectorActions,
       scenarioOverlaps: automation.readyRuleOverlaps,
     });
