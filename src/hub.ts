@@ -28,9 +28,10 @@ import { smtpProviderFactory } from './sending/providers/smtp/smtp-provider.ts';
 import { createUnsubscribeTokens } from './sending/unsubscribe/index.ts';
 import { createSmppModule, type SmppModule } from './smpp/server/smpp-module.ts';
 import { authenticateApiKey } from './tenancy/api-keys.ts';
+import { authenticateSession } from './tenancy/sessions.ts';
+import { announceSetupLink } from './tenancy/setup-links.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
 import { tenancyRouteModules } from './tenancy/routes.ts';
-import { countTenants } from './tenancy/tenants.ts';
 import { loadOrCreateKeyFile } from './vault/key-file.ts';
 import { createVault, type Vault } from './vault/vault.ts';
 import { createWebhooksModule } from './webhooks/webhooks-module.ts';
@@ -67,11 +68,6 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-/** A newcomer's first start on an empty store: the one line that says how to get an API key. */
-const NO_TENANT_YET =
-  'No tenant yet, so no API key works. Stop the hub and run `npm run hub -- tenants create "My shop"` (it prints the first key), ' +
-  'or start it with HUB_BOOTSTRAP_API_KEY=<24+ characters> to create a "default" tenant with that key; further keys: POST /v1/api-keys.';
-
 /** Wires the hub's parts together. `main.ts` and end-to-end tests both start the hub through here. */
 export async function createHub(config: HubConfig, options: { logger?: Logger } = {}): Promise<Hub> {
   const log = options.logger ?? createLogger(config.logLevel);
@@ -91,7 +87,8 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       const created = await bootstrapTenant(store, config.bootstrapApiKey);
       if (created) log.info({ tenantId: created.tenantId }, 'created the default tenant with HUB_BOOTSTRAP_API_KEY');
     }
-    if ((await countTenants(store)) === 0) log.warn(NO_TENANT_YET);
+    // No user yet: the log carries the one-time link that creates the first owner (no command line needed).
+    if (config.role !== 'worker') await announceSetupLink(store, config.publicUrl, log);
 
     // Infrastructure: the store and the queue (opened above), the vault, the bus.
     const secretKey = config.secretKey ?? (await loadOrCreateKeyFile(config.dataDir));
@@ -149,7 +146,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       { name: 'queue', check: () => queue.ping() },
     ];
     const routes: RouteModule[] = [
-      ...tenancyRouteModules(store),
+      ...tenancyRouteModules(store, { publicUrl: config.publicUrl, signInFailuresPerMinute: config.rateLimits.signInFailures }),
       ...busRouteModules(store, bus),
       ...contacts.routes,
       ...sending.routes,
@@ -162,6 +159,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     const app = await buildGateway({
       logger: log,
       authenticateApiKey: (key) => authenticateApiKey(store, key),
+      authenticateSession: (token) => authenticateSession(store, token),
       publicUrl: config.publicUrl,
       version: VERSION,
       bodyLimitBytes: config.bodyLimitBytes,
