@@ -8,10 +8,10 @@ import { z } from 'zod';
 import { InvalidInputError, notFound } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import type { ConnectorActionRegistry } from './connector-actions.ts';
-import { predicatesIn, type Predicate } from './predicates.ts';
 import type { ReadyRuleOverlapCheck } from './ready-rule-overlaps.ts';
 import { ScenarioDefinitionSchema, type ScenarioDefinition } from './scenario.ts';
 import { getScenario } from './scenario-store.ts';
+import { segmentsNamed } from './segment-references.ts';
 import type { Segments } from './segments/segments.ts';
 import { validateScenario, type ScenarioIssue } from './validate.ts';
 
@@ -68,25 +68,6 @@ function envelope<Schema extends z.ZodType>(schema: Schema, body: unknown): { da
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return { data: parsed.data, errors: [] };
   return { errors: parsed.error.issues.map((issue) => ({ path: formatPath('body', issue.path), message: issue.message })) };
-}
-
-/** Where a definition names a segment: its trigger and inSegment predicates. */
-function segmentsNamed(definition: ScenarioDefinition): { path: string; segmentId: string }[] {
-  const found: { path: string; segmentId: string }[] = [];
-  if (definition.trigger.kind === 'segment') found.push({ path: 'trigger.segmentId', segmentId: definition.trigger.segmentId });
-  const scan = (predicate: Predicate | undefined, path: string) => {
-    if (!predicate) return;
-    for (const inner of predicatesIn(predicate)) if (inner.kind === 'inSegment') found.push({ path, segmentId: inner.segmentId });
-  };
-  scan(definition.trigger.filter, 'trigger.filter');
-  definition.steps.forEach((step, index) => {
-    if (step.type === 'condition') scan(step.if, `steps[${index}].if`);
-    if (step.type === 'waitFor' && step.match.by === 'contact') scan(step.match.where, `steps[${index}].match.where`);
-  });
-  definition.exitEvents.forEach((exit, index) => {
-    if (exit.match.by === 'contact') scan(exit.match.where, `exitEvents[${index}].match.where`);
-  });
-  return found;
 }
 
 export interface ScenarioCheckDeps {

@@ -11,16 +11,23 @@ import type { AutomationEngine } from './engine.ts';
 import type { ScenarioDefinition } from './scenario.ts';
 import { simulate, SimulatedContactSchema, type SimulationInput } from './simulate.ts';
 import { contactSnapshot } from './store-port.ts';
+import { segmentsNamed } from './segment-references.ts';
+import type { Segments } from './segments/segments.ts';
 import { stepRecordView } from './views.ts';
 
 export interface SimulationServiceDeps {
   engine: AutomationEngine;
   sending: Pick<SendingModule, 'settings'>;
   contacts: ContactsModule;
+  segments: Pick<Segments, 'contains'>;
 }
 
-/** The simulator's contact for a stored contact, or undefined when the tenant has no such contact. */
-async function simulatedContact(contacts: ContactsModule, tenantId: string, contactId: string): Promise<z.infer<typeof SimulatedContactSchema> | undefined> {
+/**
+ * The simulator's contact for a stored contact, or undefined when the tenant has no such contact. Its
+ * segments are those the definition names that it is in now (checked live, as the `inSegment` condition does).
+ */
+async function simulatedContact(deps: SimulationServiceDeps, tenantId: string, contactId: string, definition: ScenarioDefinition): Promise<z.infer<typeof SimulatedContactSchema> | undefined> {
+  const { contacts } = deps;
   const contact = await contactSnapshot(contacts, tenantId, contactId);
   if (!contact) return undefined;
   const [sms, email, lists] = [
@@ -37,14 +44,21 @@ async function simulatedContact(contacts: ContactsModule, tenantId: string, cont
       email: contact.email !== null && (await contacts.optOuts.isOptedOut(tenantId, 'email', contact.email)),
     },
     lists: lists.map((list) => list.id),
+    segments: await segmentsOf(deps, tenantId, contact.id, definition),
   });
+}
+
+async function segmentsOf(deps: SimulationServiceDeps, tenantId: string, contactId: string, definition: ScenarioDefinition): Promise<string[]> {
+  const named = [...new Set(segmentsNamed(definition).map((reference) => reference.segmentId))];
+  const inside = await Promise.all(named.map(async (segmentId) => ((await deps.segments.contains(tenantId, segmentId, contactId)) ? segmentId : undefined)));
+  return inside.filter((segmentId) => segmentId !== undefined);
 }
 
 /** Simulates `definition` for the body's contact (or stored `contactId`) and events; nothing is stored, nothing is sent. */
 export async function runSimulation(deps: SimulationServiceDeps, tenantId: string, scenarioId: string, definition: ScenarioDefinition, body: SimulationInput & { contactId?: string | undefined }) {
   const input = { ...body };
   if (body.contactId !== undefined) {
-    const contact = await simulatedContact(deps.contacts, tenantId, body.contactId);
+    const contact = await simulatedContact(deps, tenantId, body.contactId, definition);
     if (!contact) throw new InvalidInputError(`No contact with id "${body.contactId}" in this tenant.`, [{ path: 'body.contactId', message: 'unknown contact' }]);
     input.contact = contact;
   }

@@ -86,7 +86,7 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ db: Db; segments: Segments }
     },
   );
 
-  app.delete('/segments/:id', { schema: { tags: ['segments'], summary: 'Delete a segment', params: IdParams, response: { 204: z.null(), 404: ProblemSchema } } }, async (request, reply) => {
+  app.delete('/segments/:id', { schema: { tags: ['segments'], summary: 'Delete a segment', description: '409 while a live scenario (active or paused) uses it, naming them.', params: IdParams, response: { 204: z.null(), 404: ProblemSchema, 409: ProblemSchema } } }, async (request, reply) => {
     if (!(await segments.delete(tenantOf(request), request.params.id))) throw notFound('segment', request.params.id);
     return reply.code(204).send(null);
   });
@@ -141,6 +141,7 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ db: Db; segments: Segments }
               .nullable(),
           }),
           400: ProblemSchema,
+          404: ProblemSchema,
         },
       },
     },

@@ -105,6 +105,32 @@ describe.each(['embedded', 'postgres'] as const)('segments (%s)', (mode) => {
     expect(await events('segment.exited')).toEqual([expect.objectContaining({ dedupeKey: `segment:${segment.id}:${contacts[2]}:2` })]);
   });
 
+  it('simulates a stored contact with its segments, refuses to delete a segment a live scenario uses, and 404s scores of unknown contacts', async () => {
+    const segment = await create({ kind: 'purchases', amount: { gte: 500 } });
+    const definition = {
+      trigger: { kind: 'event', event: 'custom.check' },
+      steps: [{ id: 'verif', type: 'condition', if: { kind: 'inSegment', segmentId: segment.id }, yes: 'oui', no: 'non' }, { id: 'oui', type: 'exit' }, { id: 'non', type: 'exit' }],
+    };
+    const outcome = async (contactId: string) => {
+      const simulated = await api('/v1/scenarios/simulate', { body: { definition, contactId, events: [{ type: 'custom.check' }] } });
+      expect(simulated.status, JSON.stringify(simulated.body)).toBe(200);
+      return simulated.body.runs[0].steps.find((step: { step: string }) => step.step === 'verif').outcome;
+    };
+    expect(await outcome(contacts[9]!)).toBe('yes');
+    expect(await outcome(contacts[0]!)).toBe('no');
+
+    const scenario = await api('/v1/scenarios', { body: { name: 'Relance gros clients', activate: true, definition } });
+    expect(scenario.status, JSON.stringify(scenario.body)).toBe(201);
+    const refused = await api(`/v1/segments/${segment.id}`, { method: 'DELETE' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain(`"Relance gros clients" (${scenario.body.id})`);
+    await api(`/v1/scenarios/${scenario.body.id}/archive`, { method: 'POST' });
+    expect((await api(`/v1/segments/${segment.id}`, { method: 'DELETE' })).status).toBe(204);
+
+    const unknown = await api('/v1/segments/rfm/ct_nobody');
+    expect(unknown.status).toBe(404);
+  });
+
   it('refuses filters with precise errors', async () => {
     const response = await api('/v1/segments', { body: { name: 'x', filter: { kind: 'all', of: [{ kind: 'field', field: 'ville', op: 'eq', value: 'Lyon' }, { kind: 'rfm' }] } } });
     expect(response.status).toBe(400);

@@ -10,7 +10,9 @@ import type { TriggerEvent } from '../../bus/trigger-event.ts';
 import type { ContactService, EventPublisher } from '../../contacts/contacts.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
 import type { Db } from '../../store/db.ts';
+import { ConflictError, notFound } from '../../errors.ts';
 import { durationMs } from '../duration.ts';
+import { liveScenariosUsing } from '../segment-references.ts';
 import { rfmGroup, type RfmGroup, type ValueTier } from './rfm.ts';
 import type { SegmentInput } from './segment.ts';
 import { membersQuery, rfmCte } from './segment-sql.ts';
@@ -45,7 +47,7 @@ export interface SegmentsOptions {
   db: Db;
   queue: JobQueue;
   publisher: EventPublisher;
-  contacts: Pick<ContactService, 'resolveSubject'>;
+  contacts: Pick<ContactService, 'resolveSubject' | 'getContact'>;
   log: Logger;
   clock: () => Date;
   refreshEveryMs?: number;
@@ -106,7 +108,13 @@ export class Segments implements SubscriberSource {
     return listSegments(this.#options.db, tenantId, page);
   }
 
-  delete(tenantId: string, id: string): Promise<boolean> {
+  /** Refused (ConflictError naming them) while a live scenario names the segment: it would silently never fire again. */
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const using = await liveScenariosUsing(this.#options.db, tenantId, id);
+    if (using.length > 0) {
+      const names = using.map((scenario) => `"${scenario.name}" (${scenario.id})`).join(', ');
+      throw new ConflictError(`Segment ${id} is used by ${using.length === 1 ? 'the live scenario' : 'the live scenarios'} ${names}: archive them or remove the segment from them first.`);
+    }
     return deleteSegment(this.#options.db, tenantId, id);
   }
 
@@ -168,6 +176,14 @@ export class Segments implements SubscriberSource {
     }
   }
 
+  /** The contacts matching the segment's filter now (a campaign's audience when it starts); undefined when there is no such segment. */
+  async evaluate(tenantId: string, segmentId: string): Promise<string[] | undefined> {
+    const segment = await getSegment(this.#options.db, tenantId, segmentId);
+    if (!segment) return undefined;
+    const query = membersQuery(tenantId, segment.filter, this.#options.clock(), durationMs(segment.rfmWindow));
+    return (await this.#options.db.query<{ id: string }>(query.text, query.params)).map((row) => row.id);
+  }
+
   /** Whether a contact matches the segment's filter now (scenario conditions: live, not the last refresh). */
   async contains(tenantId: string, segmentId: string, contactId: string): Promise<boolean> {
     const segment = await getSegment(this.#options.db, tenantId, segmentId);
@@ -176,8 +192,9 @@ export class Segments implements SubscriberSource {
     return (await this.#options.db.query(query.text, query.params)).length === 1;
   }
 
-  /** A contact's RFM scores among the tenant's buyers over the window; undefined without a purchase in it. */
+  /** A contact's RFM scores among the tenant's buyers over the window; undefined without a purchase in it; NotFoundError for no such contact. */
   async rfmOf(tenantId: string, contactId: string, window = '365d'): Promise<RfmScore | undefined> {
+    if (!(await this.#options.contacts.getContact(tenantId, contactId))) throw notFound('contact', contactId);
     const now = this.#options.clock();
     const [row] = await this.#options.db.query<{ r: number; f: number; m: number; code: string; rfm_group: RfmGroup; value_tier: ValueTier; frequency: number; monetary: number; last_at: Date }>(
       `WITH ${rfmCte('$1', '$2::timestamptz', '$3::timestamptz')} SELECT * FROM rfm WHERE contact_id = $4`,
