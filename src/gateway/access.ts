@@ -24,7 +24,7 @@ const RANK: Record<Role, number> = { 'read-only': 0, marketer: 1, admin: 2, owne
 export const roleIncludes = (held: Role, needed: Role): boolean => RANK[held] >= RANK[needed];
 
 /** Resources (the first path segment after /v1) a marketer may change; every other one needs admin. */
-const MARKETER_WRITES = new Set(['scenarios', 'scenario-runs', 'campaigns', 'segments', 'messages', 'contacts', 'lists', 'opt-outs', 'templates', 'sandbox']);
+const MARKETER_WRITES = new Set(['scenarios', 'scenario-runs', 'scenario-templates', 'campaigns', 'segments', 'messages', 'contacts', 'lists', 'opt-outs', 'templates', 'sandbox']);
 
 /** Routes that are the way in: no credential yet. */
 const ANONYMOUS = new Set(['POST /v1/auth/setup', 'POST /v1/auth/sign-in', 'POST /v1/auth/accept-invitation']);
