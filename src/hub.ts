@@ -30,6 +30,7 @@ import { createSmppModule, type SmppModule } from './smpp/server/smpp-module.ts'
 import { authenticateApiKey } from './tenancy/api-keys.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
 import { tenancyRouteModules } from './tenancy/routes.ts';
+import { createPurchasesModule } from './purchases/purchases-module.ts';
 import { countTenants } from './tenancy/tenants.ts';
 import { loadOrCreateKeyFile } from './vault/key-file.ts';
 import { createVault, type Vault } from './vault/vault.ts';
@@ -126,6 +127,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       config: config.smpp,
       ...('dataDir' in config.store ? { journalDir: join(config.store.dataDir, 'smpp-journal') } : {}),
     });
+    const purchases = createPurchasesModule({ db: store, bus, contacts, log: log.child({ part: 'purchases' }) });
     const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }) });
     const connectors = createConnectorsModule({
       db: store,
@@ -154,6 +156,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       ...contacts.routes,
       ...sending.routes,
       ...smpp.routes,
+      ...purchases.routes,
       ...automation.routes,
       ...connectors.routes,
       ...webhooks.routes,
