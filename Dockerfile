@@ -6,10 +6,12 @@ ENV NODE_ENV=production \
     HUB_DATA_DIR=/data \
     PORT=3000
 COPY package.json package-lock.json ./
-# npm ci: exactly the locked versions (the lockfile is complete; .ci/run checks it).
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY src ./src
 COPY connectors ./connectors
+COPY console ./console
+# npm ci: exactly the locked versions (the lockfile is complete; .ci/run checks it). Its prepare step builds
+# the web console (Vite, a devDependency) into console/dist; the build tools are then pruned.
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -7,7 +7,9 @@ import type { Server } from 'node:http';
 import { Heartbeat, workersReadiness } from './cluster/heartbeat.ts';
 import { agreePublicUrl } from './cluster/public-url.ts';
 import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
+import { createCampaignsModule, type CampaignsModule } from './campaigns/campaigns-module.ts';
 import { busRouteModules } from './bus/routes.ts';
+import { consoleRouteModules } from './console/console-routes.ts';
 import { EventBus } from './bus/event-bus.ts';
 import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
 import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
@@ -59,6 +61,8 @@ export interface Hub {
   readonly smpp: SmppModule;
   /** Scenarios: the bus's `scenario` subscriber source, the run workers, `connectorActions` (filled by the connectors). */
   readonly automation: AutomationModule;
+  /** Campaigns: one message to a list or segment, scheduled, staggered, with test sends and live results. */
+  readonly campaigns: CampaignsModule;
   /** Connectors (WooCommerce…): installations, their public receivers, inbox workers, reconcile at start, the ready rules. */
   readonly connectors: ConnectorsModule;
   readonly app: FastifyInstance;
@@ -129,6 +133,16 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     });
     const purchases = createPurchasesModule({ db: store, bus, contacts, log: log.child({ part: 'purchases' }) });
     const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }) });
+    const campaigns = createCampaignsModule({
+      db: store,
+      queue,
+      sending,
+      // Lists are the contacts part's, segments automation's: campaigns read both through this port.
+      audiences: {
+        contactIds: (tenantId, audience) => ('listId' in audience ? contacts.lists.memberIds(tenantId, audience.listId) : automation.segments.evaluate(tenantId, audience.segmentId)),
+      },
+      log: log.child({ part: 'campaigns' }),
+    });
     const connectors = createConnectorsModule({
       db: store,
       queue,
@@ -158,9 +172,12 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       ...smpp.routes,
       ...purchases.routes,
       ...automation.routes,
+      ...campaigns.routes,
       ...connectors.routes,
       ...webhooks.routes,
       ...zapier.routes,
+      // The web console: static files calling the /v1 API like any client.
+      ...consoleRouteModules(),
     ];
     const app = await buildGateway({
       logger: log,
@@ -191,6 +208,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       sending,
       smpp,
       automation,
+      campaigns,
       connectors,
       // Workers: the bus, sending and automation loops (worker role), connectors' inboxes, the SMPP server.
       async start() {
@@ -198,6 +216,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
         if (runsWorkers) await bus.startWorkers();
         if (runsWorkers) await sending.startWorkers();
         if (runsWorkers) await automation.startWorkers();
+        if (runsWorkers) await campaigns.startWorkers();
         await connectors.start({ workers: runsWorkers });
         await smpp.start({ workers: runsWorkers, listen: servesHttp });
         await app.ready();
@@ -213,6 +232,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
         await smpp.stop();
         workerHealth?.close();
         await app.close();
+        await connectors.stop();
         await queue.close();
         await sending.close();
         await heartbeat.stop().catch((error: unknown) => log.warn({ err: error }, 'could not remove this process from hub_processes'));

@@ -17,5 +17,6 @@ export const prestashop = defineConnector({
   routes,
   handle: handleDelivery,
   actions,
-  poll: { everyMs: (settings) => settings.pollEveryMinutes * 60_000, run: poll },
+  // The backstop poll: every pollEveryMinutes, on one worker at a time (src/connectors/schedules.ts).
+  schedules: [{ id: 'poll', everyMs: (settings) => settings.pollEveryMinutes * 60_000, run: poll }],
 });

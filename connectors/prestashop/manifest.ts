@@ -43,6 +43,7 @@ export const manifest = defineManifest({
   name: 'PrestaShop',
   description: 'Orders, order states, stock levels, new customers and abandoned carts of a PrestaShop shop (1.7.8, 8, 9), through the connectorhub module and the webservice.',
   auth: 'api-key',
+  readyRules: true,
   installInput: InstallInputSchema,
   settings: SettingsSchema,
   credentials: CredentialsSchema,

@@ -15,7 +15,7 @@ import nock from 'nock';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { enqueueDuePolls, pollInstallation } from '../../src/connectors/polling.ts';
+import { listSchedules, processOwner, runDueSchedules, runScheduleNow } from '../../src/connectors/schedules.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { signPayload } from '../../src/signatures/hub-signature.ts';
 import { waitFor } from '../../test/support/wait.ts';
@@ -188,7 +188,8 @@ describe('PrestaShop connector on a live hub', () => {
       total_paid_tax_incl: '25.000000', date_add: '2030-01-01 10:05:00', date_upd: '2030-01-01 10:05:00', shipping_number: '',
       associations: { order_rows: [{ id: '1', product_id: '78', product_attribute_id: '901', product_quantity: '1', product_name: 'Diffuseur - XL', unit_price_tax_incl: '25.000000' }] },
     });
-    const first = await pollInstallation(hub!.connectors.deps, installationId);
+    const poll = async () => (await runScheduleNow(hub!.connectors.deps, installationId, 'poll'))?.result;
+    const first = await poll();
     // The cursor is inclusive: the newest change seen at install (order 1, customer 1) is read again, and changes nothing.
     expect(first).toEqual({ received: 4, duplicates: 0 });
     const polled = await waitFor(async () => (await events('order.created')).find((event) => event.data.orderId === '13'), 'the polled order');
@@ -200,13 +201,18 @@ describe('PrestaShop connector on a live hub', () => {
     expect(listing).toContain('date=1');
     expect(listing).toContain('sort=[date_upd_ASC]');
     // Read again: the cursor moved to the newest change and is inclusive, so order 13 and customer 6 are read again, stored once.
-    expect(await pollInstallation(hub!.connectors.deps, installationId)).toEqual({ received: 0, duplicates: 2 });
+    expect(await poll()).toEqual({ received: 0, duplicates: 2 });
     expect((await events('order.created')).filter((event) => event.data.orderId === '13')).toHaveLength(1);
-    // Scheduled: one poll at the first tick of each pollEveryMinutes (15) period, none at the other ticks.
-    const periodStart = Math.ceil(Date.now() / 900_000) * 900_000;
-    expect(await enqueueDuePolls(hub!.connectors.deps, new Date(periodStart + 1000))).toBe(1);
-    expect(await enqueueDuePolls(hub!.connectors.deps, new Date(periodStart + 60_000))).toBe(0);
-    expect(await enqueueDuePolls(hub!.connectors.deps, new Date(periodStart + 14 * 60_000))).toBe(0);
+    // Scheduled: the installation's `poll` schedule, every pollEveryMinutes (15); due once per slot, whoever ticks.
+    const deps = hub!.connectors.deps;
+    const [schedule] = await listSchedules(deps, tenantId, installationId, new Date());
+    expect(schedule).toMatchObject({ schedule: 'poll', everyMs: 900_000 });
+    const due = schedule!.nextRunAt.getTime();
+    expect(await runDueSchedules(deps, processOwner(), new Date(due - 1000))).toEqual([]);
+    const [ran, again] = await Promise.all([runDueSchedules(deps, processOwner(), new Date(due + 1000)), runDueSchedules(deps, processOwner(), new Date(due + 1000))]);
+    expect([...ran!, ...again!]).toEqual([{ installationId, schedule: 'poll', result: { received: 0, duplicates: 2 } }]);
+    expect(await runDueSchedules(deps, processOwner(), new Date(due + 14 * 60_000))).toEqual([]);
+    expect((await listSchedules(deps, tenantId, installationId, new Date()))[0]!.nextRunAt.getTime()).toBe(due + 900_000);
   });
 
   it('keeps the module\'s payloads while the hub is down and delivers them after', async () => {

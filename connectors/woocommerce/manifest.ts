@@ -58,6 +58,7 @@ export const manifest = defineManifest({
   name: 'WooCommerce',
   description: 'Orders, order statuses, stock levels, new customers and (with the companion WordPress plugin) abandoned carts of a WooCommerce shop.',
   auth: 'api-key',
+  readyRules: true,
   installInput: InstallInputSchema,
   settings: SettingsSchema,
   credentials: CredentialsSchema,

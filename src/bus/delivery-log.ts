@@ -11,7 +11,7 @@ export interface LoggedAttempt {
   attempt: number;
   startedAt: Date;
   durationMs: number;
-  outcome: 'delivered' | 'retry' | 'gave_up';
+  outcome: 'in_flight' | 'interrupted' | 'delivered' | 'retry' | 'gave_up';
   statusCode: number | null;
   error: string | null;
 }

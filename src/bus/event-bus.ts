@@ -12,7 +12,16 @@ const DISPATCH_JOB = 'bus.dispatch';
 const DELIVER_JOB = 'bus.deliver';
 const SWEEP_JOB = 'bus.sweep';
 /** An event still undispatched this long after it was stored lost its dispatch job (crash between commit and enqueue). */
-const SWEEP_GRACE_SECONDS = 15;
+const SWEEP_GRACE_SECONDS = 5;
+/** How often the sweeper runs: with the graces, lost work is found within 5–10 s (events) or 10–15 s (deliveries). */
+const SWEEP_EVERY_MS = 5_000;
+/** A pending delivery this long past its due time (or past its in-flight hold) lost its job. */
+const DELIVERY_SWEEP_GRACE_SECONDS = 10;
+/**
+ * While an attempt runs, its delivery is not due for this long (above any source's call timeout:
+ * webhooks 10 s), so the sweeper never starts a second call beside a live one.
+ */
+const IN_FLIGHT_HOLD_SECONDS = 30;
 
 type DispatchJob = { eventId: string };
 type DeliverJob = { deliveryId: string };
@@ -79,7 +88,7 @@ export class EventBus {
     this.#queue.process(SWEEP_JOB, async () => {
       await this.sweep();
     }, { concurrency: 1 });
-    await this.#queue.schedule('bus.sweep', SWEEP_JOB, 10_000);
+    await this.#queue.schedule('bus.sweep', SWEEP_JOB, SWEEP_EVERY_MS);
   }
 
   /** Re-enqueues lost work: undispatched events and pending deliveries whose job went missing. */
@@ -90,7 +99,8 @@ export class EventBus {
     );
     for (const { id } of events) await this.#enqueueDispatch(id);
     const deliveries = await this.#db.query<{ id: string; attempts: number }>(
-      `SELECT id, attempts FROM event_deliveries WHERE status = 'pending' AND next_attempt_at < now() - interval '1 minute' ORDER BY next_attempt_at LIMIT 1000`,
+      `SELECT id, attempts FROM event_deliveries WHERE status = 'pending' AND next_attempt_at < now() - make_interval(secs => $1) ORDER BY next_attempt_at LIMIT 1000`,
+      [DELIVERY_SWEEP_GRACE_SECONDS],
     );
     for (const { id, attempts } of deliveries) await this.#enqueueDelivery(id, attempts + 1, 0);
     if (events.length + deliveries.length > 0) this.#log.warn({ events: events.length, deliveries: deliveries.length }, 'bus sweeper re-enqueued lost work');
@@ -143,9 +153,16 @@ export class EventBus {
     return true;
   }
 
+  /**
+   * One attempt of a delivery. The attempt is recorded before the call (`in_flight`) and the
+   * delivery held for `IN_FLIGHT_HOLD_SECONDS`, so that a worker killed during the call leaves a
+   * trace: the next attempt (the job run again by another worker) marks it `interrupted`, and
+   * `GET /v1/events/{id}` shows every call that was made, including one the receiver may have got
+   * without the hub knowing. The hold keeps the sweeper from starting a second call meanwhile.
+   */
   async #deliver(deliveryId: string): Promise<void> {
-    const [delivery] = await this.#db.query<Parameters<typeof toEvent>[0] & { delivery_status: string; subscriber: string; attempts: number }>(
-      `SELECT ${EVENT_COLUMNS.split(', ').map((column) => `e.${column}`).join(', ')}, d.status AS delivery_status, d.subscriber, d.attempts
+    const [delivery] = await this.#db.query<Parameters<typeof toEvent>[0] & { delivery_status: string; subscriber: string }>(
+      `SELECT ${EVENT_COLUMNS.split(', ').map((column) => `e.${column}`).join(', ')}, d.status AS delivery_status, d.subscriber
        FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = $1`,
       [deliveryId],
     );
@@ -154,8 +171,26 @@ export class EventBus {
     const separator = delivery.subscriber.indexOf(':');
     const source = this.#sources.get(delivery.subscriber.slice(0, separator));
     const targetId = delivery.subscriber.slice(separator + 1);
-    const attempt = delivery.attempts + 1;
     const startedAt = new Date();
+    const attempt = await this.#db.transaction(async (tx) => {
+      const [started] = await tx.query<{ attempts: number }>(
+        `UPDATE event_deliveries SET attempts = attempts + 1, updated_at = now(), next_attempt_at = now() + make_interval(secs => $2)
+         WHERE id = $1 AND status = 'pending' RETURNING attempts`,
+        [deliveryId, IN_FLIGHT_HOLD_SECONDS],
+      );
+      if (!started) return undefined;
+      await tx.query(`UPDATE delivery_attempts SET outcome = 'interrupted', error = $2 WHERE delivery_id = $1 AND outcome = 'in_flight'`, [
+        deliveryId,
+        'the worker stopped during this attempt; the receiver may have got it',
+      ]);
+      await tx.query(
+        `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome) VALUES ($1, $2, $3, 0, 'in_flight')
+         ON CONFLICT (delivery_id, attempt) DO NOTHING`,
+        [deliveryId, started.attempts, startedAt],
+      );
+      return started.attempts;
+    });
+    if (attempt === undefined) return;
     let outcome: DeliveryOutcome;
     if (!source) {
       outcome = { kind: 'give-up', error: `No subscriber source "${delivery.subscriber.slice(0, separator)}" in this hub version` };
@@ -172,14 +207,13 @@ export class EventBus {
     const error = outcome.kind === 'delivered' ? null : outcome.error;
     await this.#db.transaction(async (tx) => {
       await tx.query(
-        `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, status_code, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (delivery_id, attempt) DO NOTHING`,
-        [deliveryId, attempt, startedAt, Date.now() - startedAt.getTime(), outcome.kind === 'give-up' ? 'gave_up' : outcome.kind, outcome.statusCode ?? null, error],
+        `UPDATE delivery_attempts SET duration_ms = $3, outcome = $4, status_code = $5, error = $6 WHERE delivery_id = $1 AND attempt = $2`,
+        [deliveryId, attempt, Date.now() - startedAt.getTime(), outcome.kind === 'give-up' ? 'gave_up' : outcome.kind, outcome.statusCode ?? null, error],
       );
       await tx.query(
-        `UPDATE event_deliveries SET attempts = $2, status = $3, last_error = $4, updated_at = now(),
+        `UPDATE event_deliveries SET status = $3, last_error = $4, updated_at = now(),
            next_attempt_at = CASE WHEN $3 = 'pending' THEN now() + make_interval(secs => $5::double precision / 1000) ELSE NULL END
-         WHERE id = $1`,
+         WHERE id = $1 AND attempts = $2`,
         [deliveryId, attempt, outcome.kind === 'delivered' ? 'succeeded' : failed ? 'failed' : 'pending', error, delayMs],
       );
     });

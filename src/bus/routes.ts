@@ -5,7 +5,7 @@ import { tenantOf } from '../gateway/auth.ts';
 import { decodeCursor, encodeCursor, PageQuerySchema } from '../gateway/pagination.ts';
 import { HttpProblem, notFound, ProblemSchema } from '../gateway/problem.ts';
 import type { Db } from '../store/db.ts';
-import { checkEventData, eventCatalog } from './catalog/index.ts';
+import { checkEventData, eventCatalog, eventTypeContributor } from './catalog/index.ts';
 import type { EventBus } from './event-bus.ts';
 import { findEvent, listEvents } from './event-store.ts';
 import { InvalidSubjectError } from './subject-phone.ts';
@@ -154,8 +154,21 @@ export const busRoutes: FastifyPluginAsyncZod<{ db: Db; bus: EventBus }> = async
     {
       schema: {
         tags: ['events'],
-        summary: 'The event catalog: every type with its data schema and an example',
-        response: { 200: z.object({ items: z.array(z.object({ type: z.string(), title: z.string(), description: z.string(), dataSchema: z.unknown(), example: z.unknown() })) }) },
+        summary: 'The event catalog: every type with its data schema and an example (the core\'s, then those connectors contribute)',
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                type: z.string(),
+                title: z.string(),
+                description: z.string(),
+                contributedBy: z.string().describe('"core", or the id of the connector that adds this type.'),
+                dataSchema: z.unknown(),
+                example: z.unknown(),
+              }),
+            ),
+          }),
+        },
       },
     },
     async () => ({
@@ -163,6 +176,7 @@ export const busRoutes: FastifyPluginAsyncZod<{ db: Db; bus: EventBus }> = async
         type: entry.type,
         title: entry.title,
         description: entry.description,
+        contributedBy: eventTypeContributor(entry.type) ?? 'core',
         dataSchema: z.toJSONSchema(entry.data, { io: 'input', unrepresentable: 'any' }),
         example: entry.example,
       })),

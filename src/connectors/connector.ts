@@ -4,16 +4,21 @@
  * Lifecycle (the hub drives it; docs/connectors/contract.md tells the whole story):
  *   accountOf   which external account an install input designates (one installation per tenant and account)
  *   prepare     check what the admin gave against the external system; nothing is stored yet
+ *   oauth       OAuth connectors instead of accountOf/prepare: `oauth.accountOf` runs after the hub exchanged the
+ *               authorization code (src/connectors/oauth/), with the installation's authorized client
  *   reconcile   make the external system match the installation (register webhooks…): check, then
  *               create what is missing; idempotent; run at install, at every start and hourly
  *   uninstall   remove what reconcile created; never called on shutdown
  *   routes      public routes under /connectors/<id>/… that receive the external system's calls,
  *               verify them and hand them to the inbox (`runtime.receive`)
- *   handle      one stored inbound request → events to publish (+ timers), with per-resource memory
+ *   fetch       optional: before handle, OUTSIDE any database transaction, read what a body-less notification
+ *               announces (Google's "something changed") with the installation's authorized client
+ *   handle      one stored inbound request (+ what fetch read) → events to publish (+ timers), with per-resource
+ *               memory, inside the inbox transaction: pure decisions, no I/O
  *   actions     what the hub can do in the external system, each declared once with `defineAction` (action.ts):
  *               the API runs them, and scenarios as `<connector>.<action>` steps (src/connectors/scenario-actions.ts)
- *   poll        optional: read the external system every N minutes (polling.ts) and hand what it finds to the
- *               inbox, for systems whose pushes can be missed (a backstop, deduped like any inbound request)
+ *   schedules   optional: recurring work per installation (a backstop poll, renewing watch channels), run on
+ *               exactly one worker at a time across processes, surviving restarts, stopped at uninstall (schedules.ts)
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -22,14 +27,19 @@ import type { EventSubject } from '../bus/trigger-event.ts';
 import type { ContactInput } from '../contacts/schemas.ts';
 import type { NetworkPolicy } from '../net/outbound-guard.ts';
 import type { JsonValue } from '../queue/job-queue.ts';
+import { contributeEventTypes } from '../bus/catalog/index.ts';
 import { actionManifest, type ConnectorAction } from './action.ts';
 import type { ConnectorManifest, ManifestDeclaration } from './manifest.ts';
 import type { ResourceMemory } from './memory.ts';
 
 export type JsonObject = { [key: string]: JsonValue };
 
-/** installing: reconcile has not succeeded yet · active · error: the last reconcile failed (it resumes) · uninstalled. */
-export type InstallationStatus = 'installing' | 'active' | 'error' | 'uninstalled';
+/**
+ * installing: reconcile has not succeeded yet · active · error: the last reconcile failed (it resumes) ·
+ * reauthorize: the OAuth grant was revoked or expired (`invalid_grant`); nothing calls the system until an admin
+ * reconnects (cursors, memory and scenarios are kept) · uninstalled.
+ */
+export type InstallationStatus = 'installing' | 'active' | 'error' | 'reauthorize' | 'uninstalled';
 
 export interface Installation {
   id: string;
@@ -68,10 +78,47 @@ export interface Prepared<Settings, Credentials> {
   shownOnce?: Record<string, string>;
 }
 
+/**
+ * OAuth tokens as the hub keeps them (sealed as the installation's credentials). Connectors never
+ * refresh them themselves: they call `ctx.auth`.
+ */
+export interface OAuthTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  /** ISO time the access token expires; null when the provider did not say. */
+  expiresAt: string | null;
+  tokenType: string;
+  scope: string | null;
+  /** The token response's other non-secret fields (Salesforce: `instance_url`, `id`). */
+  extra: JsonObject;
+}
+
+/**
+ * The installation's authorized client (OAuth connectors): what fetch steps, schedules, reconcile and
+ * actions call the system with. Tokens are refreshed before they expire and once on a 401, single-flight
+ * per installation across processes; a refresh answered `invalid_grant` puts the installation in status
+ * `reauthorize` and throws `ReauthorizationRequiredError` (src/connectors/oauth/tokens.ts).
+ */
+export interface AuthorizedClient {
+  /** A valid access token (refreshed first when it expires within a minute). */
+  accessToken(): Promise<string>;
+  /**
+   * Runs `call` with a valid token; when it fails with a 401 (an `ExternalSystemError` of kind `auth` with status 401,
+   * or what `isUnauthorized` says of a library's error), refreshes the token once and runs it again.
+   */
+  withToken<T>(call: (accessToken: string) => Promise<T>, options?: { isUnauthorized?: (error: unknown) => boolean }): Promise<T>;
+  /** The token response's non-secret fields (Salesforce `instance_url`). */
+  tokenInfo(): JsonObject;
+}
+
 export interface InstallationContext<Settings = unknown, Credentials = unknown> {
   installation: Installation;
   settings: Settings;
   credentials: Credentials;
+  /** Replaces the installation's credentials, sealed (a rotated key). OAuth tokens are saved by the hub, not here. */
+  saveCredentials(next: Credentials): Promise<void>;
+  /** OAuth connectors: the installation's authorized client. Undefined for other auth kinds. */
+  auth: AuthorizedClient | undefined;
   /** The installation's state as last saved. */
   state(): JsonObject;
   /** Replaces the state and stores it at once: progress survives a crash half-way through a reconcile. */
@@ -109,7 +156,22 @@ export interface InboundDelivery {
   headers: Record<string, string>;
   body: string;
   receivedAt: Date;
+  /** What the connector's `fetch` step read for this entry (stored on the entry: a retry does not read again). */
+  fetched?: JsonValue;
 }
+
+/**
+ * What a fetch step read. `data` is stored on the inbox entry, then handed to `handle` as `delivery.fetched`.
+ * `state` is a JSON merge patch (RFC 7396: objects merge, null removes) of the installation's state, applied in
+ * the same transaction that stores `data`: a sync token moves only past what is kept.
+ */
+export interface Fetched {
+  data: JsonValue;
+  state?: JsonObject;
+}
+
+/** What a fetch step runs with: the installation's context (its authorized client in `auth`), outside any transaction. */
+export type FetchContext<Settings = unknown, Credentials = unknown> = InstallationContext<Settings, Credentials>;
 
 /** The kind of inbox entries a timer produces when it fires; body `{"key","rev"}`. */
 export const TIMER_KIND = 'timer';
@@ -155,9 +217,12 @@ export interface HandlerContext<Settings = unknown> {
   log: Logger;
 }
 
-/** What the hub gives a connector's public routes. */
+/** What the hub gives a connector's public routes; scoped to that connector's installations. */
 export interface ConnectorRuntime {
-  /** The installation a public route names, with any status; cached for a few seconds (`fresh` skips the cache). */
+  /**
+   * The installation a public route names, with any status, if it belongs to this connector (another connector's
+   * installation id answers undefined); cached for a few seconds (`fresh` skips the cache).
+   */
   findInstallation(id: string, options?: { fresh?: boolean }): Promise<Installation | undefined>;
   open(installation: Installation, sealed: string, purpose: string): string;
   credentials(installation: Installation): unknown;
@@ -175,16 +240,52 @@ export type ActionContext<Settings = unknown, Credentials = unknown> = Installat
   idempotencyKey?: string | undefined;
 };
 
-/** What a poll runs with: the installation's context, and the inbox (the same as a public route's `receive`). */
-export type PollContext<Settings = unknown, Credentials = unknown> = InstallationContext<Settings, Credentials> & {
+/** What a schedule runs with: the installation's context, and the inbox (the same as a public route's `receive`). */
+export type ScheduleContext<Settings = unknown, Credentials = unknown> = InstallationContext<Settings, Credentials> & {
   receive(request: { kind: string; dedupeKey: string; headers: Record<string, string>; body: string }): Promise<{ id: string; duplicate: boolean }>;
+  /** When this run was due (the schedule's slot), and now. */
+  dueAt: Date;
+  now: Date;
 };
+/** The backstop poll is a schedule like any other. */
+export type PollContext<Settings = unknown, Credentials = unknown> = ScheduleContext<Settings, Credentials>;
 
-export interface ConnectorPoll<Settings = unknown, Credentials = unknown> {
-  /** How often, from the installation's settings. */
-  everyMs(settings: Settings): number;
-  /** One pass; what it says is logged. Throws like reconcile (ExternalSystemError): the next pass tries again. */
-  run(ctx: PollContext<Settings, Credentials>): Promise<{ received: number; duplicates: number }>;
+/**
+ * Recurring work of an installation (src/connectors/schedules.ts): a backstop poll, renewing watch channels
+ * before they expire. One row per installation and schedule in `connector_schedules`: due rows are claimed with a
+ * lease, so each run happens on exactly one worker at a time across processes; a run that dies with its process is
+ * taken over when the lease expires; rows are created at install (and at every start), deleted at uninstall.
+ * Runs are skipped while the installation is in `reauthorize` (they resume after reconnecting).
+ */
+export interface ConnectorSchedule<Settings = unknown, Credentials = unknown> {
+  /** Unique within the connector: `poll`, `renew-channels`. */
+  id: string;
+  /** How often, from the installation's settings; null: not for this installation. At least a minute apart. */
+  everyMs(settings: Settings): number | null;
+  /** One run; what it returns is logged. Throws (ExternalSystemError) to be tried again at the next slot. */
+  run(ctx: ScheduleContext<Settings, Credentials>): Promise<JsonValue | void>;
+}
+
+/** What an OAuth connector's install step runs with: the install input and the client just authorized. */
+export interface AuthorizedInstallContext {
+  tenantId: string;
+  /** The tokens of the code exchange (read `auth` to call the system; `tokens.extra` has e.g. Salesforce's instance_url). */
+  tokens: OAuthTokens;
+  auth: AuthorizedClient;
+  network: NetworkPolicy;
+  log: Logger;
+  /** The installation this flow reconnects (an admin's "reconnect"), or the same account installed before. */
+  existing: { settings: JsonObject } | undefined;
+}
+
+/** OAuth connectors' install step (the hub ran the authorization flow and exchanged the code). */
+export interface OAuthHooks<I extends z.ZodType = z.ZodType, S extends z.ZodType = z.ZodType> {
+  /**
+   * Which external account the tokens belong to (the Google account's email, the Salesforce org id), and the
+   * installation's first settings: the system is called with `ctx.auth`. A refusal (ExternalSystemError) ends the
+   * flow with a page saying why, nothing stored. Reconnecting an installation with another account is refused.
+   */
+  accountOf(input: z.output<I>, ctx: AuthorizedInstallContext): Promise<{ account: string; settings: z.output<S> }>;
 }
 
 /** An action as the hub runs it: `Connector.actions` by id, built from the connector's declarations. */
@@ -194,16 +295,28 @@ interface RunnableAction<Settings = unknown, Credentials = unknown> {
 
 export interface Connector<I extends z.ZodType = z.ZodType, S extends z.ZodType = z.ZodType, C extends z.ZodType = z.ZodType> {
   manifest: ConnectorManifest<I, S, C>;
-  /** The external account the install input designates, normalized (the store's URL); no I/O. */
-  accountOf(input: z.output<I>): string;
-  prepare(input: z.output<I>, ctx: PrepareContext): Promise<Prepared<z.output<S>, z.output<C>>>;
+  /** Credential connectors (api-key, basic, none): the external account the install input designates, normalized (the store's URL); no I/O. */
+  accountOf?(input: z.output<I>): string;
+  /** Credential connectors: check the credentials against the system, nothing stored yet. */
+  prepare?(input: z.output<I>, ctx: PrepareContext): Promise<Prepared<z.output<S>, z.output<C>>>;
+  /** OAuth connectors (`auth: 'oauth2'`): the account, learnt after the token exchange. */
+  oauth?: OAuthHooks<I, S>;
   reconcile(ctx: InstallationContext<z.output<S>, z.output<C>>): Promise<ReconcileReport>;
   uninstall(ctx: InstallationContext<z.output<S>, z.output<C>>): Promise<ReconcileReport>;
   remoteResources(state: JsonObject): RemoteResource[];
   routes(app: FastifyInstance, runtime: ConnectorRuntime): Promise<void>;
+  /**
+   * Optional fetch step of an inbox entry, before `handle` and outside the database transaction (a slow API never
+   * holds a connection): read what the notification announces with `ctx.auth`. Undefined: nothing to read (handle
+   * gets no `fetched`). Runs again on a retry only if its result was not stored. Throw ExternalSystemError: transient
+   * kinds are retried with the entry's backoff.
+   */
+  fetch?(delivery: InboundDelivery, ctx: FetchContext<z.output<S>, z.output<C>>): Promise<Fetched | undefined>;
+  /** Pure decisions inside the inbox transaction: the stored request, what fetch read (`delivery.fetched`) and memory → Outcome. */
   handle(delivery: InboundDelivery, ctx: HandlerContext<z.output<S>>): Promise<Outcome>;
   actions: Record<string, RunnableAction<z.output<S>, z.output<C>>>;
-  poll?: ConnectorPoll<z.output<S>, z.output<C>>;
+  /** Recurring work per installation (schedules.ts). */
+  schedules?: readonly ConnectorSchedule<z.output<S>, z.output<C>>[];
 }
 
 /** What a connector's index.ts declares: its manifest without actions, and its actions, each declared once (`defineAction`). */
@@ -214,6 +327,19 @@ export type ConnectorDeclaration<I extends z.ZodType = z.ZodType, S extends z.Zo
 
 /** The connector as the hub uses it: the manifest's action list and the runnable table, both from the declarations. */
 export function defineConnector<I extends z.ZodType, S extends z.ZodType, C extends z.ZodType>(declaration: ConnectorDeclaration<I, S, C>): Connector<I, S, C> {
+  const { id } = declaration.manifest;
+  if (declaration.manifest.auth === 'oauth2') {
+    if (!declaration.oauth) throw new Error(`Connector ${id}: an oauth2 connector declares oauth.accountOf (the account after the token exchange)`);
+  } else if (!declaration.accountOf || !declaration.prepare) {
+    throw new Error(`Connector ${id}: a ${declaration.manifest.auth} connector declares accountOf and prepare`);
+  }
+  const scheduleIds = new Set<string>();
+  for (const schedule of declaration.schedules ?? []) {
+    if (scheduleIds.has(schedule.id)) throw new Error(`Connector ${id}: schedule "${schedule.id}" is declared twice`);
+    scheduleIds.add(schedule.id);
+  }
+  // Its event types join the catalog now: its events test, the API and scenarios all see them.
+  contributeEventTypes(id, declaration.manifest.eventTypes ?? []);
   const runnable: Record<string, RunnableAction<z.output<S>, z.output<C>>> = {};
   for (const action of declaration.actions) {
     if (runnable[action.id]) throw new Error(`Connector ${declaration.manifest.id}: action "${action.id}" is declared twice`);

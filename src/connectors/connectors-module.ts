@@ -27,9 +27,9 @@ import { ExternalSystemError } from './external-error.ts';
 import { receive, startInboxWorkers, sweepInbox } from './inbox.ts';
 import { getInstallationById, liveInstallations, type StoredInstallation } from './installation-store.ts';
 import { reconcile } from './lifecycle.ts';
-import { startPolling } from './polling.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { connectorRoutes } from './routes/index.ts';
+import { startSchedules, syncAllSchedules } from './schedules.ts';
 import { registerScenarioActions } from './scenario-actions.ts';
 import { readyRuleOverlapCheck } from './rules/overlap.ts';
 import { ReadyRulesSource } from './rules/rules-source.ts';
@@ -65,13 +65,15 @@ export interface ConnectorsModule {
   readonly routes: RouteModule[];
   /** The ready rules' bus subscriber source. */
   readonly rules: ReadyRulesSource;
-  /** What connector routes get from the hub (tests use it to play requests). */
+  /** What connector routes get from the hub, unscoped (tests use it to play requests); each connector's routes get theirs, scoped to its installations. */
   readonly runtime: ConnectorRuntime;
   readonly deps: ConnectorDeps;
   /** Workers (worker role): inbox, timers, reconcile of every installation now and hourly, the inbox sweeper. */
   start(options: { workers: boolean }): Promise<void>;
   /** Enqueues a reconcile of every live installation (what start does). */
   reconcileAll(): Promise<number>;
+  /** Stops this process's schedule ticks (a run in progress finishes). Never touches the external systems. */
+  stop(): Promise<void>;
 }
 
 export function createConnectorsModule(options: ConnectorsModuleOptions): ConnectorsModule {
@@ -95,20 +97,32 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
   options.scenarioOverlaps?.use(readyRuleOverlapCheck(options.db));
 
   const cache = new Map<string, { until: number; installation: StoredInstallation | undefined }>();
-  const runtime: ConnectorRuntime = {
-    async findInstallation(id, findOptions = {}) {
-      const hit = cache.get(id);
-      if (!findOptions.fresh && hit && hit.until > Date.now()) return hit.installation;
-      const installation = await getInstallationById(deps.db, id);
-      if (cache.size > 10_000) cache.clear();
-      cache.set(id, { until: Date.now() + INSTALLATION_CACHE_MS, installation });
-      return installation;
-    },
-    open: (installation: Installation, sealed: string, purpose: string) => deps.vault.open(sealed, vaultContext(installation, purpose)),
-    credentials: (installation: Installation) => openCredentials(deps, installation as StoredInstallation),
-    receive: (installation, request) => receive(deps, installation, request),
-    log,
+  const findInstallation = async (id: string, findOptions: { fresh?: boolean } = {}) => {
+    const hit = cache.get(id);
+    if (!findOptions.fresh && hit && hit.until > Date.now()) return hit.installation;
+    const installation = await getInstallationById(deps.db, id);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(id, { until: Date.now() + INSTALLATION_CACHE_MS, installation });
+    return installation;
   };
+  /** A connector's routes see only its own installations: another connector's id is "not found" to them. */
+  const runtimeFor = (connectorId: string | undefined): ConnectorRuntime => {
+    const mine = (installation: Installation) => connectorId === undefined || installation.connector === connectorId;
+    return {
+      async findInstallation(id, findOptions) {
+        const installation = await findInstallation(id, findOptions);
+        return installation && mine(installation) ? installation : undefined;
+      },
+      open: (installation: Installation, sealed: string, purpose: string) => deps.vault.open(sealed, vaultContext(installation, purpose)),
+      credentials: (installation: Installation) => openCredentials(deps, installation as StoredInstallation),
+      receive: (installation, request) => {
+        if (!mine(installation)) throw new Error(`connector ${connectorId} cannot store requests for an installation of ${installation.connector}`);
+        return receive(deps, installation, request);
+      },
+      log: connectorId === undefined ? log : log.child({ connector: connectorId }),
+    };
+  };
+  const runtime = runtimeFor(undefined);
 
   const reconcileAll = async (): Promise<number> => {
     const installations = await liveInstallations(deps.db);
@@ -118,9 +132,11 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     return installations.length;
   };
 
+  let schedules: { stop(): Promise<void> } | undefined;
   const routes: RouteModule[] = connectorRoutes(deps);
   for (const connector of registry.all()) {
-    routes.push({ scope: 'public', prefix: `/connectors/${connector.manifest.id}`, register: (app) => connector.routes(app, runtime) });
+    const scoped = runtimeFor(connector.manifest.id);
+    routes.push({ scope: 'public', prefix: `/connectors/${connector.manifest.id}`, register: (app) => connector.routes(app, scoped) });
   }
 
   return {
@@ -130,6 +146,10 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     runtime,
     deps,
     reconcileAll,
+    async stop() {
+      await schedules?.stop();
+      schedules = undefined;
+    },
     async start({ workers }) {
       if (!workers) return;
       startInboxWorkers(deps);
@@ -149,7 +169,9 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
       deps.queue.process(RECONCILE_ALL_JOB, async () => void (await reconcileAll()), { concurrency: 1 });
       deps.queue.process(SWEEP_JOB, async () => void (await sweepInbox(deps)), { concurrency: 1 });
       await deps.queue.schedule('connectors.sweep', SWEEP_JOB, 10_000);
-      await startPolling(deps);
+      // Rows for schedules a new version declares, then this process's ticks (each due row runs on one worker).
+      await syncAllSchedules(deps);
+      schedules = startSchedules(deps);
       await deps.queue.schedule('connectors.reconcile-all', RECONCILE_ALL_JOB, RECONCILE_EVERY_MS);
       // A schedule declared again may not run at once: start-up reconcile is its own job (DESIGN §5).
       await deps.queue.add(RECONCILE_ALL_JOB, {}, { jobId: `connectors.reconcile-all.start.${Date.now()}` });

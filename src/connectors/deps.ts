@@ -46,6 +46,10 @@ export function installationContext(deps: ConnectorDeps, installation: StoredIns
       state = next;
       await updateInstallation(deps.db, installation.tenantId, installation.id, { state: next });
     },
+    async saveCredentials(next) {
+      await updateInstallation(deps.db, installation.tenantId, installation.id, { credentialsSealed: deps.vault.seal(JSON.stringify(next), vaultContext(installation, CREDENTIALS_PURPOSE)) });
+    },
+    auth: undefined,
     seal: (plaintext, purpose) => deps.vault.seal(plaintext, vaultContext(installation, purpose)),
     open: (sealed, purpose) => deps.vault.open(sealed, vaultContext(installation, purpose)),
     publicUrl: (path) => `${base}/connectors/${installation.connector}/${installation.id}/${path.replace(/^\/+/, '')}`,

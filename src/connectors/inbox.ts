@@ -17,9 +17,12 @@ import { newId } from '../ids.ts';
 import type { JsonValue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
 import { GroupCommit } from '../store/group-commit.ts';
-import { TIMER_KIND, type EventDraft, type InboundDelivery, type Installation, type Outcome, type TimerRef } from './connector.ts';
+import { TIMER_KIND, type EventDraft, type Fetched, type InboundDelivery, type Installation, type JsonObject, type Outcome, type TimerRef } from './connector.ts';
 import type { ConnectorDeps } from './deps.ts';
+import { mergePatch } from './installation-patch.ts';
 import { getInstallation } from './installation-store.ts';
+import { contextFor } from './lifecycle.ts';
+import { ReauthorizationRequiredError } from './oauth/errors.ts';
 import { resourceMemory } from './memory.ts';
 
 export const INBOUND_JOB = 'connectors.inbound';
@@ -55,6 +58,8 @@ type InboxRow = {
   note: string | null;
   published: PublishedEvent[] | null;
   processed_at: Date | null;
+  /** `{ data }` once the connector's fetch step ran (`{}`: it had nothing to read). */
+  fetched: { data?: JsonValue } | null;
 };
 
 export interface InboxEntry {
@@ -216,16 +221,38 @@ export async function processInbound(deps: ConnectorDeps, inboxId: string, attem
     await finish(deps, inboxId, { status: 'ignored', note: 'the installation was uninstalled before this was processed', published: null, attempts: attempt });
     return;
   }
+  // The grant was revoked: the entry waits, pending, for the admin to reconnect (the sweeper skips it until then).
+  if (installation.status === 'reauthorize') return;
   const log = deps.log.child({ connector: installation.connector, installationId: installation.id, inboxId });
   try {
     let outcome = row.outcome;
+    let fetched = row.fetched;
+    if (outcome === null && fetched === null && connector.fetch) {
+      // Outside any transaction: the external API may be slow, and no database connection waits for it.
+      const delivery: InboundDelivery = { id: row.id, kind: row.kind, headers: row.headers, body: row.body, receivedAt: row.received_at };
+      let result;
+      try {
+        result = await connector.fetch(delivery, contextFor(deps, connector, installation));
+      } catch (error) {
+        if (error instanceof ReauthorizationRequiredError) return;
+        throw error;
+      }
+      fetched = await storeFetched(deps, installation, inboxId, result);
+    }
     if (outcome === null) {
       const settings = connector.manifest.settings.parse(installation.settings);
       outcome = await deps.db.transaction(async (tx) => {
         // Concurrent runs of one entry (a stalled job picked up again) wait here and reuse the first outcome.
         const [locked] = await tx.query<{ outcome: Outcome | null }>('SELECT outcome FROM connector_inbox WHERE id = $1 FOR UPDATE', [inboxId]);
         if (locked?.outcome) return locked.outcome;
-        const delivery: InboundDelivery = { id: row.id, kind: row.kind, headers: row.headers, body: row.body, receivedAt: row.received_at };
+        const delivery: InboundDelivery = {
+          id: row.id,
+          kind: row.kind,
+          headers: row.headers,
+          body: row.body,
+          receivedAt: row.received_at,
+          ...(fetched?.data === undefined ? {} : { fetched: fetched.data }),
+        };
         const result = await connector.handle(delivery, { installation, settings, memory: resourceMemory(tx, installation.tenantId, installation.id), now: deps.clock(), log });
         await tx.query('UPDATE connector_inbox SET outcome = $2::jsonb WHERE id = $1', [inboxId, JSON.stringify(result)]);
         return result;
@@ -247,6 +274,30 @@ export async function processInbound(deps: ConnectorDeps, inboxId: string, attem
   }
 }
 
+/**
+ * Stores what the fetch step read on the entry, and its state patch on the installation, in one transaction: a
+ * cursor never moves past what is not kept. A concurrent run that stored first wins (its data is used).
+ */
+async function storeFetched(deps: ConnectorDeps, installation: Installation, inboxId: string, result: Fetched | undefined): Promise<{ data?: JsonValue }> {
+  const envelope: { data?: JsonValue } = result === undefined ? {} : { data: result.data };
+  return deps.db.transaction(async (tx) => {
+    const [stored] = await tx.query<{ fetched: { data?: JsonValue } }>('UPDATE connector_inbox SET fetched = $2::jsonb WHERE id = $1 AND fetched IS NULL RETURNING fetched', [inboxId, JSON.stringify(envelope)]);
+    if (!stored) {
+      const [first] = await tx.query<{ fetched: { data?: JsonValue } | null }>('SELECT fetched FROM connector_inbox WHERE id = $1', [inboxId]);
+      return first?.fetched ?? envelope;
+    }
+    if (result?.state !== undefined) {
+      const [row] = await tx.query<{ state: JsonObject }>('SELECT state FROM connector_installations WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [installation.tenantId, installation.id]);
+      await tx.query('UPDATE connector_installations SET state = $3::jsonb, updated_at = now() WHERE tenant_id = $1 AND id = $2', [
+        installation.tenantId,
+        installation.id,
+        JSON.stringify(mergePatch(row?.state ?? {}, result.state)),
+      ]);
+    }
+    return envelope;
+  });
+}
+
 /** A timer fired: it becomes an inbox entry of kind `timer`, processed like any inbound request. */
 async function fireTimer(deps: ConnectorDeps, job: TimerJob): Promise<void> {
   const body: JsonValue = { key: job.key, rev: job.rev };
@@ -263,8 +314,10 @@ export function startInboxWorkers(deps: ConnectorDeps, options: { concurrency?: 
 
 /** Re-enqueues entries whose job was lost (crash between insert and enqueue) and forgets old processed ones. */
 export async function sweepInbox(deps: ConnectorDeps): Promise<{ requeued: number; purged: number }> {
+  // Entries of an installation waiting for reauthorization stay pending until it is reconnected.
   const lost = await deps.db.query<{ id: string }>(
-    `SELECT id FROM connector_inbox WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT 500`,
+    `SELECT i.id FROM connector_inbox i JOIN connector_installations c ON c.id = i.installation_id
+     WHERE i.status = 'pending' AND i.received_at < now() - make_interval(secs => $1) AND c.status <> 'reauthorize' ORDER BY i.received_at LIMIT 500`,
     [SWEEP_GRACE_SECONDS],
   );
   for (const { id } of lost) await enqueue(deps, id);

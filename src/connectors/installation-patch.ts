@@ -10,6 +10,7 @@ import type { ConnectorDeps } from './deps.ts';
 import { getInstallation, updateInstallation, type StoredInstallation } from './installation-store.ts';
 import { refuseNewScenarioOverlap } from './rules/overlap.ts';
 import { RulesSchema } from './rules/rules.ts';
+import { syncSchedules } from './schedules.ts';
 
 /** JSON merge patch (RFC 7396): objects merge key by key, null removes, anything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
@@ -41,6 +42,7 @@ export async function patchInstallation(
     patch.settings = parsed.data as JsonObject;
   }
   if (body.rules) {
+    if (!connector.manifest.readyRules) throw new InvalidInputError(`${connector.manifest.name} has no ready rules; use a scenario (template) instead.`, [{ path: 'body.rules', message: 'not accepted by this connector' }]);
     const parsed = RulesSchema.safeParse(mergePatch(installation.rules, body.rules));
     if (!parsed.success) throw invalidFields('body.rules', parsed.error);
     patch.rules = parsed.data as JsonObject;
@@ -48,5 +50,8 @@ export async function patchInstallation(
     await refuseNewScenarioOverlap(deps.db, tenantId, { before, after: { ...installation, rules: patch.rules }, allow: body.allowScenarioOverlap, root: 'body.rules' });
   }
   await updateInstallation(deps.db, tenantId, installation.id, patch);
-  return (await getInstallation(deps.db, tenantId, installation.id))!;
+  const updated = (await getInstallation(deps.db, tenantId, installation.id))!;
+  // A schedule's period may follow the settings (PrestaShop's pollEveryMinutes).
+  if (patch.settings) await syncSchedules(deps, updated);
+  return updated;
 }

@@ -25,6 +25,7 @@ import {
   type StoredInstallation,
 } from './installation-store.ts';
 import { refuseNewScenarioOverlap } from './rules/overlap.ts';
+import { dropSchedules, syncSchedules } from './schedules.ts';
 import { RulesSchema } from './rules/rules.ts';
 
 export interface InstallResult {
@@ -80,6 +81,8 @@ async function runReconcile(deps: ConnectorDeps, connector: Connector, installat
       ...(installation.installedAt === null ? { installedAt: now } : {}),
     });
     if (report.changes.length > 0) context.log.info({ changes: report.changes }, 'connector installation reconciled');
+    // Its schedules exist once it is installed (and follow a connector version that declares new ones).
+    await syncSchedules(deps, (await getInstallation(deps.db, installation.tenantId, installation.id))!);
     return report;
   } catch (error) {
     await updateInstallation(deps.db, installation.tenantId, installation.id, { status: 'error', lastError: describe(error).slice(0, 2000) });
@@ -88,9 +91,12 @@ async function runReconcile(deps: ConnectorDeps, connector: Connector, installat
 }
 
 export async function install(deps: ConnectorDeps, connector: Connector, tenantId: string, body: unknown): Promise<InstallResult> {
+  if (!connector.accountOf || !connector.prepare) {
+    throw new InvalidInputError(`${connector.manifest.name} signs in with OAuth: its install is the authorization flow (POST /v1/connectors/${connector.manifest.id}/installations answers the authorization URL).`, []);
+  }
   const { rules: rulesInput, allowScenarioOverlap, ...rest } = (typeof body === 'object' && body !== null ? body : {}) as { rules?: unknown; allowScenarioOverlap?: unknown };
   const input = parseOrRefuse(connector.manifest.installInput, rest, 'body');
-  const rules = rulesInput === undefined ? undefined : (parseOrRefuse(RulesSchema, rulesInput, 'body.rules') as JsonObject);
+  const rules = parseRules(connector, rulesInput);
   const account = connector.accountOf(input);
   const existing = await findInstallationByAccount(deps.db, tenantId, connector.manifest.id, account);
   const live = existing && existing.status !== 'uninstalled' ? existing : undefined;
@@ -112,19 +118,44 @@ export async function install(deps: ConnectorDeps, connector: Connector, tenantI
     if (error instanceof ExternalSystemError) throw externalRefusal(error, existing && existing.status !== 'uninstalled' ? `Nothing was changed: installation ${existing.id} keeps its previous key.` : 'Nothing was installed.');
     throw error;
   }
+  const stored = await storeAndReconcile(deps, connector, tenantId, { existing, account: prepared.account, settings: prepared.settings, credentials: prepared.credentials, rules });
+  return { ...stored, shownOnce: prepared.shownOnce ?? {} };
+}
+
+/** The ready rules of an install body: only for connectors that take them (the shops'). */
+export function parseRules(connector: Connector, rulesInput: unknown): JsonObject | undefined {
+  if (rulesInput === undefined) return undefined;
+  if (!connector.manifest.readyRules) {
+    throw new InvalidInputError(`${connector.manifest.name} has no ready rules; use a scenario (template) instead.`, [{ path: 'body.rules', message: 'not accepted by this connector' }]);
+  }
+  return parseOrRefuse(RulesSchema, rulesInput, 'body.rules') as JsonObject;
+}
+
+/**
+ * Stores an installation whose credentials were checked (a new row, or the same account's row updated and
+ * revived), then reconciles it. What the credential install and the OAuth callback share.
+ */
+export async function storeAndReconcile(
+  deps: ConnectorDeps,
+  connector: Connector,
+  tenantId: string,
+  values: { existing: StoredInstallation | undefined; account: string; settings: unknown; credentials: unknown; rules?: JsonObject | undefined; status?: 'installing' },
+): Promise<Omit<InstallResult, 'shownOnce'>> {
+  const { existing, account, rules } = values;
   const id = existing?.id ?? newId('ins');
-  const sealed = deps.vault.seal(JSON.stringify(prepared.credentials), vaultContext({ tenantId, id }, CREDENTIALS_PURPOSE));
-  const settings = connector.manifest.settings.parse(prepared.settings) as JsonObject;
+  const sealed = deps.vault.seal(JSON.stringify(values.credentials), vaultContext({ tenantId, id }, CREDENTIALS_PURPOSE));
+  const settings = connector.manifest.settings.parse(values.settings) as JsonObject;
   if (existing) {
     await updateInstallation(deps.db, tenantId, id, {
       settings,
       credentialsSealed: sealed,
       ...(rules ? { rules } : {}),
-      ...(existing.status === 'uninstalled' ? { status: 'installing', uninstalledAt: null } : {}),
+      // Reconnecting (reauthorize) or reviving (uninstalled): the row, its cursors and memory are kept.
+      ...(existing.status === 'uninstalled' || existing.status === 'reauthorize' ? { status: 'installing', uninstalledAt: null } : {}),
     });
   } else {
     try {
-      await insertInstallation(deps.db, { id, tenantId, connector: connector.manifest.id, account: prepared.account, settings, rules: rules ?? (RulesSchema.parse({}) as JsonObject), credentialsSealed: sealed });
+      await insertInstallation(deps.db, { id, tenantId, connector: connector.manifest.id, account, settings, rules: rules ?? (connector.manifest.readyRules ? (RulesSchema.parse({}) as JsonObject) : {}), credentialsSealed: sealed });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`${account} is being installed by another request; wait for it and list the installations.`);
       throw error;
@@ -133,7 +164,7 @@ export async function install(deps: ConnectorDeps, connector: Connector, tenantI
   const installation = (await getInstallation(deps.db, tenantId, id))!;
   try {
     const report = await exclusive(id, () => runReconcile(deps, connector, installation));
-    return { installation: (await getInstallation(deps.db, tenantId, id))!, created: !existing, changes: report.changes, shownOnce: prepared.shownOnce ?? {} };
+    return { installation: (await getInstallation(deps.db, tenantId, id))!, created: !existing, changes: report.changes };
   } catch (error) {
     const after = (await getInstallation(deps.db, tenantId, id))!;
     // A resource still without its external id was being created when the call failed: after a
@@ -189,6 +220,7 @@ export async function uninstall(deps: ConnectorDeps, tenantId: string, installat
     if (installation.status === 'uninstalled') return { installation, changes: [], problems: [] };
     const report = await connector.uninstall(contextFor(deps, connector, installation));
     const problems = report.problems ?? [];
+    await dropSchedules(deps, tenantId, installationId);
     await updateInstallation(deps.db, tenantId, installationId, {
       status: 'uninstalled',
       uninstalledAt: deps.clock(),

@@ -45,7 +45,7 @@ describe('the ledger line of an order event (pure)', () => {
     expect(whole).toMatchObject({ line: { counts: false, refunded: 80 } });
     const future = ledgerLine(event('order.created', order('4', 'processing', 10), '2027-01-01T00:00:00Z'), 'ct');
     expect(future).toMatchObject({ line: { placedAt: RECEIVED, modifiedAt: RECEIVED } });
-    const lines = [{ productId: '1', name: 'a', quantity: 1, total: 5, category: 'Maquillage' }, { productId: '2', name: 'b', quantity: 1, total: 5, categories: ['Soin', 'Maquillage'] }];
+    const lines = [{ productId: '1', name: 'a', quantity: 1, total: 5, categories: ['Maquillage'] }, { productId: '2', name: 'b', quantity: 1, total: 5, categories: ['Soin', 'Maquillage'] }];
     expect(ledgerLine(event('order.created', order('5', 'processing', 10, 'eur', { lines }), '2026-06-01T10:00:00Z'), 'ct')).toMatchObject({ line: { categories: ['Maquillage', 'Soin'], currency: 'EUR' } });
     expect(ledgerLine(event('order.created', { orderId: '6', status: 'processing' }, '2026-06-01T10:00:00Z'), 'ct')).toEqual({ error: expect.stringContaining('total') });
   });

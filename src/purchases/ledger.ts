@@ -36,7 +36,8 @@ const OrderFacts = z.object({
   refunded: z.number().finite().min(0).optional(),
   placedAt: Instant.optional(),
   modifiedAt: Instant.optional(),
-  lines: z.array(z.object({ category: z.string().max(200).optional(), categories: z.array(z.string().max(200)).max(50).optional() }).loose()).max(1000).optional(),
+  lines: z.array(z.object({ categories: z.array(z.string().max(200)).max(50).optional() }).loose()).max(1000).optional(),
+  categories: z.array(z.string().max(200)).max(100).optional(),
 });
 
 export interface LedgerLine {
@@ -70,7 +71,7 @@ export function ledgerLine(event: Pick<TriggerEvent, 'id' | 'tenantId' | 'source
   const refunded = creditNote ? 0 : order.status === 'refunded' ? order.total.amount : Math.min(order.refunded ?? 0, order.total.amount);
   const placed = order.placedAt ?? event.occurredAt;
   const categories = new Set<string>();
-  for (const line of order.lines ?? []) for (const category of [...(line.categories ?? []), ...(line.category === undefined ? [] : [line.category])]) if (category.trim() !== '') categories.add(category.trim());
+  for (const category of [...(order.categories ?? []), ...(order.lines ?? []).flatMap((line) => line.categories ?? [])]) if (category.trim() !== '') categories.add(category.trim());
   return {
     line: {
       tenantId: event.tenantId,

@@ -9,13 +9,17 @@ export interface BullJobQueueOptions {
   redisUrl: string;
   /** Namespace of every Redis key (BullMQ's `prefix`), so several hubs or test runs can share a server. */
   prefix?: string;
-  /** BullMQ's `lockDuration` and `stalledInterval`: a job whose worker died runs again within about two of these. */
+  /**
+   * BullMQ's `lockDuration` (renewed every half of it while the job runs); the stalled-job check runs
+   * every half lease, so a job whose worker died runs again within about 1.5 leases.
+   */
   leaseMs?: number;
   logger?: QueueLogger;
 }
 
 const DEFAULT_PREFIX = 'hub';
-const DEFAULT_LEASE_MS = 30_000;
+/** 10 s: a killed worker's jobs run again within about 15 s (docs/operations.md, recovery times). */
+const DEFAULT_LEASE_MS = 10_000;
 /** Finished jobs are kept a while for inspection; they do not hold their id (see `add`). */
 const KEEP_COMPLETED = { age: 3_600, count: 1_000 };
 const KEEP_FAILED = { age: 7 * 24 * 3_600, count: 10_000 };
@@ -109,7 +113,7 @@ export class BullJobQueue implements JobQueue {
         prefix: this.#prefix,
         concurrency: options.concurrency,
         lockDuration: this.#leaseMs,
-        stalledInterval: this.#leaseMs,
+        stalledInterval: Math.max(1, Math.round(this.#leaseMs / 2)),
         // On the worker rather than on each job, so scheduled runs are cleaned up too.
         removeOnComplete: KEEP_COMPLETED,
         removeOnFail: KEEP_FAILED,

@@ -24,7 +24,8 @@ export interface StoreJobQueueOptions {
   logger?: QueueLogger;
 }
 
-const DEFAULT_LEASE_MS = 30_000;
+/** 10 s: a killed worker's jobs run again within about 12.5 s (docs/operations.md, recovery times). */
+const DEFAULT_LEASE_MS = 10_000;
 const DEFAULT_POLL_MS = 200;
 const DEFAULT_FAILED_RETENTION_MS = 7 * 24 * 3_600_000;
 /** Rows per insert or delete statement: large enough to amortise PGlite's per-statement cost. */

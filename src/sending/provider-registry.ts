@@ -48,6 +48,8 @@ export interface ProviderFactory<Settings = unknown, Secrets = unknown> {
   /** The hosts the provider connects to, by settings field: the outbound guard vets them when the settings are saved. */
   outboundHosts?(settings: Settings): { field: string; host: string }[];
   create(config: ProviderConfig<Settings, Secrets>, sink: ProviderSink): Provider | Promise<Provider>;
+  /** Its providers implement `replayReceipts` (the sending sweeper asks them for overdue receipts). */
+  replaysReceipts?: boolean;
 }
 
 /** Keeps `Settings`/`Secrets` inferred from the schemas when declaring a factory. */

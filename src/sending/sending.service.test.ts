@@ -11,7 +11,7 @@ import { createTenant } from '../tenancy/tenants.ts';
 import { createVault } from '../vault/vault.ts';
 import type { MessageStatus } from './message.ts';
 import { historyOf, receiptsOf } from './message-store.ts';
-import type { SandboxSmsProvider } from './providers/sandbox/sandbox-provider.ts';
+import { outcomeRandom, type SandboxSmsProvider } from './providers/sandbox/sandbox-provider.ts';
 import { IdempotencyKeyReusedError, SendInputError, type SmsItem } from './requests.ts';
 import { SendingSettingsSchema } from './settings.ts';
 import { errorCodeOf, receiptPdu, type FinalStatus } from '../smpp/server/deliver-pdus.ts';
@@ -214,6 +214,24 @@ describe.each(testStores)('sending pipeline on $kind', (factory) => {
       expect(await statusOf(delivered.id)).toBe('delivered');
       expect(await statusOf(email.id)).toBe('submitted');
       expect(events('message.failed')).toEqual([]);
+    });
+
+    it('replays a sandbox receipt the process held in memory when it died: the same outcome, from the sweeper of any process', async () => {
+      // A receipt delay longer than the test: the in-memory receipt never comes, as if its process were killed.
+      await sending.registry.put(tenantId, 'sms', { kind: 'sandbox', settings: { receiptDelayMs: 600_000, outcomes: { delivered: 1, undelivered: 1 } } });
+      const messages = await Promise.all(['+33612345001', '+33612345002', '+33612345003', '+33612345004', '+33600000005'].map((to) => sms({ to })));
+      for (const message of messages) await until(message.id, 'submitted');
+      await sending.sweep();
+      expect(await Promise.all(messages.map((message) => statusOf(message.id)))).toEqual(messages.map(() => 'submitted'));
+      // Overdue: submitted longer ago than the delay plus the replay margin.
+      for (const message of messages) await store.query('UPDATE messages SET submitted_at = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, message.id, new Date(Date.now() - 700_000)]);
+      // At least these five (earlier tests' silent messages are offered too, and stay as they are).
+      expect((await sending.sweep()).replayed).toBeGreaterThanOrEqual(5);
+      const statuses = await Promise.all(messages.map((message) => statusOf(message.id)));
+      // The weighted outcome is decided from the message id, so it is the one the dead process would have sent.
+      expect(statuses.slice(0, 4)).toEqual(messages.slice(0, 4).map((message) => (outcomeRandom(message.id) < 0.5 ? 'delivered' : 'undelivered')));
+      // A silent recipient (no receipt ever) stays submitted until the receipt timeout.
+      expect(statuses[4]).toBe('submitted');
     });
 
     it('validates receiptTimeoutHours: 1 to 720 hours, 72 by default', () => {

@@ -148,6 +148,14 @@ export class Segments {
     }
   }
 
+  /** The contacts matching the segment's filter now (a campaign's audience when it starts); undefined when there is no such segment. */
+  async evaluate(tenantId: string, segmentId: string): Promise<string[] | undefined> {
+    const segment = await getSegment(this.#options.db, tenantId, segmentId);
+    if (!segment) return undefined;
+    const query = membersQuery(tenantId, segment.filter, this.#options.clock(), durationMs(segment.rfmWindow));
+    return (await this.#options.db.query<{ id: string }>(query.text, query.params)).map((row) => row.id);
+  }
+
   /** Whether a contact matches the segment's filter now (scenario conditions: live, not the last refresh). */
   async contains(tenantId: string, segmentId: string, contactId: string): Promise<boolean> {
     const segment = await getSegment(this.#options.db, tenantId, segmentId);

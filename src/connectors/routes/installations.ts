@@ -20,7 +20,9 @@ const InstallationViewSchema = z
     id: z.string(),
     connector: z.string(),
     account: z.string().describe('The external account, e.g. the store URL.'),
-    status: z.enum(['installing', 'active', 'error', 'uninstalled']).describe('error: the last reconcile failed; it is retried at start-up and hourly.'),
+    status: z
+      .enum(['installing', 'active', 'error', 'reauthorize', 'uninstalled'])
+      .describe('error: the last reconcile failed; it is retried at start-up and hourly. reauthorize: the OAuth grant was revoked; reconnect (POST …/reconnect).'),
     settings: z.record(z.string(), z.unknown()),
     rules: z.record(z.string(), z.unknown()).describe('The ready rules (docs/connectors/contract.md).'),
     remote: z.array(RemoteResourceSchema).describe('What the hub holds at the external system (webhooks…).'),

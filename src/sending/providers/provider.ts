@@ -73,10 +73,28 @@ export interface ProviderSink {
   inbound(tenantId: string, sms: InboundSms): Promise<void>;
 }
 
+/** A message the hub submitted through a provider and still has no end state for. */
+export interface AwaitingReceipt {
+  messageId: string;
+  tenantId: string;
+  to: string;
+  /** The SMS text (receipts quote its start), or the email's text. */
+  text: string;
+  providerMessageIds: string[];
+  submittedAt: Date;
+}
+
 export interface SmsProvider {
   readonly channel: 'sms';
   readonly kind: string;
   submit(message: OutboundSms): Promise<SubmitResult>;
+  /**
+   * Optional: a provider that can know the outcome of a message it accepted without keeping it in
+   * memory reports, through the sink, the receipts of these messages once they are due. The sending
+   * sweeper calls it for messages `submitted` for a while, so a receipt is never lost with the
+   * process that was to send it (the sandbox recomputes its outcome).
+   */
+  replayReceipts?(messages: AwaitingReceipt[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,6 +102,8 @@ export interface EmailProvider {
   readonly channel: 'email';
   readonly kind: string;
   submit(message: OutboundEmail): Promise<SubmitResult>;
+  /** As for SMS. */
+  replayReceipts?(messages: AwaitingReceipt[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -21,7 +21,7 @@ const WebhookDeliverySchema = z
         attempt: z.number().int(),
         startedAt: z.string(),
         durationMs: z.number(),
-        outcome: z.enum(['delivered', 'retry', 'gave_up']),
+        outcome: z.enum(['in_flight', 'interrupted', 'delivered', 'retry', 'gave_up']),
         statusCode: z.number().int().nullable(),
         error: z.string().nullable().describe('What went wrong, with at most a 200-character excerpt of the response body.'),
       }),

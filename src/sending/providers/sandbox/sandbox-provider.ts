@@ -6,14 +6,15 @@
  * can be rehearsed.
  *
  * Like a real SMSC it keeps a receipt until the sink accepts it: a sink failure is retried.
- * Receipts still waiting when the process stops are lost, as they would be with an SMSC that never
- * sends one; an SMS then stays `submitted` until the sweeper expires it after the tenant's
- * `receiptTimeoutHours` (an email stays `submitted`: see `sweep.ts`).
+ * A receipt still waiting when the process stops (or is killed) is not lost: the outcome is a pure
+ * function of the settings, the recipient and the message id (`outcomeRandom`), so any process can
+ * produce it again, and the sending sweeper asks for it (`replayReceipts`) once it is overdue.
  */
+import { createHash } from 'node:crypto';
 import { randomBase62 } from '../../../ids.ts';
 import { formatReceiptText } from '../../../smpp-protocol/index.ts';
 import { defineProviderFactory } from '../../provider-registry.ts';
-import type { EmailProvider, InboundSms, OutboundEmail, OutboundSms, ProviderReceipt, ProviderSink, ReceiptStatus, SmsProvider, SubmitResult } from '../provider.ts';
+import type { AwaitingReceipt, EmailProvider, InboundSms, OutboundEmail, OutboundSms, ProviderReceipt, ProviderSink, ReceiptStatus, SmsProvider, SubmitResult } from '../provider.ts';
 import { SandboxSettingsSchema, sandboxOutcome, type SandboxOutcome, type SandboxSettings } from './sandbox-outcomes.ts';
 
 export interface SandboxRecord {
@@ -23,6 +24,17 @@ export interface SandboxRecord {
   providerMessageIds: string[];
   at: Date;
 }
+
+/**
+ * The weighted outcome's "random" number for a message: derived from its id, so that every process
+ * decides the same outcome for it (the receipt can be replayed by another process after a crash).
+ */
+export function outcomeRandom(messageId: string): number {
+  return createHash('sha256').update(messageId).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** A receipt overdue by this much (past `receiptDelayMs`) is replayed when the sweeper asks. */
+const REPLAY_AFTER_MS = 5_000;
 
 /** How many records each instance keeps for inspection. */
 const MAX_RECORDS = 1_000;
@@ -61,10 +73,10 @@ class SandboxCore {
   readonly #sink: ProviderSink;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #throttled = new Set<string>();
-  readonly #random: () => number;
+  readonly #random: (messageId: string) => number;
   #closed = false;
 
-  constructor(settings: SandboxSettings, sink: ProviderSink, random: () => number) {
+  constructor(settings: SandboxSettings, sink: ProviderSink, random: (messageId: string) => number) {
     this.#settings = settings;
     this.#sink = sink;
     this.#random = random;
@@ -72,7 +84,7 @@ class SandboxCore {
 
   submit(channel: 'sms' | 'email', message: OutboundSms | OutboundEmail, parts: number): SubmitResult {
     if (this.#closed) return { kind: 'retry', reason: 'sandbox provider closed' };
-    const outcome = sandboxOutcome(this.#settings, message.to, this.#random());
+    const outcome = sandboxOutcome(this.#settings, message.to, this.#random(message.messageId));
     if (outcome === 'rejected') {
       return { kind: 'rejected', reason: channel === 'sms' ? 'Sandbox: invalid destination address (ESME_RINVDSTADR)' : 'Sandbox: 550 5.1.1 recipient rejected', code: channel === 'sms' ? '0x0000000B' : '550' };
     }
@@ -85,35 +97,59 @@ class SandboxCore {
     this.records.push({ channel, message, outcome, providerMessageIds, at: submittedAt });
     if (this.records.length > MAX_RECORDS) this.records.splice(0, this.records.length - MAX_RECORDS);
     if (outcome !== 'silent') {
+      const text = 'text' in message ? message.text : '';
       providerMessageIds.forEach((providerMessageId, part) => {
-        const status = partStatus(outcome, part, parts);
-        const text = 'text' in message ? message.text : '';
-        this.#later(this.#settings.receiptDelayMs, () => {
-          const done = new Date();
-          const receipt: ProviderReceipt =
-            channel === 'sms'
-              ? {
-                  providerMessageId,
-                  status,
-                  at: done,
-                  errorCode: SMPP_ERR[status] ?? '000',
-                  raw: formatReceiptText({ id: providerMessageId, submitted: submittedAt, done, stat: SMPP_STAT[status], err: SMPP_ERR[status] ?? '000', text }),
-                }
-              : {
-                  providerMessageId,
-                  status,
-                  at: done,
-                  ...(status === 'delivered' ? {} : { errorCode: status === 'expired' ? '4.4.7' : '5.1.1' }),
-                  raw:
-                    status === 'delivered'
-                      ? `Final-Recipient: rfc822;${message.to}; Action: delivered; Status: 2.0.0`
-                      : `Final-Recipient: rfc822;${message.to}; Action: failed; Status: ${status === 'expired' ? '4.4.7' : '5.1.1'}; Diagnostic-Code: smtp; ${status === 'expired' ? '421 4.4.7 Message expired' : '550 5.1.1 User unknown'}`,
-                };
-          return this.#sink.receipt(message.tenantId, receipt);
-        });
+        this.#later(this.#settings.receiptDelayMs, () => this.#sendReceipt(channel, { tenantId: message.tenantId, to: message.to, text }, outcome, providerMessageId, part, parts, submittedAt));
       });
     }
     return { kind: 'submitted', providerMessageIds };
+  }
+
+  /** The receipts of overdue messages, decided again from their ids (see `outcomeRandom`). */
+  async replay(channel: 'sms' | 'email', messages: AwaitingReceipt[]): Promise<void> {
+    const now = Date.now();
+    for (const message of messages) {
+      if (message.submittedAt.getTime() + this.#settings.receiptDelayMs + REPLAY_AFTER_MS > now) continue;
+      const outcome = sandboxOutcome(this.#settings, message.to, this.#random(message.messageId));
+      if (outcome === 'silent' || outcome === 'rejected') continue;
+      const parts = message.providerMessageIds.length;
+      for (const [part, providerMessageId] of message.providerMessageIds.entries()) {
+        await this.#sendReceipt(channel, message, outcome, providerMessageId, part, parts, message.submittedAt);
+      }
+    }
+  }
+
+  #sendReceipt(
+    channel: 'sms' | 'email',
+    message: { tenantId: string; to: string; text: string },
+    outcome: SandboxOutcome,
+    providerMessageId: string,
+    part: number,
+    parts: number,
+    submittedAt: Date,
+  ): Promise<void> {
+    const status = partStatus(outcome, part, parts);
+    const done = new Date();
+    const receipt: ProviderReceipt =
+      channel === 'sms'
+        ? {
+            providerMessageId,
+            status,
+            at: done,
+            errorCode: SMPP_ERR[status] ?? '000',
+            raw: formatReceiptText({ id: providerMessageId, submitted: submittedAt, done, stat: SMPP_STAT[status], err: SMPP_ERR[status] ?? '000', text: message.text }),
+          }
+        : {
+            providerMessageId,
+            status,
+            at: done,
+            ...(status === 'delivered' ? {} : { errorCode: status === 'expired' ? '4.4.7' : '5.1.1' }),
+            raw:
+              status === 'delivered'
+                ? `Final-Recipient: rfc822;${message.to}; Action: delivered; Status: 2.0.0`
+                : `Final-Recipient: rfc822;${message.to}; Action: failed; Status: ${status === 'expired' ? '4.4.7' : '5.1.1'}; Diagnostic-Code: smtp; ${status === 'expired' ? '421 4.4.7 Message expired' : '550 5.1.1 User unknown'}`,
+          };
+    return this.#sink.receipt(message.tenantId, receipt);
   }
 
   inbound(tenantId: string, sms: InboundSms): Promise<void> {
@@ -149,7 +185,7 @@ export interface SandboxEmailProvider extends EmailProvider {
   readonly records: readonly SandboxRecord[];
 }
 
-export function createSandboxSmsProvider(settings: SandboxSettings, sink: ProviderSink, random: () => number = Math.random): SandboxSmsProvider {
+export function createSandboxSmsProvider(settings: SandboxSettings, sink: ProviderSink, random: (messageId: string) => number = outcomeRandom): SandboxSmsProvider {
   const core = new SandboxCore(settings, sink, random);
   return {
     channel: 'sms',
@@ -158,6 +194,7 @@ export function createSandboxSmsProvider(settings: SandboxSettings, sink: Provid
     async submit(message: OutboundSms) {
       return core.submit('sms', message, Math.max(1, message.segments));
     },
+    replayReceipts: (messages) => core.replay('sms', messages),
     simulateInbound: (tenantId, sms) => core.inbound(tenantId, sms),
     async close() {
       core.close();
@@ -165,7 +202,7 @@ export function createSandboxSmsProvider(settings: SandboxSettings, sink: Provid
   };
 }
 
-export function createSandboxEmailProvider(settings: SandboxSettings, sink: ProviderSink, random: () => number = Math.random): SandboxEmailProvider {
+export function createSandboxEmailProvider(settings: SandboxSettings, sink: ProviderSink, random: (messageId: string) => number = outcomeRandom): SandboxEmailProvider {
   const core = new SandboxCore(settings, sink, random);
   return {
     channel: 'email',
@@ -174,6 +211,7 @@ export function createSandboxEmailProvider(settings: SandboxSettings, sink: Prov
     async submit(message: OutboundEmail) {
       return core.submit('email', message, 1);
     },
+    replayReceipts: (messages) => core.replay('email', messages),
     async close() {
       core.close();
     },
@@ -189,6 +227,7 @@ export const sandboxProviderFactory = defineProviderFactory({
   title: 'Sandbox: records messages and produces realistic receipts, sends nothing',
   channels: ['sms', 'email'],
   settings: SandboxSettingsSchema,
+  replaysReceipts: true,
   create({ settings, context }, sink) {
     return context.channel === 'sms' ? createSandboxSmsProvider(settings, sink) : createSandboxEmailProvider(settings, sink);
   },

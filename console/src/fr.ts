@@ -1,0 +1,1 @@
+export const FR: Record<string, string> = {};

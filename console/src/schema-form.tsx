@@ -1,0 +1,71 @@
+/**
+ * Forms generated from JSON Schema (react-jsonschema-form with Ajv): connector install forms from
+ * their manifest, scenario steps from the OpenAPI document. Nothing here knows a connector.
+ */
+import Form from '@rjsf/core';
+import type { RJSFSchema, UiSchema } from '@rjsf/utils';
+import validator from '@rjsf/validator-ajv8';
+import type { ReactNode } from 'react';
+import { useI18n } from './i18n.tsx';
+
+const SECRET_NAME = /secret|password|token/i;
+
+/**
+ * The hub's schemas come from zod (draft 2020-12 `$schema`); the keywords they use are the same in
+ * draft-07, which the default Ajv speaks, so the marker is dropped rather than loading a second Ajv.
+ */
+export function formSchema(schema: unknown): RJSFSchema {
+  const { $schema: _ignored, ...rest } = (schema ?? {}) as Record<string, unknown>;
+  return rest as RJSFSchema;
+}
+
+/** Secret-looking fields as password inputs, at any depth. */
+export function secretUiSchema(schema: RJSFSchema): UiSchema {
+  const ui: UiSchema = {};
+  const properties = (schema.properties ?? {}) as Record<string, RJSFSchema>;
+  for (const [name, property] of Object.entries(properties)) {
+    if (property.type === 'string' && SECRET_NAME.test(name)) ui[name] = { 'ui:widget': 'password', 'ui:autocomplete': 'off' };
+    else if (property.type === 'object') ui[name] = secretUiSchema(property);
+  }
+  return ui;
+}
+
+export function SchemaForm<T>({
+  schema,
+  uiSchema,
+  value,
+  onChange,
+  onSubmit,
+  submitLabel,
+  disabled,
+  children,
+  idPrefix,
+}: {
+  schema: RJSFSchema;
+  uiSchema?: UiSchema;
+  value: T;
+  onChange?: (value: T) => void;
+  onSubmit?: (value: T) => void;
+  submitLabel?: string;
+  disabled?: boolean;
+  children?: ReactNode;
+  idPrefix?: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <Form
+      schema={schema}
+      uiSchema={{ 'ui:submitButtonOptions': { norender: !onSubmit, submitText: submitLabel ?? t('Save') }, ...uiSchema }}
+      formData={value}
+      validator={validator}
+      disabled={disabled}
+      idPrefix={idPrefix}
+      showErrorList={false}
+      noHtml5Validate
+      onChange={(event) => onChange?.(event.formData as T)}
+      onSubmit={(event) => onSubmit?.(event.formData as T)}
+    >
+      {children}
+    </Form>
+  );
+}
