@@ -25,7 +25,7 @@ describe.each(['embedded', 'postgres'] as const)('segments (%s)', (mode) => {
       }
     }
     await waitFor(async () => (await hub.hub.store.query<{ count: number }>('SELECT count(*)::int AS count FROM purchases'))[0]!.count === 55, 'the 55 orders to be recorded');
-  });
+  }, 180_000);
   afterAll(async () => {
     await hub?.close();
   });
