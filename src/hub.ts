@@ -14,6 +14,7 @@ import { EventBus } from './bus/event-bus.ts';
 import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
 import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
+import { googleCalendar } from '../connectors/google-calendar/index.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
@@ -153,7 +154,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       log: log.child({ part: 'connectors' }),
       publicUrl: config.publicUrl,
       allowPrivateTargets,
-      connectors: [woocommerce, prestashop],
+      connectors: [woocommerce, prestashop, googleCalendar],
       scenarioActions: automation.connectorActions,
       scenarioOverlaps: automation.readyRuleOverlaps,
     });
