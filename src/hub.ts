@@ -14,6 +14,7 @@ import { EventBus } from './bus/event-bus.ts';
 import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
 import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
+import { googleCalendar } from '../connectors/google-calendar/index.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
@@ -34,6 +35,7 @@ import { authenticateSession } from './tenancy/sessions.ts';
 import { announceSetupLink } from './tenancy/setup-links.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
 import { tenancyRouteModules } from './tenancy/routes.ts';
+import { createPurchasesModule } from './purchases/purchases-module.ts';
 import { loadOrCreateKeyFile } from './vault/key-file.ts';
 import { createVault, type Vault } from './vault/vault.ts';
 import { createWebhooksModule } from './webhooks/webhooks-module.ts';
@@ -127,6 +129,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       config: config.smpp,
       ...('dataDir' in config.store ? { journalDir: join(config.store.dataDir, 'smpp-journal') } : {}),
     });
+    const purchases = createPurchasesModule({ db: store, bus, contacts, log: log.child({ part: 'purchases' }) });
     const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }) });
     const campaigns = createCampaignsModule({
       db: store,
@@ -148,7 +151,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       log: log.child({ part: 'connectors' }),
       publicUrl: config.publicUrl,
       allowPrivateTargets,
-      connectors: [woocommerce, prestashop],
+      connectors: [woocommerce, prestashop, googleCalendar],
       scenarioActions: automation.connectorActions,
       scenarioOverlaps: automation.readyRuleOverlaps,
     });
@@ -165,6 +168,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       ...contacts.routes,
       ...sending.routes,
       ...smpp.routes,
+      ...purchases.routes,
       ...automation.routes,
       ...campaigns.routes,
       ...connectors.routes,

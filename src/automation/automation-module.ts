@@ -65,7 +65,6 @@ export function createAutomationModule(options: AutomationModuleOptions): Automa
     inSegment: (tenantId, segmentId, contactId): Promise<boolean> => segments.contains(tenantId, segmentId, contactId),
   });
   options.bus.addSource(engine);
-  options.bus.addSource(segments);
   return {
     engine,
     connectorActions,
