@@ -66,6 +66,7 @@ const schema = z
     HUB_RATE_LIMIT_PER_KEY: perMinute.default(60_000),
     HUB_RATE_LIMIT_AUTH_FAILURES: perMinute.default(30),
     HUB_RATE_LIMIT_PUBLIC: perMinute.default(6_000),
+    HUB_RATE_LIMIT_SIGN_IN: perMinute.default(10),
     HUB_TRUST_PROXY: z
       .string()
       .trim()
@@ -133,7 +134,7 @@ export interface HubConfig {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   /** Requests per minute; 0 = no limit. Per API key; per client address on failed authentication and on public routes. */
-  rateLimits: { perKey: number; authFailures: number; public: number };
+  rateLimits: { perKey: number; authFailures: number; public: number; signInFailures: number };
   /** Fastify's trustProxy: which proxies' X-Forwarded-For gives the client address the per-address limits use. */
   trustProxy: boolean | number | string;
   timeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
@@ -244,7 +245,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: value.HUB_LOG_LEVEL,
     bodyLimitBytes: value.HUB_BODY_LIMIT_BYTES,
     shutdownTimeoutMs: value.HUB_SHUTDOWN_TIMEOUT_MS,
-    rateLimits: { perKey: value.HUB_RATE_LIMIT_PER_KEY, authFailures: value.HUB_RATE_LIMIT_AUTH_FAILURES, public: value.HUB_RATE_LIMIT_PUBLIC },
+    rateLimits: { perKey: value.HUB_RATE_LIMIT_PER_KEY, authFailures: value.HUB_RATE_LIMIT_AUTH_FAILURES, public: value.HUB_RATE_LIMIT_PUBLIC, signInFailures: value.HUB_RATE_LIMIT_SIGN_IN },
     trustProxy: trustProxyOf(value.HUB_TRUST_PROXY),
     timeouts: { headersMs: value.HUB_HEADERS_TIMEOUT_MS, requestMs: value.HUB_REQUEST_TIMEOUT_MS, keepAliveMs: value.HUB_KEEP_ALIVE_TIMEOUT_MS },
     queuePrefix: value.HUB_QUEUE_PREFIX,

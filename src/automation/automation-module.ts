@@ -20,6 +20,7 @@ import { AutomationEngine, type AutomationTuning } from './engine.ts';
 import { ReadyRuleOverlaps } from './ready-rule-overlaps.ts';
 import { automationRoutes } from './routes/index.ts';
 import { Segments } from './segments/segments.ts';
+import { ScenarioTemplates } from './templates/index.ts';
 
 export interface AutomationModuleOptions {
   db: Db;
@@ -39,6 +40,8 @@ export interface AutomationModule {
   /** Whether a scenario would send alongside a connector's ready rule; the connectors module registers the check. */
   readonly readyRuleOverlaps: ReadyRuleOverlaps;
   readonly segments: Segments;
+  /** The scenario library; connectors with loops of their own (calendar reminders, CRM billing) add templates at composition. */
+  readonly templates: ScenarioTemplates;
   readonly routes: RouteModule[];
   startWorkers(): Promise<void>;
 }
@@ -46,6 +49,7 @@ export interface AutomationModule {
 export function createAutomationModule(options: AutomationModuleOptions): AutomationModule {
   const connectorActions = new ConnectorActionRegistry();
   const readyRuleOverlaps = new ReadyRuleOverlaps();
+  const templates = new ScenarioTemplates();
   // The engine's clock is the business clock of segments too (tests move both with engine.useClock).
   const segments = new Segments({ db: options.db, queue: options.queue, publisher: options.bus, contacts: options.contacts.contacts, log: options.log, clock: (): Date => engine.now() });
   const engine = new AutomationEngine({
@@ -61,13 +65,13 @@ export function createAutomationModule(options: AutomationModuleOptions): Automa
     inSegment: (tenantId, segmentId, contactId): Promise<boolean> => segments.contains(tenantId, segmentId, contactId),
   });
   options.bus.addSource(engine);
-  options.bus.addSource(segments);
   return {
     engine,
     connectorActions,
     readyRuleOverlaps,
     segments,
-    routes: automationRoutes({ db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments, readyRules: readyRuleOverlaps }),
+    templates,
+    routes: automationRoutes({ db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments, readyRules: readyRuleOverlaps, templates }),
     async startWorkers() {
       await engine.startWorkers();
       await segments.startWorkers();

@@ -265,18 +265,21 @@ export class MemoryWorld {
   #send(run: Run, step: Step, action: SendAction): SendResult {
     const contact = this.#options.contact;
     const channel = action.kind === 'sendSms' ? 'sms' : 'email';
-    const phone = contact.phone === null ? undefined : normalizePhone(contact.phone);
+    // An SMS with `to` goes to that number (a merchant alert, transactional): not the contact's consent or opt-out.
+    const fixed = action.kind === 'sendSms' && action.to !== undefined ? action.to : undefined;
+    const phoneText = fixed ?? contact.phone;
+    const phone = phoneText === null ? undefined : normalizePhone(phoneText);
     const address = channel === 'sms' ? (phone?.ok ? phone.e164 : undefined) : (contact.email ?? undefined);
     const recipient = {
       contact: { ...contact, source: 'simulation', createdAt: new Date(this.clock), updatedAt: new Date(this.clock) } as unknown as Contact,
       address,
       mobile: channel === 'sms' ? phone?.ok === true && phone.mobile : false,
-      consent: contact.consent[channel],
-      optedOut: contact.optedOut[channel],
+      consent: fixed === undefined ? contact.consent[channel] : 'unknown',
+      optedOut: fixed === undefined ? contact.optedOut[channel] : false,
     };
     const id = `sim${String(++this.#messageCount).padStart(7, '0')}`;
     const now = new Date(this.clock);
-    const common = { id, recipient, event: undefined, settings: this.#options.settings, now, plannedAt: now, plannedReason: null } as const;
+    const common = { id, recipient, event: undefined, settings: this.#options.settings, now, plannedAt: now, plannedReason: null, linkBase: 'https://hub.example' } as const;
     const item = messageItem(action, run);
     const event = 'event' in item && item.event ? { ...item.event, data: item.event.data } : undefined;
     const prepared =

@@ -12,7 +12,8 @@ export type SendAction = Extract<Action, { kind: 'sendSms' | 'sendEmail' }>;
 export function messageItem(action: SendAction, run: Pick<Run, 'contactId' | 'trigger'>): SmsItem | EmailItem {
   const event = run.trigger ? { event: { type: run.trigger.type, source: run.trigger.source.slice(0, 40), data: run.trigger.data } } : {};
   if (action.kind === 'sendSms') {
-    return { contactId: run.contactId, category: action.category, text: action.text, ...(action.from === undefined ? {} : { from: action.from }), ...event };
+    // With `to`, the contact still fills the template; the address given overrides theirs (sending's rule for contactId + to).
+    return { contactId: run.contactId, ...(action.to === undefined ? {} : { to: action.to }), category: action.category, text: action.text, ...(action.from === undefined ? {} : { from: action.from }), ...event };
   }
   return {
     contactId: run.contactId,

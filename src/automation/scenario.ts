@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { CUSTOM_EVENT_TYPE, findEventType } from '../bus/catalog/index.ts';
 import { SmsSenderSchema, EmailSenderSchema } from '../sending/settings.ts';
+import { normalizePhone } from '../contacts/phone.ts';
 import { MessageCategory } from '../sending/message.ts';
 import { QuietHoursPolicy } from '../sending/compliance/index.ts';
 import { parseTemplate, TemplateError } from '../sending/template.ts';
@@ -163,8 +164,19 @@ export const ActionSchema = z.discriminatedUnion(
         category: MessageCategory,
         text: templateSchema('an SMS action', 'Bonjour {{ contact.firstName | default: "" }}, …', 5_000),
         from: SmsSenderSchema.optional(),
+        to: z
+          .string()
+          .trim()
+          .max(64)
+          .refine((phone) => normalizePhone(phone).ok, { error: 'a phone number in international form, e.g. +33612345678' })
+          .optional()
+          .describe('Send to this number instead of the run\'s contact (an alert to the merchant); the template still reads the contact. Transactional only.'),
       })
-      .strict(),
+      .strict()
+      .refine((action) => action.to === undefined || action.category === 'transactional', {
+        path: ['category'],
+        error: 'an SMS to a fixed number (to) is an alert, not an offer: its category is "transactional"',
+      }),
     z
       .object({
         kind: z.literal('sendEmail'),

@@ -38,7 +38,7 @@ describe('scenario validation', () => {
   it.each([
     ['unknown trigger event type', base([sms('a')], { trigger: { kind: 'event', event: 'order.placed' } }), 'trigger.event', undefined, /unknown event type "order\.placed"/],
     ['unknown waitFor event type', base([sms('a', 'w'), { id: 'w', type: 'waitFor', event: 'commande.creee', timeout: '1d' }]), 'steps[1].event', 'w', /unknown event type "commande\.creee"/],
-    ['unknown exit event type', base([sms('a')], { exitEvents: [{ event: 'coupon.used' }] }), 'exitEvents[0].event', undefined, /unknown event type "coupon\.used"/],
+    ['unknown exit event type', base([sms('a')], { exitEvents: [{ event: 'coupon.utilise' }] }), 'exitEvents[0].event', undefined, /unknown event type "coupon\.utilise"/],
     ['goto without a limit', base([sms('a', 'g'), { id: 'g', type: 'goto', target: 'a' }]), 'steps[1].maxRotations', 'g', /a goto needs a limit, maxRotations/],
     ['SMS action missing its template', base([{ id: 'a', type: 'action', action: { kind: 'sendSms', category: 'marketing' } }]), 'steps[0].action.text', 'a', /an SMS action needs its template/],
     ['email action with an empty subject', base([{ id: 'a', type: 'action', action: { kind: 'sendEmail', category: 'marketing', subject: ' ', text: 'x' } }]), 'steps[0].action.subject', 'a', /empty/],

@@ -1,6 +1,6 @@
 /**
  * The automation API, one file per resource: scenarios (CRUD and validate), their lifecycle, their
- * runs, simulation, and segments. Each route file parses, calls the part's functions and answers.
+ * runs, simulation, segments, and the scenario library (templates). Each route file parses, calls the part's functions and answers.
  */
 import type { ContactsModule } from '../../contacts/contacts-module.ts';
 import type { RouteModule } from '../../gateway/app.ts';
@@ -16,6 +16,8 @@ import { runRoutes } from './runs.ts';
 import { scenarioRoutes } from './scenarios.ts';
 import { segmentRoutes } from './segments.ts';
 import { simulationRoutes } from './simulation.ts';
+import { templateRoutes } from './templates.ts';
+import type { ScenarioTemplates } from '../templates/index.ts';
 
 export interface AutomationRouteDeps {
   db: Db;
@@ -25,6 +27,7 @@ export interface AutomationRouteDeps {
   connectorActions: ConnectorActionRegistry;
   segments: Segments;
   readyRules: ReadyRuleOverlapCheck;
+  templates: ScenarioTemplates;
 }
 
 export function automationRoutes(deps: AutomationRouteDeps): RouteModule[] {
@@ -36,5 +39,6 @@ export function automationRoutes(deps: AutomationRouteDeps): RouteModule[] {
     { scope: 'v1', register: async (app) => void (await app.register(runRoutes, { db, engine })) },
     { scope: 'v1', register: async (app) => void (await app.register(simulationRoutes, { db, engine, checks, sending: deps.sending, contacts: deps.contacts, segments: deps.segments })) },
     { scope: 'v1', register: async (app) => void (await app.register(segmentRoutes, { db, segments: deps.segments })) },
+    { scope: 'v1', register: async (app) => void (await app.register(templateRoutes, { db, engine, checks, readyRules: deps.readyRules, templates: deps.templates })) },
   ];
 }

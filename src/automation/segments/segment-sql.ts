@@ -5,6 +5,7 @@
  * refresh) or checks one contact (a scenario condition), so both always agree.
  */
 import { consentStatusSql, CONTACTS_READ_MODEL, inListSql } from '../../contacts/read-model.ts';
+import { PURCHASES_READ_MODEL } from '../../purchases/read-model.ts';
 import { durationMs } from '../duration.ts';
 import { rfmGroupSql } from './rfm.ts';
 import type { SegmentFilter } from './segment.ts';
@@ -69,7 +70,7 @@ function fieldCondition(filter: Extract<SegmentFilter, { kind: 'field' }>, param
   }
 }
 
-const PURCHASES = 'FROM contact_purchases p WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id';
+const PURCHASES = `FROM ${PURCHASES_READ_MODEL} p WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id`;
 
 export function filterCondition(filter: SegmentFilter, params: Params, now: Date): string {
   switch (filter.kind) {
@@ -80,11 +81,11 @@ export function filterCondition(filter: SegmentFilter, params: Params, now: Date
     case 'inList':
       return inListSql('c', param(params, filter.listId));
     case 'purchases': {
-      const window = filter.within === undefined ? '' : ` AND p.occurred_at >= ${since(params, now, filter.within)}`;
+      const window = `${filter.within === undefined ? '' : ` AND p.placed_at >= ${since(params, now, filter.within)}`} AND p.placed_at <= ${param(params, now, '::timestamptz')}`;
       const bounds: string[] = [];
       for (const [measure, expression] of [
-        ['count', `(SELECT count(*) ${PURCHASES}${window})`],
-        ['amount', `(SELECT coalesce(sum(p.amount), 0) ${PURCHASES}${window})`],
+        ['count', `(SELECT count(*) FILTER (WHERE p.is_order) ${PURCHASES}${window})`],
+        ['amount', `(SELECT coalesce(sum(p.value), 0) ${PURCHASES}${window})`],
       ] as const) {
         const range = filter[measure];
         if (range?.gte !== undefined) bounds.push(`${expression} >= ${param(params, range.gte, '::numeric')}`);
@@ -93,7 +94,7 @@ export function filterCondition(filter: SegmentFilter, params: Params, now: Date
       return bounds.length === 0 ? 'true' : `(${bounds.join(' AND ')})`;
     }
     case 'lastPurchase': {
-      const last = `(SELECT max(p.occurred_at) ${PURCHASES})`;
+      const last = `(SELECT max(p.placed_at) ${PURCHASES} AND p.is_order)`;
       if (filter.op === 'never') return `${last} IS NULL`;
       return filter.op === 'withinLast' ? `coalesce(${last} >= ${since(params, now, filter.value!)}, false)` : `coalesce(${last} < ${since(params, now, filter.value!)}, false)`;
     }
@@ -123,8 +124,8 @@ export function filterCondition(filter: SegmentFilter, params: Params, now: Date
 export function rfmCte(tenantParam: string, fromParam: string, toParam: string): string {
   const quintile = (order: string) => `LEAST(5, 1 + floor(percent_rank() OVER (ORDER BY ${order}) * 5))::int`;
   return `stats AS (
-      SELECT contact_id, max(occurred_at) AS last_at, count(*)::int AS frequency, sum(amount) AS monetary
-      FROM contact_purchases WHERE tenant_id = ${tenantParam} AND occurred_at >= ${fromParam} AND occurred_at <= ${toParam} GROUP BY contact_id
+      SELECT contact_id, max(placed_at) FILTER (WHERE is_order) AS last_at, (count(*) FILTER (WHERE is_order))::int AS frequency, coalesce(sum(value), 0) AS monetary
+      FROM ${PURCHASES_READ_MODEL} p WHERE tenant_id = ${tenantParam} AND placed_at >= ${fromParam} AND placed_at <= ${toParam} GROUP BY contact_id HAVING count(*) FILTER (WHERE is_order) > 0
     ), scored AS (
       SELECT contact_id, last_at, frequency, monetary, ${quintile('last_at')} AS r, ${quintile('frequency')} AS f, ${quintile('monetary')} AS m,
         cume_dist() OVER (ORDER BY monetary DESC) AS value_rank

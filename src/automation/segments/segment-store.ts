@@ -1,4 +1,4 @@
-/** Segments, their members and recorded purchases in the store; every query is scoped to the tenant. */
+/** Segments and their members in the store; every query is scoped to the tenant. */
 import { randomBase62 } from '../../ids.ts';
 import type { Db, Sql } from '../../store/db.ts';
 import { SegmentFilterSchema, type SegmentFilter, type SegmentInput } from './segment.ts';
@@ -115,12 +115,4 @@ export async function recordMembership(db: Sql, segment: Pick<Segment, 'id' | 't
 
 export async function markRefreshed(db: Sql, segmentId: string, at: Date): Promise<void> {
   await db.query('UPDATE segments SET refreshed_at = $2 WHERE id = $1', [segmentId, at]);
-}
-
-export async function recordPurchase(db: Sql, purchase: { tenantId: string; orderId: string; contactId: string; amount: number; currency: string; occurredAt: Date; eventId: string }): Promise<void> {
-  await db.query(
-    `INSERT INTO contact_purchases (tenant_id, order_id, contact_id, amount, currency, occurred_at, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (tenant_id, order_id) DO NOTHING`,
-    [purchase.tenantId, purchase.orderId, purchase.contactId, purchase.amount, purchase.currency, purchase.occurredAt, purchase.eventId],
-  );
 }

@@ -24,8 +24,8 @@ describe.each(['embedded', 'postgres'] as const)('segments (%s)', (mode) => {
         await api('/v1/events', { body: { type: 'order.created', source: 'shop', dedupeKey: `o-${i}-${order}`, occurredAt, subject: { phone }, data: { orderId: `o-${i}-${order}`, status: 'processing', total: { amount: i * 10, currency: 'EUR' } } } });
       }
     }
-    await waitFor(async () => (await hub.hub.store.query<{ count: number }>('SELECT count(*)::int AS count FROM contact_purchases'))[0]!.count === 55, 'the 55 orders to be recorded');
-  });
+    await waitFor(async () => (await hub.hub.store.query<{ count: number }>('SELECT count(*)::int AS count FROM purchases'))[0]!.count === 55, 'the 55 orders to be recorded');
+  }, 180_000);
   afterAll(async () => {
     await hub?.close();
   });

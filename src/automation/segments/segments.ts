@@ -5,8 +5,6 @@
  * checks for scenario conditions.
  */
 import type { Logger } from 'pino';
-import type { DeliveryOutcome, RetryPolicy, SubscriberSource } from '../../bus/subscribers.ts';
-import type { TriggerEvent } from '../../bus/trigger-event.ts';
 import type { ContactService, EventPublisher } from '../../contacts/contacts.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
 import type { Db } from '../../store/db.ts';
@@ -24,7 +22,6 @@ import {
   markRefreshed,
   membershipStates,
   recordMembership,
-  recordPurchase,
   updateSegment,
   type Segment,
 } from './segment-store.ts';
@@ -47,42 +44,17 @@ export interface SegmentsOptions {
   db: Db;
   queue: JobQueue;
   publisher: EventPublisher;
-  contacts: Pick<ContactService, 'resolveSubject' | 'getContact'>;
+  contacts: Pick<ContactService, 'getContact'>;
   log: Logger;
   clock: () => Date;
   refreshEveryMs?: number;
 }
 
-export class Segments implements SubscriberSource {
-  readonly kind = 'segment-purchases';
-  readonly retry: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+export class Segments {
   readonly #options: SegmentsOptions;
 
   constructor(options: SegmentsOptions) {
     this.#options = options;
-  }
-
-  // ---- purchases from the bus ----
-
-  async targetsFor(event: TriggerEvent): Promise<string[]> {
-    return event.type === 'order.created' ? ['orders'] : [];
-  }
-
-  async deliver(_target: string, event: TriggerEvent): Promise<DeliveryOutcome> {
-    const data = event.data as { orderId?: unknown; total?: { amount?: unknown; currency?: unknown } };
-    if (typeof data.orderId !== 'string' || typeof data.total?.amount !== 'number') return { kind: 'give-up', error: 'order.created without orderId or total.amount' };
-    const contactId = await this.#options.contacts.resolveSubject(event.tenantId, event.subject, event.source);
-    if (contactId === undefined) return { kind: 'delivered' };
-    await recordPurchase(this.#options.db, {
-      tenantId: event.tenantId,
-      orderId: data.orderId,
-      contactId,
-      amount: data.total.amount,
-      currency: String(data.total.currency ?? ''),
-      occurredAt: event.occurredAt,
-      eventId: event.id,
-    });
-    return { kind: 'delivered' };
   }
 
   // ---- CRUD ----
@@ -174,6 +146,14 @@ export class Segments implements SubscriberSource {
       if (page.length < 100) return;
       beforeSeq = page.at(-1)!.seq;
     }
+  }
+
+  /** The contacts matching the segment's filter now (a campaign's audience when it starts); undefined when there is no such segment. */
+  async evaluate(tenantId: string, segmentId: string): Promise<string[] | undefined> {
+    const segment = await getSegment(this.#options.db, tenantId, segmentId);
+    if (!segment) return undefined;
+    const query = membersQuery(tenantId, segment.filter, this.#options.clock(), durationMs(segment.rfmWindow));
+    return (await this.#options.db.query<{ id: string }>(query.text, query.params)).map((row) => row.id);
   }
 
   /** Whether a contact matches the segment's filter now (scenario conditions: live, not the last refresh). */

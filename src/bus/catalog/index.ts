@@ -3,11 +3,12 @@ import { formatPath } from '../../gateway/problem.ts';
 import { commerceEvents } from './commerce.ts';
 import { contactEvents } from './contacts.ts';
 import type { EventType } from './define.ts';
+import { marketingEvents } from './marketing.ts';
 import { messagingEvents } from './messaging.ts';
 
 export type { EventType } from './define.ts';
 
-const entries: EventType[] = [...commerceEvents, ...messagingEvents, ...contactEvents];
+const entries: EventType[] = [...commerceEvents, ...marketingEvents, ...messagingEvents, ...contactEvents];
 
 /**
  * Every event type the hub knows: the core's, then those connectors contribute (`contributeEventTypes`).

@@ -46,8 +46,8 @@ export function oauthPublicRoutes(deps: ConnectorDeps, providers: OAuthProviders
   const id = connector.manifest.id;
   return async (parent: FastifyInstance): Promise<void> => {
     const app = parent.withTypeProvider<ZodTypeProvider>();
-    // Only this scope reads cookies (the flow's), and only under the connector's oauth path are they sent.
-    await app.register(fastifyCookie);
+    // The flow's cookies are sent only under the connector's oauth path (the gateway may read cookies already).
+    if (!app.hasReplyDecorator('setCookie')) await app.register(fastifyCookie);
 
     app.get('/oauth/start/:state', { schema: { hide: true, params: z.object({ state: z.string().max(200) }) } }, async (request, reply) => {
       const flow = await openFlow(deps, id, request.params.state);

@@ -3,7 +3,9 @@
  * redirects), reconnect an installation, and the tenant's own OAuth client. The install itself
  * (POST …/installations) is in installations.ts and answers an authorization URL for these connectors.
  */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { requireRole } from '../../gateway/access.ts';
 import { z } from 'zod';
 import { tenantOf } from '../../gateway/auth.ts';
 import { HttpProblem, ProblemSchema } from '../../gateway/problem.ts';
@@ -29,10 +31,11 @@ export const authorizationAnswer = (start: AuthorizationStart, providers: OAuthP
   callbackUrl: providers.callbackUrl(connector.manifest.id),
 });
 
-/** Who started a flow: the API key (a console session's key, once sessions exist). */
-export const starterOf = (request: { principal?: { apiKeyId: string } | undefined }): string => {
-  if (!request.principal) throw new HttpProblem(401, 'unauthorized', 'Send your API key as "Authorization: Bearer <key>".');
-  return request.principal.apiKeyId;
+/** Who started a flow: `key:<api key id>` or `session:<console session id>`; checked again when the browser comes back. */
+export const starterOf = (request: FastifyRequest): string => {
+  const principal = request.principal;
+  if (!principal) throw new HttpProblem(401, 'unauthorized', 'Send your API key as "Authorization: Bearer <key>".');
+  return principal.kind === 'api-key' ? `key:${principal.apiKeyId}` : `session:${principal.sessionId}`;
 };
 
 const OAuthClientView = z.object({
@@ -62,10 +65,12 @@ export const oauthRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps; providers
         description: 'The query parameters are the install input (GET /v1/connectors/{id} gives its JSON Schema). The same as POST …/installations, answered with a redirect (a console\'s "Connect" button).',
         params: ConnectorParams,
         querystring: z.record(z.string(), z.string()),
-        response: { 302: z.null().describe('Location: the authorization URL'), 400: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema },
+        response: { 302: z.null().describe('Location: the authorization URL'), 400: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 422: ProblemSchema },
       },
     },
     async (request, reply) => {
+      // A GET, so the gateway's role table lets read-only access through; but it starts an install: admins only.
+      requireRole(request.principal!.role, 'admin', 'Installing a connector');
       const connector = oauthConnectorOr404(request.params.connectorId);
       const start = await startAuthorization(deps, connector, { tenantId: tenantOf(request), startedBy: starterOf(request), body: request.query });
       return reply.header('cache-control', 'no-store').redirect(start.authorizationUrl, 302);

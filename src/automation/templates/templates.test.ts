@@ -1,0 +1,286 @@
+/**
+ * Every template of the library, simulated along each of its branches on the hub's own interpreter
+ * (simulate.ts: virtual clock, nothing sent), after the scenario validation every save runs. Each
+ * message a template sends with its default texts is checked to be GSM-7 in one segment, the STOP
+ * mention of marketing SMS included.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyzeSms } from '../../sending/encoding/index.ts';
+import { DEFAULT_SENDING_SETTINGS } from '../../sending/settings.ts';
+import { simulate, SimulationInputSchema, type SimulationInputBody, type SimulationResult } from '../simulate.ts';
+import { validateScenario } from '../validate.ts';
+import { BUILT_IN_TEMPLATES, ScenarioTemplates, type ScenarioTemplate } from './index.ts';
+import { buildFromTemplate } from './instantiate.ts';
+import { fillParams } from './template.ts';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+/** Tuesday 3 March 2026, 10:00 in Paris (CET, UTC+1). */
+const TUESDAY = '2026-03-03T09:00:00.000Z';
+const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+const library = new ScenarioTemplates();
+
+async function run(id: string, parameters: Record<string, unknown>, input: SimulationInputBody): Promise<SimulationResult> {
+  const template = library.get(id)!;
+  const validation = validateScenario(buildFromTemplate(template, parameters).definition);
+  if (!validation.ok) throw new Error(JSON.stringify(validation.issues));
+  const result = await simulate(validation.definition, SimulationInputSchema.parse({ start: TUESDAY, ...input }), { tenantId: 'ten_sim', scenarioId: 'scn_sim', settings: DEFAULT_SENDING_SETTINGS, now: new Date(TUESDAY) });
+  // Default texts fit one GSM-7 segment, STOP mention included (realistic names, codes and links below).
+  for (const message of result.messages) {
+    const analysis = analyzeSms(message.text);
+    expect({ step: message.step, encoding: analysis.encoding, segments: analysis.segmentCount, nonGsm: analysis.nonGsmCharacters }).toEqual({ step: message.step, encoding: 'GSM-7', segments: 1, nonGsm: [] });
+  }
+  return result;
+}
+
+const sent = (result: SimulationResult) => result.messages.map((message) => [message.step, message.sendAt]);
+const camille = { firstName: 'Stéphanie', lastName: 'Martin', phone: '+33612345678', email: 'camille@example.fr' };
+const order = (orderId: string, extra: Record<string, unknown> = {}) => ({ orderId, number: orderId, status: 'processing', total: { amount: 40, currency: 'EUR' }, lines: [], ...extra });
+
+describe('the library', () => {
+  it('lists every template once, each with parameters that all have defaults but a few named required ones', () => {
+    expect(library.list().map((template) => template.id)).toEqual(['birthday', 'loyalty-card', 'loyalty-points', 'abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back']);
+    for (const template of BUILT_IN_TEMPLATES) {
+      const required = template.id === 'satisfaction-survey' ? { reviewUrl: 'https://g.page/r/bougies/review' } : {};
+      // Every default builds a scenario the validation accepts.
+      expect(validateScenario(buildFromTemplate(template, required).definition), template.id).toMatchObject({ ok: true });
+    }
+    expect(() => library.add(BUILT_IN_TEMPLATES[0]!)).toThrow(/registered twice/);
+  });
+
+  it('lets a connector add its own template, and suggests the templates an event source can feed', () => {
+    const own = new ScenarioTemplates();
+    const reminder = { ...(BUILT_IN_TEMPLATES[0] as ScenarioTemplate), id: 'appointment-reminder', needs: { events: ['appointment.scheduled'], data: [] } };
+    own.add(reminder);
+    expect(own.get('appointment-reminder')).toBe(reminder);
+    const shop = own.fitting(['order.created', 'order.status_changed', 'cart.updated']).map((template) => template.id);
+    expect(shop).toEqual(['abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back']);
+  });
+
+  it('fills {{ params.… }} once and refuses a name that is no parameter', () => {
+    expect(fillParams('code {{ params.couponCode }} / {{params.n}}', { couponCode: 'ANNIV20', n: 3 })).toBe('code ANNIV20 / 3');
+    expect(() => fillParams('{{ params.nope }}', {})).toThrow(/no such text or number parameter/);
+  });
+
+  it('names the parameter that does not parse, under body.parameters', () => {
+    const birthday = library.get('birthday')!;
+    expect(() => buildFromTemplate(birthday, { couponCode: 'ANNIV 20', relanceAfter: 'une semaine' })).toThrow(
+      expect.objectContaining({ issues: expect.arrayContaining([expect.objectContaining({ path: 'body.parameters.couponCode' }), expect.objectContaining({ path: 'body.parameters.relanceAfter', message: expect.stringMatching(/^"une semaine" is not a duration/) })]) }),
+    );
+    expect(() => buildFromTemplate(library.get('category-relance')!, { category: 'bougies' })).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: 'body.parameters.category', message: expect.stringMatching(/no delay for this category/) })] }));
+  });
+});
+
+describe('birthday', () => {
+  const contact = { ...camille, attributes: { birthday: '1990-03-10' } };
+  const BIRTHDAY = '2026-03-10T09:00:00.000Z';
+  const used = (at: string, code = 'anniv20') => ({ at, type: 'coupon.used', data: { code, orderId: 'A1' } });
+
+  it('coupon used within the week: the thanks and referral offer the next day at 10:00, no relance', async () => {
+    const result = await run('birthday', {}, { contact, events: [used('2026-03-12T15:20:00.000Z')], horizon: '30d' });
+    expect(sent(result)).toEqual([
+      ['sms-anniversaire', BIRTHDAY],
+      ['sms-merci', '2026-03-13T09:00:00.000Z'],
+    ]);
+    expect(result.messages[0]!.text).toBe('Joyeux anniversaire Stéphanie ! -20% sur tout le site avec le code ANNIV20, valable 14 jours.\nSTOP au 36173');
+    expect(result.messages[1]!.text).toBe('Merci Stéphanie ! Parrainez une amie : avec le code PARRAIN10, elle a -10% et vous aussi.\nSTOP au 36173');
+    expect(result.runs[0]).toMatchObject({ status: 'completed', endReason: 'exit step "fin"' });
+  });
+
+  it('coupon unused after 7 days: the relance at J+7; used after it: the thanks the next day', async () => {
+    const result = await run('birthday', {}, { contact, events: [used('2026-03-19T18:00:00.000Z', 'ANNIV20')], horizon: '30d' });
+    expect(sent(result)).toEqual([
+      ['sms-anniversaire', BIRTHDAY],
+      ['sms-relance', plus(BIRTHDAY, 7 * DAY)],
+      ['sms-merci', '2026-03-20T09:00:00.000Z'],
+    ]);
+    expect(result.messages[1]!.text).toBe('Stéphanie, votre cadeau d\'anniversaire vous attend : -20% avec le code ANNIV20, encore 7 jours.\nSTOP au 36173');
+  });
+
+  it('never used (another code does not count): birthday SMS, relance, then the run ends', async () => {
+    const result = await run('birthday', {}, { contact, events: [used('2026-03-11T10:00:00.000Z', 'NOEL10')], horizon: '30d' });
+    expect(sent(result)).toEqual([
+      ['sms-anniversaire', BIRTHDAY],
+      ['sms-relance', plus(BIRTHDAY, 7 * DAY)],
+    ]);
+    expect(result.runs[0]).toMatchObject({ status: 'completed', endReason: 'exit step "fin"' });
+    expect(result.timeline.at(-1)).toMatchObject({ kind: 'ended', at: plus(BIRTHDAY, 14 * DAY) });
+  });
+
+  it('an unsubscribe ends the loop; the parameters change the hour, codes and delays', async () => {
+    const unsubscribed = await run('birthday', {}, { contact, events: [{ at: '2026-03-11T10:00:00.000Z', type: 'contact.unsubscribed', data: { channel: 'sms', address: camille.phone, via: 'sms-keyword:STOP' } }], horizon: '30d' });
+    expect(sent(unsubscribed)).toEqual([['sms-anniversaire', BIRTHDAY]]);
+    expect(unsubscribed.runs[0]).toMatchObject({ status: 'exited', endReason: 'exit event contact.unsubscribed' });
+    const custom = await run('birthday', { at: '11:30', couponCode: 'BDAY', relanceAfter: '3d' }, { contact, horizon: '30d' });
+    expect(sent(custom)).toEqual([
+      ['sms-anniversaire', '2026-03-10T10:30:00.000Z'],
+      ['sms-relance', '2026-03-13T10:30:00.000Z'],
+    ]);
+    expect(custom.messages[0]!.text).toContain('code BDAY,');
+  });
+});
+
+describe('loyalty card', () => {
+  const enrolled = { type: 'loyalty.enrolled', data: { cardId: 'FID-000417', points: 50 } };
+
+  it('welcome on enrolment; a purchase within two months: nothing more', async () => {
+    const result = await run('loyalty-card', {}, { contact: camille, events: [enrolled, { at: '+40d', type: 'order.created', data: order('A1') }] });
+    expect(sent(result)).toEqual([['sms-bienvenue', TUESDAY]]);
+    expect(result.messages[0]!.text).toBe('Bienvenue dans notre programme fidélité Stéphanie ! Vous avez déjà 50 points, cumulez-en à chaque achat.');
+    expect(result.runs[0]).toMatchObject({ status: 'completed' });
+  });
+
+  it('no purchase within two months: the relance', async () => {
+    const result = await run('loyalty-card', {}, { contact: camille, events: [enrolled] });
+    expect(sent(result)).toEqual([
+      ['sms-bienvenue', TUESDAY],
+      ['sms-relance', plus(TUESDAY, 60 * DAY)],
+    ]);
+    expect(result.messages[1]!.text).toBe('Stéphanie, vos points fidélité vous attendent ! -10% sur votre prochain achat avec le code FIDELE10.\nSTOP au 36173');
+  });
+
+  it('points balance after each purchase, not after a reward', async () => {
+    const change = (at: string, reason: string, points: number, delta: number) => ({ at, type: 'loyalty.points_changed', data: { points, change: delta, reason, orderId: 'A1' } });
+    const result = await run('loyalty-points', {}, { contact: camille, events: [change('+0s', 'purchase', 320, 60), change('+1d', 'reward', 120, -200), change('+5d', 'purchase', 150, 30)] });
+    expect(result.messages.map((message) => message.text)).toEqual([
+      'Merci pour votre achat Stéphanie ! +60 points : votre solde fidélité est de 320 points.',
+      'Merci pour votre achat Stéphanie ! +30 points : votre solde fidélité est de 150 points.',
+    ]);
+    expect(result.timeline).toContainEqual(expect.objectContaining({ kind: 'notEntered', reason: 'the trigger filter does not match' }));
+  });
+});
+
+describe('abandoned cart', () => {
+  const cart = { cartId: 'c-981', total: { amount: 42, currency: 'EUR' }, lines: [], recoveryUrl: 'https://bougies.fr/panier?c=981', abandonedAfterMinutes: 60 };
+
+  it('the link at once (the event comes an hour after the last change), the reminder 24 h later without an order', async () => {
+    const result = await run('abandoned-cart', {}, { contact: camille, events: [{ type: 'cart.abandoned', data: cart }] });
+    expect(sent(result)).toEqual([
+      ['sms-panier', TUESDAY],
+      ['sms-rappel', plus(TUESDAY, DAY)],
+    ]);
+    expect(result.messages[0]!.text).toBe('Stéphanie, votre panier vous attend ! Finalisez votre commande ici : https://bougies.fr/panier?c=981\nSTOP au 36173');
+  });
+
+  it('an order stops it', async () => {
+    const result = await run('abandoned-cart', {}, { contact: camille, events: [{ type: 'cart.abandoned', data: cart }, { at: '+5h', type: 'order.created', data: order('A1') }] });
+    expect(sent(result)).toEqual([['sms-panier', TUESDAY]]);
+    expect(result.runs[0]).toMatchObject({ status: 'exited', endReason: 'exit event order.created' });
+  });
+});
+
+describe('per-category relance', () => {
+  const bought = (at: string, categories: string[]) => ({ at, type: 'order.created', data: order(`O${at}`, { categories }) });
+
+  it('make-up: a relance 30 days after the purchase', async () => {
+    const result = await run('category-relance', {}, { contact: camille, events: [bought('+0s', ['maquillage', 'accessoires'])], horizon: '100d' });
+    expect(sent(result)).toEqual([['sms-relance', plus(TUESDAY, 30 * DAY)]]);
+    expect(result.messages[0]!.text).toBe('Stéphanie, il est temps de renouveler vos produits maquillage ? -10% avec le code RACHAT10.\nSTOP au 36173');
+  });
+
+  it('a new make-up purchase stops the relance and starts the count again; a purchase in another category does not', async () => {
+    const result = await run('category-relance', {}, { contact: camille, events: [bought('+0s', ['maquillage']), bought('+10d', ['accessoires']), bought('+20d', ['maquillage'])], horizon: '100d' });
+    expect(sent(result)).toEqual([['sms-relance', plus(TUESDAY, 50 * DAY)]]);
+    expect(result.runs.map((item) => item.status)).toEqual(['exited', 'completed']);
+    expect(result.timeline).toContainEqual(expect.objectContaining({ kind: 'notEntered', reason: 'the trigger filter does not match', at: plus(TUESDAY, 10 * DAY) }));
+  });
+
+  it('each category has its delay, and the tenant its own categories', async () => {
+    const body = await run('category-relance', { category: 'soins-corps' }, { contact: camille, events: [bought('+0s', ['soins-corps'])], horizon: '100d' });
+    expect(sent(body)).toEqual([['sms-relance', plus(TUESDAY, 55 * DAY)]]);
+    expect(body.messages[0]!.text).toContain('vos produits soins du corps ?');
+    const accessories = await run('category-relance', { category: 'accessoires' }, { contact: camille, events: [bought('+0s', ['accessoires'])], horizon: '100d' });
+    expect(sent(accessories)).toEqual([['sms-relance', plus(TUESDAY, 85 * DAY)]]);
+    const own = await run('category-relance', { category: 'bougies', categories: { bougies: { delay: '45d', label: 'bougies' } } }, { contact: camille, events: [bought('+0s', ['bougies'])], horizon: '100d' });
+    expect(sent(own)).toEqual([['sms-relance', plus(TUESDAY, 45 * DAY)]]);
+  });
+});
+
+describe('satisfaction survey', () => {
+  const params = { reviewUrl: 'https://g.page/r/bougies/review', merchantPhone: '+33698765432' };
+  const delivered = { type: 'order.status_changed', data: { ...order('1234'), status: 'delivered', previousStatus: 'shipped', shopStatus: 'completed' } };
+  const reply = (at: string, text: string) => ({ at, type: 'sms.received', data: { from: camille.phone, to: '36173', text } });
+  const QUESTION = plus(TUESDAY, DAY);
+
+  it('asks a day after delivery; 1 or 2: an alert to the merchant and an apology offer', async () => {
+    const result = await run('satisfaction-survey', params, { contact: camille, events: [delivered, reply('+26h', '2')] });
+    expect(sent(result)).toEqual([
+      ['sms-question', QUESTION],
+      ['alerte-commercant', plus(TUESDAY, 26 * HOUR)],
+      ['sms-excuses', plus(TUESDAY, 26 * HOUR)],
+    ]);
+    expect(result.messages[0]!.text).toBe('Stéphanie, votre commande est bien arrivée ? Répondez de 1 (pas satisfait) à 5 (ravi) à ce SMS pour nous donner votre avis.');
+    expect(result.messages[1]).toMatchObject({ to: '+33698765432', text: 'Avis client 1 ou 2/5 : Stéphanie Martin +33612345678, commande 1234. A rappeler.' });
+    expect(result.messages[2]).toMatchObject({ to: camille.phone, text: 'Stéphanie, nous sommes désolés. Pour nous faire pardonner : -15% avec le code DESOLE15. Nous revenons vers vous.\nSTOP au 36173' });
+  });
+
+  it('4 or 5: a request for a review; other replies are not answers', async () => {
+    const result = await run('satisfaction-survey', params, { contact: camille, events: [delivered, reply('+25h', 'Merci !'), reply('+26h', ' 5 ')] });
+    expect(sent(result)).toEqual([
+      ['sms-question', QUESTION],
+      ['sms-avis', plus(TUESDAY, 26 * HOUR)],
+    ]);
+    expect(result.messages[1]!.text).toBe('Merci Stéphanie ! Votre avis sur https://g.page/r/bougies/review aiderait beaucoup notre boutique.');
+  });
+
+  it('3, or no answer: nothing more; without the merchant\'s phone, no alert', async () => {
+    const three = await run('satisfaction-survey', params, { contact: camille, events: [delivered, reply('+30h', '3')] });
+    expect(sent(three)).toEqual([['sms-question', QUESTION]]);
+    expect(three.runs[0]!.steps.map((step) => [step.stepId, step.outcome]).slice(-3)).toEqual([
+      ['note-haute', 'no'],
+      ['fin', 'exited'],
+      ['$end', 'done'],
+    ]);
+    const silent = await run('satisfaction-survey', params, { contact: camille, events: [delivered] });
+    expect(sent(silent)).toEqual([['sms-question', QUESTION]]);
+    expect(silent.runs[0]!.steps.find((step) => step.stepId === 'attendre-reponse')!.outcome).toBe('timedOut');
+    const noPhone = await run('satisfaction-survey', { reviewUrl: params.reviewUrl }, { contact: camille, events: [delivered, reply('+26h', '1')] });
+    expect(sent(noPhone).map(([step]) => step)).toEqual(['sms-question', 'sms-excuses']);
+  });
+
+  it('only a delivered order starts it, once per order', async () => {
+    const shipped = { type: 'order.status_changed', data: { ...delivered.data, status: 'shipped' } };
+    const result = await run('satisfaction-survey', params, { contact: camille, events: [shipped, delivered, { ...delivered, at: '+1h' }] });
+    expect(sent(result)).toEqual([['sms-question', QUESTION]]);
+    expect(result.timeline.filter((entry) => entry.kind === 'notEntered').map((entry) => entry.kind === 'notEntered' && entry.reason)).toEqual(['the trigger filter does not match', 'a run of this contact (and key) is still going']);
+  });
+});
+
+describe('order shipped / ready for pickup', () => {
+  const changed = (status: string, extra: Record<string, unknown> = {}) => ({ type: 'order.status_changed', data: { ...order('1234'), status, previousStatus: 'processing', shopStatus: status, ...extra } });
+
+  it('shipped: with the tracking link when the shop has one, without otherwise', async () => {
+    const tracked = await run('order-status', {}, { contact: camille, events: [changed('shipped', { tracking: [{ number: '6A123', url: 'https://suivi.laposte.fr/6A123' }] })] });
+    expect(tracked.messages.map((message) => [message.step, message.text])).toEqual([['sms-shipped-suivi', 'Stéphanie, bonne nouvelle : votre commande est expédiée ! Suivez-la ici : https://suivi.laposte.fr/6A123']]);
+    const plain = await run('order-status', {}, { contact: camille, events: [changed('shipped')] });
+    expect(plain.messages.map((message) => [message.step, message.text])).toEqual([['sms-shipped', 'Stéphanie, bonne nouvelle : votre commande est expédiée !']]);
+  });
+
+  it('ready for pickup; other statuses send nothing; each status once per order', async () => {
+    const result = await run('order-status', {}, { contact: camille, events: [changed('processing'), changed('ready_for_pickup'), { at: '+2d', ...changed('shipped') }] });
+    expect(result.messages.map((message) => message.step)).toEqual(['sms-ready_for_pickup', 'sms-shipped']);
+    expect(result.messages[0]!.text).toBe('Stéphanie, votre commande vous attend en boutique : vous pouvez venir la retirer.');
+    expect(result.timeline).toContainEqual(expect.objectContaining({ kind: 'notEntered', reason: 'the trigger filter does not match' }));
+  });
+
+  it('on order.created, with the tenant\'s own texts', async () => {
+    const result = await run('order-status', { event: 'order.created', texts: { processing: 'Merci {{ contact.firstName }} ! Commande {{ event.data.number }} en préparation.' } }, { contact: camille, events: [{ type: 'order.created', data: order('1234') }] });
+    expect(result.messages.map((message) => message.text)).toEqual(['Merci Stéphanie ! Commande 1234 en préparation.']);
+  });
+});
+
+describe('win-back', () => {
+  it('six months without an order: the offer', async () => {
+    const result = await run('win-back', {}, { contact: camille, events: [{ type: 'order.created', data: order('A1') }] });
+    // J+180 is Sunday 30 August: the marketing SMS waits for Monday 08:00 (quiet hours, summer time).
+    expect(sent(result)).toEqual([['sms-reconquete', '2026-08-31T06:00:00.000Z']]);
+    expect(result.runs[0]!.steps.find((step) => step.stepId === 'attendre')!.detail).toMatchObject({ until: plus(TUESDAY, 180 * DAY) });
+    expect(result.messages[0]!.text).toBe('Stéphanie, vous nous manquez ! -15% sur votre prochaine commande avec le code RETOUR15, valable 1 mois.\nSTOP au 36173');
+  });
+
+  it('an order within the six months starts the count again', async () => {
+    const result = await run('win-back', {}, { contact: camille, events: [{ type: 'order.created', data: order('A1') }, { at: '+100d', type: 'order.created', data: order('A2') }] });
+    expect(sent(result)).toEqual([['sms-reconquete', plus(TUESDAY, 280 * DAY)]]);
+    expect(result.runs.map((item) => item.status)).toEqual(['exited', 'completed']);
+  });
+});
