@@ -144,6 +144,27 @@ export interface HubConfig {
   webhookAllowPrivateTargets: boolean;
   /** SMPP server: port undefined when HUB_SMPP_PORT=off; TLS when HUB_SMPP_TLS_PORT is set. */
   smpp: { host: string; port: number | undefined; tls: { port: number; certFile: string; keyFile: string } | undefined };
+  /** OAuth clients of OAuth connectors, by connector id: HUB_OAUTH_<CONNECTOR>_CLIENT_ID / _CLIENT_SECRET (`google-calendar` → GOOGLE_CALENDAR). */
+  oauthClients: Record<string, { clientId: string; clientSecret: string }>;
+}
+
+/** HUB_OAUTH_<CONNECTOR>_CLIENT_ID and _CLIENT_SECRET: one pair per OAuth connector, named after its id. */
+const OAUTH_CLIENT_VARIABLE = /^HUB_OAUTH_([A-Z0-9]+(?:_[A-Z0-9]+)*)_CLIENT_(ID|SECRET)$/;
+
+function oauthClientsOf(env: Record<string, string | undefined>): { clients: HubConfig['oauthClients']; problems: string[] } {
+  const clients: HubConfig['oauthClients'] = {};
+  const problems: string[] = [];
+  const names = new Set(Object.keys(env).map((name) => OAUTH_CLIENT_VARIABLE.exec(name)?.[1]).filter((name) => name !== undefined));
+  for (const name of names) {
+    const clientId = env[`HUB_OAUTH_${name}_CLIENT_ID`];
+    const clientSecret = env[`HUB_OAUTH_${name}_CLIENT_SECRET`];
+    if (!clientId || !clientSecret) {
+      problems.push(`  HUB_OAUTH_${name}_CLIENT_${clientId ? 'SECRET' : 'ID'}: required with HUB_OAUTH_${name}_CLIENT_${clientId ? 'ID' : 'SECRET'} (the OAuth client of the ${name.toLowerCase().replace(/_/g, '-')} connector) (got unset)`);
+      continue;
+    }
+    clients[name.toLowerCase().replace(/_/g, '-')] = { clientId, clientSecret };
+  }
+  return { clients, problems };
 }
 
 export class ConfigError extends Error {
@@ -160,7 +181,7 @@ const KNOWN_VARIABLES: readonly string[] = Object.keys(schema.shape);
  */
 export function unknownHubVariables(env: NodeJS.ProcessEnv = process.env): string[] {
   return Object.keys(env)
-    .filter((name) => name.startsWith('HUB_') && !KNOWN_VARIABLES.includes(name))
+    .filter((name) => name.startsWith('HUB_') && !KNOWN_VARIABLES.includes(name) && !OAUTH_CLIENT_VARIABLE.test(name))
     .sort()
     .map((name) => {
       const closest = closestName(name, KNOWN_VARIABLES);
@@ -198,14 +219,15 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): HubConfig {
   // `PORT=` in a compose file or a shell means "not set", not "0" (a random port) nor an invalid value.
   const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value !== ''));
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
+  const oauth = oauthClientsOf(env);
+  if (!parsed.success || oauth.problems.length > 0) {
+    const lines = (parsed.error?.issues ?? []).map((issue) => {
       const variable = String(issue.path[0] ?? 'environment');
       const given = env[variable];
       const shown = given === undefined ? 'unset' : /KEY|SECRET|PASSWORD|URL/.test(variable) ? 'a value (hidden)' : JSON.stringify(given);
       return `  ${variable}: ${issue.message} (got ${shown})`;
     });
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    throw new ConfigError(`Invalid configuration:\n${[...lines, ...oauth.problems].join('\n')}`);
   }
   const value = parsed.data;
   return {
@@ -234,5 +256,6 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): HubConfig {
       tls:
         value.HUB_SMPP_TLS_PORT === undefined ? undefined : { port: value.HUB_SMPP_TLS_PORT, certFile: value.HUB_SMPP_TLS_CERT!, keyFile: value.HUB_SMPP_TLS_KEY! },
     },
+    oauthClients: oauth.clients,
   };
 }

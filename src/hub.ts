@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +14,7 @@ import { consoleRouteModules } from './console/console-routes.ts';
 import { EventBus } from './bus/event-bus.ts';
 import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
 import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
+import type { Connector } from './connectors/connector.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
 import { googleCalendar } from '../connectors/google-calendar/index.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
@@ -30,8 +32,8 @@ import { smppProviderFactory } from './sending/providers/smpp/smpp-provider.ts';
 import { smtpProviderFactory } from './sending/providers/smtp/smtp-provider.ts';
 import { createUnsubscribeTokens } from './sending/unsubscribe/index.ts';
 import { createSmppModule, type SmppModule } from './smpp/server/smpp-module.ts';
-import { authenticateApiKey } from './tenancy/api-keys.ts';
-import { authenticateSession } from './tenancy/sessions.ts';
+import { authenticateApiKey, getApiKey } from './tenancy/api-keys.ts';
+import { authenticateSession, sessionActive } from './tenancy/sessions.ts';
 import { announceSetupLink } from './tenancy/setup-links.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
 import { tenancyRouteModules } from './tenancy/routes.ts';
@@ -75,7 +77,17 @@ export interface Hub {
 }
 
 /** Wires the hub's parts together. `main.ts` and end-to-end tests both start the hub through here. */
-export async function createHub(config: HubConfig, options: { logger?: Logger } = {}): Promise<Hub> {
+export interface CreateHubOptions {
+  logger?: Logger;
+  /** Tests only: connectors added to the shipped ones (a fake OAuth connector). */
+  extraConnectors?: Connector[];
+  /** Tests only: OAuth endpoints of connectors replaced by a local authorization server's. */
+  oauthEndpoints?: Record<string, { authorizeUrl?: string; tokenUrl?: string; revokeUrl?: string }>;
+  /** Tests only: how often each worker looks for due connector schedules. */
+  scheduleTickMs?: number;
+}
+
+export async function createHub(config: HubConfig, options: CreateHubOptions = {}): Promise<Hub> {
   const log = options.logger ?? createLogger(config.logLevel);
   const store = await openStore(config.store);
   const queue = await openQueue({ store, redisUrl: config.redisUrl, prefix: config.queuePrefix, logger: log.child({ part: 'queue' }) }).catch(async (error: unknown) => {
@@ -151,7 +163,19 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       log: log.child({ part: 'connectors' }),
       publicUrl: config.publicUrl,
       allowPrivateTargets,
-      connectors: [woocommerce, prestashop, googleCalendar],
+      connectors: [woocommerce, prestashop, googleCalendar, ...(options.extraConnectors ?? [])],
+      oauthClients: config.oauthClients,
+      ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
+      ...(options.scheduleTickMs ? { scheduleTickMs: options.scheduleTickMs } : {}),
+      // Every process derives the same key from the shared secret key: a flow started on one gateway ends on another.
+      oauthStateKey: createHmac('sha256', secretKey).update('connector-oauth-state').digest(),
+      // The API key or console session that started an OAuth flow must still be valid when the browser comes back.
+      principalActive: async (tenantId, startedBy) => {
+        const [kind, id = ''] = startedBy.split(':');
+        if (kind === 'key') return (await getApiKey(store, tenantId, id))?.revokedAt === null;
+        if (kind === 'session') return sessionActive(store, tenantId, id);
+        return false;
+      },
       scenarioActions: automation.connectorActions,
       scenarioOverlaps: automation.readyRuleOverlaps,
     });

@@ -50,6 +50,12 @@ export async function authenticateSession(db: Db, token: string): Promise<Sessio
   return { kind: 'session', tenantId: row.tenant_id, role: row.role, userId: row.user_id, sessionId: row.id, csrfToken: csrfTokenOf(token) };
 }
 
+/** Whether a session is still open (not signed out, expired or idle too long): an OAuth flow it started may finish. */
+export async function sessionActive(db: Db, tenantId: string, sessionId: string): Promise<boolean> {
+  const rows = await db.query(`SELECT 1 FROM user_sessions WHERE tenant_id = $1 AND id = $2 AND expires_at > now() AND last_seen_at > now() - interval '${IDLE_LIMIT}'`, [tenantId, sessionId]);
+  return rows.length > 0;
+}
+
 export async function endSession(db: Sql, tenantId: string, sessionId: string): Promise<void> {
   await db.query('DELETE FROM user_sessions WHERE tenant_id = $1 AND id = $2', [tenantId, sessionId]);
 }
