@@ -15,6 +15,7 @@ import { createContactsModule, type ContactsModule } from './contacts/contacts-m
 import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
 import { googleCalendar } from '../connectors/google-calendar/index.ts';
+import { appointmentRemindersTemplate } from '../connectors/google-calendar/reminder-template.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
@@ -132,6 +133,8 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       ...('dataDir' in config.store ? { journalDir: join(config.store.dataDir, 'smpp-journal') } : {}),
     });
     const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }) });
+    // Connectors' own scenario templates join the library (a calendar's reminders).
+    automation.templates.add(appointmentRemindersTemplate);
     const campaigns = createCampaignsModule({
       db: store,
       queue,
