@@ -234,6 +234,8 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
     const path = request.url.split('?')[0]!;
     if (server.onApiCall) await server.onApiCall(path);
     if (server.apiDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, server.apiDelayMs));
+    // The caller died while waiting (a killed hub process): its call never completed, so it is not counted.
+    if (request.raw.socket.destroyed) return reply;
     server.apiCalls.push({ path, token: caller.token, account: caller.grant.account });
     return { ok: true, path, account: caller.grant.account, items: [{ id: 'thing-1', name: 'Coupe Mme Dupont', version: server.apiCalls.length }] };
   });
