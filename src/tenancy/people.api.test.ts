@@ -329,3 +329,22 @@ describe.each(['embedded', 'postgres'] as const)('people and access on a live hu
     expect(doc.paths['/v1/scenarios'].post['x-required-role']).toBe('marketer');
   });
 });
+
+// Only the cookie's attributes depend on the public URL: one store is enough.
+describe('the session cookie behind an https public URL', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub('embedded', { HUB_PUBLIC_URL: 'https://hub.example.com' });
+  });
+  afterAll(async () => t?.close());
+
+  it('is Secure, and setup links use the public URL', async () => {
+    const person = new Browser(t.url);
+    const created = await person.call('/v1/auth/setup', { body: { token: await issueSetupToken(t.hub.store, t.tenantId), email: 'secure@shop.example', password: PASSWORD } });
+    expect(created.status).toBe(201);
+    expect(person.lastSetCookie).toMatch(/; Secure/);
+    expect(person.lastSetCookie).toMatch(/; HttpOnly/);
+    const invitation = await person.call('/v1/invitations', { body: { email: 'next@shop.example', role: 'marketer' } });
+    expect(invitation.body.link).toMatch(/^https:\/\/hub\.example\.com\/console\/invitation\?token=/);
+  });
+});
