@@ -65,8 +65,9 @@ export const CampaignInputSchema = z
     if (input.message.from !== undefined && (typeof input.message.from === 'string') !== (input.channel === 'sms')) {
       ctx.addIssue({ code: 'custom', path: ['message', 'from'], message: input.channel === 'sms' ? 'an SMS sender is a string ("MaBoutique")' : 'an email sender is { "email": "…", "name": "…" }' });
     }
-  })
-  .meta({ id: 'CampaignInput' });
+  });
+// No `.meta({ id })` here: `category` has a default, so the schema's input and output JSON Schemas differ and a
+// named component makes GET /docs/json fail ("Collision detected for schema … input and output").
 export type CampaignInput = z.infer<typeof CampaignInputSchema>;
 
 export interface TestSend {

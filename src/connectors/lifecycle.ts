@@ -26,6 +26,7 @@ import {
 } from './installation-store.ts';
 import { refuseNewScenarioOverlap } from './rules/overlap.ts';
 import { dropSchedules, syncSchedules } from './schedules.ts';
+import { ReauthorizationRequiredError } from './oauth/errors.ts';
 import { RulesSchema } from './rules/rules.ts';
 
 export interface InstallResult {
@@ -85,7 +86,10 @@ async function runReconcile(deps: ConnectorDeps, connector: Connector, installat
     await syncSchedules(deps, (await getInstallation(deps.db, installation.tenantId, installation.id))!);
     return report;
   } catch (error) {
-    await updateInstallation(deps.db, installation.tenantId, installation.id, { status: 'error', lastError: describe(error).slice(0, 2000) });
+    // A lost OAuth grant already set status reauthorize (and said why): "error" would hide what the admin must do.
+    if (!(error instanceof ReauthorizationRequiredError)) {
+      await updateInstallation(deps.db, installation.tenantId, installation.id, { status: 'error', lastError: describe(error).slice(0, 2000) });
+    }
     throw error;
   }
 }
@@ -192,7 +196,8 @@ export async function storeAndReconcile(
 export async function reconcile(deps: ConnectorDeps, tenantId: string, installationId: string): Promise<{ installation: StoredInstallation; changes: string[] } | undefined> {
   return exclusive(installationId, async () => {
     const installation = await getInstallation(deps.db, tenantId, installationId);
-    if (!installation || installation.status === 'uninstalled') return undefined;
+    // Waiting for reauthorization: nothing calls the system until an admin reconnects (which reconciles).
+    if (!installation || installation.status === 'uninstalled' || installation.status === 'reauthorize') return undefined;
     const connector = deps.registry.get(installation.connector);
     if (!connector) return undefined;
     const report = await runReconcile(deps, connector, installation);
@@ -218,9 +223,15 @@ export async function uninstall(deps: ConnectorDeps, tenantId: string, installat
     const connector = installation && deps.registry.get(installation.connector);
     if (!installation || !connector) return undefined;
     if (installation.status === 'uninstalled') return { installation, changes: [], problems: [] };
-    const report = await connector.uninstall(contextFor(deps, connector, installation));
-    const problems = report.problems ?? [];
+    // An installation waiting for reauthorization cannot call the system: what it registered there is listed as left.
+    const report =
+      installation.status === 'reauthorize'
+        ? { changes: [], problems: connector.remoteResources(installation.state).filter((resource) => resource.externalId !== null).map((resource) => `${resource.kind} ${resource.name} (${resource.externalId}): the authorization was revoked, so it could not be removed`) }
+        : await connector.uninstall(contextFor(deps, connector, installation));
+    const problems = [...(report.problems ?? [])];
     await dropSchedules(deps, tenantId, installationId);
+    // The grant itself, last (the connector's uninstall needed it): revoked where the provider supports it.
+    if (connector.manifest.auth === 'oauth2' && installation.status !== 'reauthorize') problems.push(...(await deps.oauth.revoke(installation)));
     await updateInstallation(deps.db, tenantId, installationId, {
       status: 'uninstalled',
       uninstalledAt: deps.clock(),
