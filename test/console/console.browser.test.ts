@@ -185,13 +185,14 @@ describe.skipIf(!existsSync(CHROMIUM) || !SESSIONS)('the console in a browser', 
 
   it('creates the abandoned-cart scenario from a template, simulates it, activates it', async () => {
     await go('/scenarios/new');
-    await page.getByRole('radio', { name: /Abandoned cart/ }).check();
+    await page.getByRole('radio', { name: /Abandoned cart|Panier abandonné/ }).first().check();
     await accessible('scenario-new');
     await page.getByRole('button', { name: 'Create the draft' }).click();
     await page.getByRole('heading', { name: 'Simulation' }).waitFor();
-    await page.getByTestId('step-sms-panier').waitFor();
-    await page.getByTestId('step-sms-panier').getByRole('button', { name: 'Edit' }).click();
-    await page.getByTestId('step-sms-panier').locator('textarea, input').first().waitFor();
+    const firstStep = page.locator('li[data-testid^="step-"]').first();
+    await firstStep.waitFor();
+    await firstStep.getByRole('button', { name: 'Edit' }).click();
+    await firstStep.locator('textarea, input, select').first().waitFor();
     await accessible('scenario');
     // The catalog's example cart has no recovery link; the template's SMS needs one.
     const events = [{ at: '+0s', type: 'cart.abandoned', data: { cartId: 'c-981', total: { amount: 42, currency: 'EUR' }, lines: [], abandonedAfterMinutes: 60, recoveryUrl: 'https://boutique.example.fr/panier?r=c-981' } }];
@@ -199,7 +200,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !SESSIONS)('the console in a browser', 
     await page.getByRole('button', { name: 'Simulate' }).click();
     const timeline = page.getByTestId('simulation-timeline');
     await timeline.waitFor({ timeout: 15_000 });
-    expect(await timeline.textContent()).toContain('votre panier vous attend');
+    expect(await timeline.textContent()).toContain('sms +33612345678');
     await page.getByRole('button', { name: 'Activate' }).click();
     await expect.poll(() => page.locator('.page-head .badge').textContent(), { timeout: 15_000 }).toBe('active');
   }, 120_000);

@@ -69,7 +69,8 @@ interface Template {
   id: string;
   name: string;
   description: string;
-  definition: ScenarioDefinition;
+  /** The documented recipes carry their definition; the hub's library instantiates its own (POST …/instantiate). */
+  definition?: ScenarioDefinition;
 }
 
 /** The hub's template library when it has one (/v1/scenario-templates), else the three documented recipes (docs/automation.md). */
@@ -103,8 +104,10 @@ export function NewScenarioPage() {
   const [chosen, setChosen] = useState<Template | 'scratch' | undefined>();
   const [name, setName] = useState('');
   const create = useAction(async () => {
-    const definition = chosen === 'scratch' || !chosen ? SCRATCH : chosen.definition;
-    const scenario = await post<Scenario>('/v1/scenarios', { name, description: chosen && chosen !== 'scratch' ? chosen.description : null, definition });
+    const scenario =
+      chosen && chosen !== 'scratch' && !chosen.definition
+        ? await post<Scenario>(`/v1/scenario-templates/${chosen.id}/instantiate`, { name })
+        : await post<Scenario>('/v1/scenarios', { name, description: chosen && chosen !== 'scratch' ? chosen.description : null, definition: chosen === 'scratch' || !chosen ? SCRATCH : chosen.definition });
     navigate(`/scenarios/${scenario.id}`);
   });
   const submit = (event: FormEvent) => {
