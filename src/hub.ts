@@ -140,7 +140,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       allowPrivateTargets,
       connectors: [woocommerce, prestashop],
       scenarioActions: automation.connectorActions,
-      scenarioOverlaps: automation.readyRuleOverlaps,
+      scenarioLibrary: automation.library,
     });
     bus.addSource(connectors.rules);
 

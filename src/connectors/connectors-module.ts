@@ -3,7 +3,7 @@
  *
  *   const connectors = createConnectorsModule({ db, queue, bus, contacts, vault, sending, log, publicUrl, allowPrivateTargets,
  *     connectors: [woocommerce], scenarioActions: automation.connectorActions,     // actions → scenario actions
- *     scenarioOverlaps: automation.readyRuleOverlaps });                           // ready rules ↔ scenarios check
+ *     scenarioLibrary: automation.library });                                     // suggestions; old customer rules → scenarios
  *   bus.addSource(connectors.rules);          // the ready rules (order status SMS, alerts…)
  *   routes.push(...connectors.routes);        // /v1/connectors… and /connectors/<id>/… (public, signed)
  *   await connectors.start({ workers: true }); // inbox workers, timers, reconcile at start and hourly
@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { ConnectorActionRegistry } from '../automation/connector-actions.ts';
-import type { ReadyRuleOverlaps } from '../automation/ready-rule-overlaps.ts';
+import type { ScenarioLibrary } from '../automation/templates/instantiate.ts';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { ContactService } from '../contacts/contacts.ts';
 import type { RouteModule } from '../gateway/app.ts';
@@ -31,7 +31,7 @@ import { ConnectorRegistry } from './registry.ts';
 import { connectorRoutes } from './routes/index.ts';
 import { startSchedules, syncAllSchedules } from './schedules.ts';
 import { registerScenarioActions } from './scenario-actions.ts';
-import { readyRuleOverlapCheck } from './rules/overlap.ts';
+import { MOVE_RULES_JOB, moveRulesToScenarios } from './rules/move-rules.ts';
 import { ReadyRulesSource } from './rules/rules-source.ts';
 
 const RECONCILE_ALL_JOB = 'connectors.reconcile-all';
@@ -55,8 +55,8 @@ export interface ConnectorsModuleOptions {
   connectors: Connector[];
   /** The automation's registry: every connector's actions become scenario actions (`<connector>.<action>`). */
   scenarioActions?: Pick<ConnectorActionRegistry, 'register'>;
-  /** The automation's port: it asks the ready rules before switching a scenario on that would text the same customers. */
-  scenarioOverlaps?: Pick<ReadyRuleOverlaps, 'use'>;
+  /** The automation's scenario library: templates suggested at install; the customer rules stored before moved into scenarios. */
+  scenarioLibrary?: ScenarioLibrary;
   clock?: () => Date;
 }
 
@@ -91,10 +91,10 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     publicUrl: options.publicUrl,
     network: { allowPrivateTargets: options.allowPrivateTargets },
     clock: options.clock ?? (() => new Date()),
+    ...(options.scenarioLibrary ? { suggestTemplates: options.scenarioLibrary.fitting } : {}),
   };
 
   if (options.scenarioActions) registerScenarioActions(options.scenarioActions, deps);
-  options.scenarioOverlaps?.use(readyRuleOverlapCheck(options.db));
 
   const cache = new Map<string, { until: number; installation: StoredInstallation | undefined }>();
   const findInstallation = async (id: string, findOptions: { fresh?: boolean } = {}) => {
@@ -168,6 +168,12 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
       );
       deps.queue.process(RECONCILE_ALL_JOB, async () => void (await reconcileAll()), { concurrency: 1 });
       deps.queue.process(SWEEP_JOB, async () => void (await sweepInbox(deps)), { concurrency: 1 });
+      const library = options.scenarioLibrary;
+      if (library) {
+        deps.queue.process(MOVE_RULES_JOB, async () => void (await moveRulesToScenarios({ db: deps.db, library, log: log.child({ part: 'move-rules' }) })), { concurrency: 1 });
+        // One job for the whole hub at a time: every worker asks at start, the id dedupes while one runs.
+        await deps.queue.add(MOVE_RULES_JOB, {}, { jobId: MOVE_RULES_JOB });
+      }
       await deps.queue.schedule('connectors.sweep', SWEEP_JOB, 10_000);
       // Rows for schedules a new version declares, then this process's ticks (each due row runs on one worker).
       await syncAllSchedules(deps);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus.ts';
+import type { ScenarioLibrary } from '../automation/templates/instantiate.ts';
 import type { ContactService } from '../contacts/contacts.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
@@ -21,6 +22,8 @@ export interface ConnectorDeps {
   publicUrl: string;
   network: NetworkPolicy;
   clock: () => Date;
+  /** The scenario templates an installation's events can feed, suggested in the install answer. */
+  suggestTemplates?: ScenarioLibrary['fitting'];
 }
 
 /** Vault context of an installation's secrets: a sealed value copied to another installation or tenant does not open. */
