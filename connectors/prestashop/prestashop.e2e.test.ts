@@ -89,6 +89,8 @@ describe('PrestaShop connector on a live hub', () => {
     await startHub();
     tenantId = (await hub!.store.query<{ id: string }>('SELECT id FROM tenants LIMIT 1'))[0]!.id;
     expect((await api('/v1/sending/providers/sms', { method: 'PUT', body: { kind: 'sandbox', settings: { receiptDelayMs: 20 } } })).status).toBe(200);
+    // The cart reminder is marketing: at night or on a Sunday quiet hours would hold it past the test's wait.
+    expect((await api('/v1/sending/settings', { method: 'PUT', body: { quietHours: { enabled: false } } })).status).toBe(200);
   });
 
   afterAll(async () => {

@@ -137,7 +137,8 @@ describe('scenario validation', () => {
         .filter((block) => block.trim().startsWith('{') && block.includes('"trigger"') && block.includes('"steps"'))
         .map((block) => JSON.parse(block) as { definition?: unknown })
         .map((parsed) => parsed.definition ?? parsed);
-      expect(definitions.length).toBeGreaterThanOrEqual(4);
+      // The ready-made scenarios are in the library (docs/scenario-templates.md, checked by templates.test.ts).
+      expect(definitions.length).toBeGreaterThanOrEqual(1);
       for (const definition of definitions) expect(issuesOf(definition), JSON.stringify(definition)).toEqual([]);
     });
   });
