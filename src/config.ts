@@ -66,6 +66,7 @@ const schema = z
     HUB_RATE_LIMIT_PER_KEY: perMinute.default(60_000),
     HUB_RATE_LIMIT_AUTH_FAILURES: perMinute.default(30),
     HUB_RATE_LIMIT_PUBLIC: perMinute.default(6_000),
+    HUB_RATE_LIMIT_SIGN_IN: perMinute.default(10),
     HUB_TRUST_PROXY: z
       .string()
       .trim()
@@ -133,7 +134,7 @@ export interface HubConfig {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   /** Requests per minute; 0 = no limit. Per API key; per client address on failed authentication and on public routes. */
-  rateLimits: { perKey: number; authFailures: number; public: number };
+  rateLimits: { perKey: number; authFailures: number; public: number; signInFailures: number };
   /** Fastify's trustProxy: which proxies' X-Forwarded-For gives the client address the per-address limits use. */
   trustProxy: boolean | number | string;
   timeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
@@ -143,6 +144,27 @@ export interface HubConfig {
   webhookAllowPrivateTargets: boolean;
   /** SMPP server: port undefined when HUB_SMPP_PORT=off; TLS when HUB_SMPP_TLS_PORT is set. */
   smpp: { host: string; port: number | undefined; tls: { port: number; certFile: string; keyFile: string } | undefined };
+  /** OAuth clients of OAuth connectors, by connector id: HUB_OAUTH_<CONNECTOR>_CLIENT_ID / _CLIENT_SECRET (`google-calendar` → GOOGLE_CALENDAR). */
+  oauthClients: Record<string, { clientId: string; clientSecret: string }>;
+}
+
+/** HUB_OAUTH_<CONNECTOR>_CLIENT_ID and _CLIENT_SECRET: one pair per OAuth connector, named after its id. */
+const OAUTH_CLIENT_VARIABLE = /^HUB_OAUTH_([A-Z0-9]+(?:_[A-Z0-9]+)*)_CLIENT_(ID|SECRET)$/;
+
+function oauthClientsOf(env: Record<string, string | undefined>): { clients: HubConfig['oauthClients']; problems: string[] } {
+  const clients: HubConfig['oauthClients'] = {};
+  const problems: string[] = [];
+  const names = new Set(Object.keys(env).map((name) => OAUTH_CLIENT_VARIABLE.exec(name)?.[1]).filter((name) => name !== undefined));
+  for (const name of names) {
+    const clientId = env[`HUB_OAUTH_${name}_CLIENT_ID`];
+    const clientSecret = env[`HUB_OAUTH_${name}_CLIENT_SECRET`];
+    if (!clientId || !clientSecret) {
+      problems.push(`  HUB_OAUTH_${name}_CLIENT_${clientId ? 'SECRET' : 'ID'}: required with HUB_OAUTH_${name}_CLIENT_${clientId ? 'ID' : 'SECRET'} (the OAuth client of the ${name.toLowerCase().replace(/_/g, '-')} connector) (got unset)`);
+      continue;
+    }
+    clients[name.toLowerCase().replace(/_/g, '-')] = { clientId, clientSecret };
+  }
+  return { clients, problems };
 }
 
 export class ConfigError extends Error {
@@ -159,7 +181,7 @@ const KNOWN_VARIABLES: readonly string[] = Object.keys(schema.shape);
  */
 export function unknownHubVariables(env: NodeJS.ProcessEnv = process.env): string[] {
   return Object.keys(env)
-    .filter((name) => name.startsWith('HUB_') && !KNOWN_VARIABLES.includes(name))
+    .filter((name) => name.startsWith('HUB_') && !KNOWN_VARIABLES.includes(name) && !OAUTH_CLIENT_VARIABLE.test(name))
     .sort()
     .map((name) => {
       const closest = closestName(name, KNOWN_VARIABLES);
@@ -197,14 +219,15 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): HubConfig {
   // `PORT=` in a compose file or a shell means "not set", not "0" (a random port) nor an invalid value.
   const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value !== ''));
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
+  const oauth = oauthClientsOf(env);
+  if (!parsed.success || oauth.problems.length > 0) {
+    const lines = (parsed.error?.issues ?? []).map((issue) => {
       const variable = String(issue.path[0] ?? 'environment');
       const given = env[variable];
       const shown = given === undefined ? 'unset' : /KEY|SECRET|PASSWORD|URL/.test(variable) ? 'a value (hidden)' : JSON.stringify(given);
       return `  ${variable}: ${issue.message} (got ${shown})`;
     });
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    throw new ConfigError(`Invalid configuration:\n${[...lines, ...oauth.problems].join('\n')}`);
   }
   const value = parsed.data;
   return {
@@ -222,7 +245,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: value.HUB_LOG_LEVEL,
     bodyLimitBytes: value.HUB_BODY_LIMIT_BYTES,
     shutdownTimeoutMs: value.HUB_SHUTDOWN_TIMEOUT_MS,
-    rateLimits: { perKey: value.HUB_RATE_LIMIT_PER_KEY, authFailures: value.HUB_RATE_LIMIT_AUTH_FAILURES, public: value.HUB_RATE_LIMIT_PUBLIC },
+    rateLimits: { perKey: value.HUB_RATE_LIMIT_PER_KEY, authFailures: value.HUB_RATE_LIMIT_AUTH_FAILURES, public: value.HUB_RATE_LIMIT_PUBLIC, signInFailures: value.HUB_RATE_LIMIT_SIGN_IN },
     trustProxy: trustProxyOf(value.HUB_TRUST_PROXY),
     timeouts: { headersMs: value.HUB_HEADERS_TIMEOUT_MS, requestMs: value.HUB_REQUEST_TIMEOUT_MS, keepAliveMs: value.HUB_KEEP_ALIVE_TIMEOUT_MS },
     queuePrefix: value.HUB_QUEUE_PREFIX,
@@ -233,5 +256,6 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): HubConfig {
       tls:
         value.HUB_SMPP_TLS_PORT === undefined ? undefined : { port: value.HUB_SMPP_TLS_PORT, certFile: value.HUB_SMPP_TLS_CERT!, keyFile: value.HUB_SMPP_TLS_KEY! },
     },
+    oauthClients: oauth.clients,
   };
 }

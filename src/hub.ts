@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -7,12 +8,15 @@ import type { Server } from 'node:http';
 import { Heartbeat, workersReadiness } from './cluster/heartbeat.ts';
 import { agreePublicUrl } from './cluster/public-url.ts';
 import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
+import { createCampaignsModule, type CampaignsModule } from './campaigns/campaigns-module.ts';
 import { busRouteModules } from './bus/routes.ts';
 import { consoleRouteModules } from './console/console-routes.ts';
 import { EventBus } from './bus/event-bus.ts';
 import { createContactsModule, type ContactsModule } from './contacts/contacts-module.ts';
 import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
+import type { Connector } from './connectors/connector.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
+import { googleCalendar } from '../connectors/google-calendar/index.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
@@ -28,10 +32,12 @@ import { smppProviderFactory } from './sending/providers/smpp/smpp-provider.ts';
 import { smtpProviderFactory } from './sending/providers/smtp/smtp-provider.ts';
 import { createUnsubscribeTokens } from './sending/unsubscribe/index.ts';
 import { createSmppModule, type SmppModule } from './smpp/server/smpp-module.ts';
-import { authenticateApiKey } from './tenancy/api-keys.ts';
+import { authenticateApiKey, getApiKey } from './tenancy/api-keys.ts';
+import { authenticateSession, sessionActive } from './tenancy/sessions.ts';
+import { announceSetupLink } from './tenancy/setup-links.ts';
 import { bootstrapTenant } from './tenancy/bootstrap.ts';
 import { tenancyRouteModules } from './tenancy/routes.ts';
-import { countTenants } from './tenancy/tenants.ts';
+import { createPurchasesModule } from './purchases/purchases-module.ts';
 import { loadOrCreateKeyFile } from './vault/key-file.ts';
 import { createVault, type Vault } from './vault/vault.ts';
 import { createWebhooksModule } from './webhooks/webhooks-module.ts';
@@ -59,6 +65,8 @@ export interface Hub {
   readonly smpp: SmppModule;
   /** Scenarios: the bus's `scenario` subscriber source, the run workers, `connectorActions` (filled by the connectors). */
   readonly automation: AutomationModule;
+  /** Campaigns: one message to a list or segment, scheduled, staggered, with test sends and live results. */
+  readonly campaigns: CampaignsModule;
   /** Connectors (WooCommerce…): installations, their public receivers, inbox workers, reconcile at start, the ready rules. */
   readonly connectors: ConnectorsModule;
   readonly app: FastifyInstance;
@@ -68,13 +76,18 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-/** A newcomer's first start on an empty store: the one line that says how to get an API key. */
-const NO_TENANT_YET =
-  'No tenant yet, so no API key works. Stop the hub and run `npm run hub -- tenants create "My shop"` (it prints the first key), ' +
-  'or start it with HUB_BOOTSTRAP_API_KEY=<24+ characters> to create a "default" tenant with that key; further keys: POST /v1/api-keys.';
-
 /** Wires the hub's parts together. `main.ts` and end-to-end tests both start the hub through here. */
-export async function createHub(config: HubConfig, options: { logger?: Logger } = {}): Promise<Hub> {
+export interface CreateHubOptions {
+  logger?: Logger;
+  /** Tests only: connectors added to the shipped ones (a fake OAuth connector). */
+  extraConnectors?: Connector[];
+  /** Tests only: OAuth endpoints of connectors replaced by a local authorization server's. */
+  oauthEndpoints?: Record<string, { authorizeUrl?: string; tokenUrl?: string; revokeUrl?: string }>;
+  /** Tests only: how often each worker looks for due connector schedules. */
+  scheduleTickMs?: number;
+}
+
+export async function createHub(config: HubConfig, options: CreateHubOptions = {}): Promise<Hub> {
   const log = options.logger ?? createLogger(config.logLevel);
   const store = await openStore(config.store);
   const queue = await openQueue({ store, redisUrl: config.redisUrl, prefix: config.queuePrefix, logger: log.child({ part: 'queue' }) }).catch(async (error: unknown) => {
@@ -92,7 +105,8 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       const created = await bootstrapTenant(store, config.bootstrapApiKey);
       if (created) log.info({ tenantId: created.tenantId }, 'created the default tenant with HUB_BOOTSTRAP_API_KEY');
     }
-    if ((await countTenants(store)) === 0) log.warn(NO_TENANT_YET);
+    // No user yet: the log carries the one-time link that creates the first owner (no command line needed).
+    if (config.role !== 'worker') await announceSetupLink(store, config.publicUrl, log);
 
     // Infrastructure: the store and the queue (opened above), the vault, the bus.
     const secretKey = config.secretKey ?? (await loadOrCreateKeyFile(config.dataDir));
@@ -127,7 +141,18 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       config: config.smpp,
       ...('dataDir' in config.store ? { journalDir: join(config.store.dataDir, 'smpp-journal') } : {}),
     });
+    const purchases = createPurchasesModule({ db: store, bus, contacts, log: log.child({ part: 'purchases' }) });
     const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }) });
+    const campaigns = createCampaignsModule({
+      db: store,
+      queue,
+      sending,
+      // Lists are the contacts part's, segments automation's: campaigns read both through this port.
+      audiences: {
+        contactIds: (tenantId, audience) => ('listId' in audience ? contacts.lists.memberIds(tenantId, audience.listId) : automation.segments.evaluate(tenantId, audience.segmentId)),
+      },
+      log: log.child({ part: 'campaigns' }),
+    });
     const connectors = createConnectorsModule({
       db: store,
       queue,
@@ -138,7 +163,19 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       log: log.child({ part: 'connectors' }),
       publicUrl: config.publicUrl,
       allowPrivateTargets,
-      connectors: [woocommerce, prestashop],
+      connectors: [woocommerce, prestashop, googleCalendar, ...(options.extraConnectors ?? [])],
+      oauthClients: config.oauthClients,
+      ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
+      ...(options.scheduleTickMs ? { scheduleTickMs: options.scheduleTickMs } : {}),
+      // Every process derives the same key from the shared secret key: a flow started on one gateway ends on another.
+      oauthStateKey: createHmac('sha256', secretKey).update('connector-oauth-state').digest(),
+      // The API key or console session that started an OAuth flow must still be valid when the browser comes back.
+      principalActive: async (tenantId, startedBy) => {
+        const [kind, id = ''] = startedBy.split(':');
+        if (kind === 'key') return (await getApiKey(store, tenantId, id))?.revokedAt === null;
+        if (kind === 'session') return sessionActive(store, tenantId, id);
+        return false;
+      },
       scenarioActions: automation.connectorActions,
       scenarioLibrary: automation.library,
     });
@@ -150,12 +187,14 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       { name: 'queue', check: () => queue.ping() },
     ];
     const routes: RouteModule[] = [
-      ...tenancyRouteModules(store),
+      ...tenancyRouteModules(store, { publicUrl: config.publicUrl, signInFailuresPerMinute: config.rateLimits.signInFailures }),
       ...busRouteModules(store, bus),
       ...contacts.routes,
       ...sending.routes,
       ...smpp.routes,
+      ...purchases.routes,
       ...automation.routes,
+      ...campaigns.routes,
       ...connectors.routes,
       ...webhooks.routes,
       ...zapier.routes,
@@ -165,6 +204,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
     const app = await buildGateway({
       logger: log,
       authenticateApiKey: (key) => authenticateApiKey(store, key),
+      authenticateSession: (token) => authenticateSession(store, token),
       publicUrl: config.publicUrl,
       version: VERSION,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -191,6 +231,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
       sending,
       smpp,
       automation,
+      campaigns,
       connectors,
       // Workers: the bus, sending and automation loops (worker role), connectors' inboxes, the SMPP server.
       async start() {
@@ -198,6 +239,7 @@ export async function createHub(config: HubConfig, options: { logger?: Logger } 
         if (runsWorkers) await bus.startWorkers();
         if (runsWorkers) await sending.startWorkers();
         if (runsWorkers) await automation.startWorkers();
+        if (runsWorkers) await campaigns.startWorkers();
         await connectors.start({ workers: runsWorkers });
         await smpp.start({ workers: runsWorkers, listen: servesHttp });
         await app.ready();

@@ -15,7 +15,7 @@ export function randomBase62(length: number): string {
 }
 
 /** Prefixed ids make logs and API answers readable: `evt_…` is an event, `whk_…` a webhook. */
-export type IdPrefix = 'ten' | 'key' | 'evt' | 'dlv' | 'whk' | 'con' | 'lst' | 'ins' | 'inb' | 'scn' | 'run' | 'smp' | 'att' | 'job';
+export type IdPrefix = 'ten' | 'key' | 'usr' | 'ses' | 'inv' | 'stp' | 'evt' | 'dlv' | 'whk' | 'con' | 'lst' | 'ins' | 'inb' | 'scn' | 'run' | 'smp' | 'att' | 'job' | 'cmp' | 'oaf';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBase62(20)}`;

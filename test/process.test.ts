@@ -64,7 +64,7 @@ describe('the hub process and its CLI', { timeout: 120_000 }, () => {
     }
   });
 
-  it('a first start on an empty store says how to get a key, and warns about misspelled HUB_ variables', async () => {
+  it('a first start on an empty store prints a setup link and how to get a key, and warns about misspelled HUB_ variables', async () => {
     const taken = createServer();
     taken.listen(0, '127.0.0.1');
     await once(taken, 'listening');
@@ -80,7 +80,9 @@ describe('the hub process and its CLI', { timeout: 120_000 }, () => {
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string });
     expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/^HUB_LOG_LEVE is not a hub variable and is ignored \(did you mean HUB_LOG_LEVEL\?\)/) }));
     expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringContaining('npm run hub -- tenants create') }));
-    expect(lines.find((line) => line.msg.startsWith('No tenant yet'))?.msg).toContain('HUB_BOOTSTRAP_API_KEY');
+    const setup = lines.find((line) => line.msg.startsWith('No user account yet'))?.msg;
+    expect(setup).toMatch(/Setup link: http:\/\/localhost:\d+\/console\/setup\?token=[0-9A-Za-z]{43} /);
+    expect(setup).toContain('HUB_BOOTSTRAP_API_KEY');
   });
 
   it('creates a tenant and key from the CLI, which the started hub accepts; neither the CLI nor a second hub can share its data folder', async () => {

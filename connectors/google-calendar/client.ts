@@ -56,6 +56,7 @@ export interface CalendarApi {
   getEvent(calendarId: string, eventId: string): Promise<GoogleEvent>;
   patchEvent(calendarId: string, eventId: string, patch: calendar_v3.Schema$Event): Promise<GoogleEvent>;
   insertEvent(calendarId: string, event: calendar_v3.Schema$Event): Promise<GoogleEvent>;
+  deleteEvent(calendarId: string, eventId: string): Promise<void>;
   listCalendars(): Promise<CalendarListEntry[]>;
 }
 
@@ -135,6 +136,7 @@ export function googleCalendarApi(accessToken: string, apiRoot: string = GOOGLE_
       call(`updating event ${eventId}`, () => api.events.patch({ calendarId, eventId, requestBody: patch }), (data) => GoogleEventSchema.parse(data)),
     insertEvent: (calendarId, event) =>
       call(`creating an event in calendar ${calendarId}`, () => api.events.insert({ calendarId, requestBody: event }), (data) => GoogleEventSchema.parse(data)),
+    deleteEvent: (calendarId, eventId) => call(`deleting event ${eventId}`, () => api.events.delete({ calendarId, eventId }), () => undefined),
     listCalendars: async () => {
       const entries: CalendarListEntry[] = [];
       let pageToken: string | undefined;

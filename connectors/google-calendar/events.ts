@@ -46,6 +46,21 @@ export interface AppointmentMemory {
 
 export const appointmentKey = (calendarId: string, eventId: string) => `appt:${calendarId}:${eventId}`;
 
+/**
+ * The customer's answer as the hub wrote it into the event (actions.ts, private extended properties:
+ * visible to the hub only). It counts for the start it answered: a moved appointment asks again.
+ */
+export const ANSWER_PROPERTIES = { answer: 'hubAnswer', at: 'hubAnswerAt', text: 'hubAnswerText', start: 'hubAnswerStart' } as const;
+
+function answerOf(event: GoogleEvent, start: When): { answer: 'confirmed' | 'declined'; at: string; text: string } | undefined {
+  const props = event.extendedProperties?.private ?? {};
+  const answer = props[ANSWER_PROPERTIES.answer];
+  if (answer !== 'confirmed' && answer !== 'declined') return undefined;
+  const answered = props[ANSWER_PROPERTIES.start];
+  if (!answered || new Date(answered).getTime() !== new Date(start.at).getTime()) return undefined;
+  return { answer, at: props[ANSWER_PROPERTIES.at] ?? event.updated ?? '', text: props[ANSWER_PROPERTIES.text] ?? '' };
+}
+
 const skip = (note: string): Decision<AppointmentMemory> => ({ apply: false, note });
 
 function contactOf(customer: Customer): NonNullable<EventDraft['contact']> {
@@ -131,16 +146,30 @@ export function appointmentDecision(event: GoogleEvent, memory: AppointmentMemor
   const past = new Date(end.at).getTime() < ctx.now.getTime();
   if (!wasScheduled) {
     if (past) return { apply: true, memory: { ...remembered, status: 'untracked' }, events: [], note: `event ${event.id}: in the past` };
-    return { apply: true, memory: remembered, events: [draft('appointment.scheduled', `appointment.scheduled:${appointment.appointmentId}:${updated ?? start.at}`, appointment as unknown as JsonObject, contactOf(customer), updated ?? undefined)] };
+    return withAnswer({ apply: true, memory: remembered, events: [draft('appointment.scheduled', `appointment.scheduled:${appointment.appointmentId}:${updated ?? start.at}`, appointment as unknown as JsonObject, contactOf(customer), updated ?? undefined)] }, event, customer);
   }
   const previous = memory!.appointment!;
-  if (sameInstant(previous.start, start)) return { apply: true, memory: remembered, events: [], note: `event ${event.id}: changed, same time` };
+  if (sameInstant(previous.start, start)) return withAnswer({ apply: true, memory: remembered, events: [], note: `event ${event.id}: changed, same time` }, event, customer);
   if (past) return { apply: true, memory: remembered, events: [], note: `event ${event.id}: moved into the past` };
+  const { answer: _previousAnswer, ...unanswered } = remembered;
   return {
     apply: true,
     // A moved appointment asks for a new confirmation.
-    memory: { ...remembered, answer: undefined } as AppointmentMemory,
+    memory: unanswered,
     events: [draft('appointment.rescheduled', `appointment.rescheduled:${appointment.appointmentId}:${start.at}:${updated ?? ''}`, { ...appointment, previousStart: previous.start } as unknown as JsonObject, contactOf(customer), updated ?? undefined)],
+  };
+}
+
+/** The answer the hub wrote into the event (a reply OUI/NON), announced once per answer. */
+function withAnswer(decision: Decision<AppointmentMemory> & { apply: true }, event: GoogleEvent, customer: Customer): Decision<AppointmentMemory> {
+  const appointment = decision.memory.appointment!;
+  const found = answerOf(event, appointment.start);
+  if (!found || decision.memory.answer === found.answer) return decision;
+  const reply = { text: found.text, at: found.at };
+  return {
+    ...decision,
+    memory: { ...decision.memory, answer: found.answer },
+    events: [...decision.events, draft(`appointment.${found.answer}`, `appointment.${found.answer}:${appointment.appointmentId}:${found.at}`, { ...appointment, reply } as unknown as JsonObject, contactOf(customer), found.at || undefined)],
   };
 }
 

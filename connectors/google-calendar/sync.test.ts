@@ -6,8 +6,8 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renewChannels, stopAllChannels, findChannel, CHANNEL_TTL_MS, type ChannelContext } from './channels.ts';
 import { googleCalendarApi, SyncTokenGone, type CalendarApi } from './client.ts';
-import { CalendarStateSchema, GcStateSchema, type GcState } from './state.ts';
-import { syncCalendar, EVENT_KIND, FULL_SYNC_KIND } from './sync.ts';
+import { GcStateSchema, type GcState } from './state.ts';
+import { readChanges } from './sync.ts';
 import { FakeGoogleCalendar } from './testing/fake-google.ts';
 import { ExternalSystemError } from '../../src/connectors/external-error.ts';
 
@@ -15,18 +15,6 @@ const CAL = 'salon@group.calendar.google.com';
 let now = new Date('2026-12-05T10:00:00Z');
 let google: FakeGoogleCalendar;
 let api: CalendarApi;
-
-interface Entry {
-  kind: string;
-  dedupeKey: string;
-  body: { calendarId: string; event?: { id: string; status?: string }; seen?: string[] };
-}
-let inbox: Map<string, Entry>;
-const receive = async (request: { kind: string; dedupeKey: string; body: string }) => {
-  const duplicate = inbox.has(request.dedupeKey);
-  if (!duplicate) inbox.set(request.dedupeKey, { kind: request.kind, dedupeKey: request.dedupeKey, body: JSON.parse(request.body) as Entry['body'] });
-  return { id: request.dedupeKey, duplicate };
-};
 
 const appointment = (id: string, start: string, summary = 'Mme Dupont 06 12 34 56 78') => ({ id, summary, start: { dateTime: start }, end: { dateTime: new Date(new Date(start).getTime() + 45 * 60_000).toISOString() } });
 
@@ -36,7 +24,6 @@ beforeEach(() => {
   google = new FakeGoogleCalendar({ now: () => now });
   google.addCalendar(CAL, { summary: 'Salon' });
   api = googleCalendarApi('ya29.test-access-token');
-  inbox = new Map();
 });
 afterEach(() => {
   google.close();
@@ -44,49 +31,55 @@ afterEach(() => {
 });
 
 describe('sync', () => {
+  const fresh = { syncToken: null };
   it('a full sync pages through the calendar, then incremental syncs send the token and get only changes', async () => {
     for (let i = 0; i < 260; i++) google.putEvent(CAL, appointment(`e${i}`, '2026-12-07T13:30:00Z'));
-    const calendar = CalendarStateSchema.parse({ name: 'Salon', timeZone: 'Europe/Paris' });
-    const first = await syncCalendar(api, CAL, calendar, receive, now);
-    expect(first).toMatchObject({ full: true, received: 261 });
+    google.putEvent(CAL, appointment('old', '2026-12-01T13:30:00Z'));
+    const first = await readChanges(api, CAL, fresh, now);
+    expect(first).toMatchObject({ full: true, timeMin: '2026-12-04T10:00:00.000Z' });
+    expect(first.events).toHaveLength(260);
     const lists = google.calls.filter((call) => call.path.endsWith('/events'));
     expect(lists.map((call) => ({ ...call.query, pageToken: call.query.pageToken ? 'x' : undefined }))).toEqual([
       { singleEvents: 'true', maxResults: '250', timeMin: '2026-12-04T10:00:00.000Z', pageToken: undefined },
       { singleEvents: 'true', maxResults: '250', timeMin: '2026-12-04T10:00:00.000Z', pageToken: 'x' },
     ]);
-    expect([...inbox.values()].filter((entry) => entry.kind === FULL_SYNC_KIND)[0]!.body.seen).toHaveLength(260);
+    expect(first.syncToken).not.toBeNull();
 
     google.putEvent(CAL, { id: 'e3', summary: 'moved', start: { dateTime: '2026-12-07T15:00:00Z' } });
     google.deleteEvent(CAL, 'e4');
-    const second = await syncCalendar(api, CAL, { ...calendar, syncToken: first.syncToken }, receive, now);
-    expect(second).toMatchObject({ full: false, received: 2 });
+    const second = await readChanges(api, CAL, { syncToken: first.syncToken }, now);
+    expect(second).toMatchObject({ full: false, timeMin: null });
     expect(google.calls.at(-1)!.query).toEqual({ singleEvents: 'true', maxResults: '250', syncToken: first.syncToken });
-    expect([...inbox.values()].slice(-2).map((entry) => [entry.kind, entry.body.event?.id, entry.body.event?.status])).toEqual([
-      [EVENT_KIND, 'e3', 'confirmed'],
-      [EVENT_KIND, 'e4', 'cancelled'],
+    expect(second.events.map((event) => [event.id, event.status])).toEqual([
+      ['e3', 'confirmed'],
+      ['e4', 'cancelled'],
     ]);
-    // The same sync again (a crash before the token was saved): everything is a duplicate.
-    expect(await syncCalendar(api, CAL, { ...calendar, syncToken: first.syncToken }, receive, now)).toMatchObject({ received: 0, duplicates: 2 });
+    expect(second.syncToken).not.toBe(first.syncToken);
   });
 
-  it('410 Gone: a full sync again, whose listing says which events still exist', async () => {
+  it('a cancelled instance of a recurring event comes as a stub', async () => {
+    google.putEvent(CAL, { ...appointment('series_20261207', '2026-12-07T13:30:00Z'), recurringEventId: 'series', originalStartTime: { dateTime: '2026-12-07T13:30:00Z' } });
+    const { syncToken } = await readChanges(api, CAL, fresh, now);
+    google.deleteEvent(CAL, 'series_20261207');
+    expect((await readChanges(api, CAL, { syncToken }, now)).events).toEqual([{ id: 'series_20261207', status: 'cancelled', recurringEventId: 'series', originalStartTime: { dateTime: '2026-12-07T13:30:00Z' } }]);
+  });
+
+  it('410 Gone: a full sync again, listing what the calendar still has', async () => {
     google.putEvent(CAL, appointment('keep', '2026-12-07T13:30:00Z'));
     google.putEvent(CAL, appointment('gone', '2026-12-07T14:30:00Z'));
-    const calendar = CalendarStateSchema.parse({ name: 'Salon', timeZone: 'Europe/Paris' });
-    const first = await syncCalendar(api, CAL, calendar, receive, now);
+    const first = await readChanges(api, CAL, fresh, now);
     google.deleteEvent(CAL, 'gone');
     google.invalidateSyncTokens();
-    const again = await syncCalendar(api, CAL, { ...calendar, syncToken: first.syncToken }, receive, now);
-    expect(again).toMatchObject({ full: true, received: 1, duplicates: 1 });
-    const statuses = google.calls.filter((call) => call.path.endsWith('/events')).map((call) => (call.query.syncToken ? 'incremental' : 'full'));
-    expect(statuses).toEqual(['full', 'incremental', 'full']);
-    const fullSyncs = [...inbox.values()].filter((entry) => entry.kind === FULL_SYNC_KIND);
-    expect(fullSyncs.at(-1)!.body.seen).toEqual(['keep']);
+    const again = await readChanges(api, CAL, { syncToken: first.syncToken }, now);
+    expect(again).toMatchObject({ full: true });
+    expect(again.events.map((event) => event.id)).toEqual(['keep']);
+    const kinds = google.calls.filter((call) => call.path.endsWith('/events')).map((call) => (call.query.syncToken ? 'incremental' : 'full'));
+    expect(kinds).toEqual(['full', 'incremental', 'full']);
   });
 
   it('errors say what happens next', async () => {
     google.failNext((call) => call.path.endsWith('/events'), 403, 'rateLimitExceeded');
-    const error = await syncCalendar(api, CAL, CalendarStateSchema.parse({ name: 'S', timeZone: 'Europe/Paris' }), receive, now).catch((caught: unknown) => caught);
+    const error = await readChanges(api, CAL, fresh, now).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ExternalSystemError);
     expect(error).toMatchObject({ kind: 'server', code: 'rateLimitExceeded', transient: true });
     const unauthorized = await googleCalendarApi('expired').listEvents(CAL, {}).catch((caught: unknown) => caught);

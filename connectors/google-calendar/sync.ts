@@ -1,47 +1,50 @@
 /**
- * The fetch step: read what changed in each followed calendar and hand every event to the inbox,
- * where the pure decisions of events.ts run. Outside any database transaction (Google may be slow).
+ * The fetch step: read what changed in one calendar since the stored sync token. Runs outside any
+ * database transaction (Google may be slow); what it returns is stored on the inbox entry together
+ * with the new token (a state patch), in one transaction, then handed to the pure decisions.
  *
  * Google's sync protocol (developers.google.com/workspace/calendar/api/guides/sync):
- * - a full sync lists the calendar; `nextSyncToken` is on the last page only, and is stored only
- *   once every page's events are in the inbox: a crash half-way repeats the sync, and the inbox's
- *   dedupe keys (event id + `updated`) make the repeat change nothing;
+ * - a full sync lists the calendar; `nextSyncToken` is on the last page only;
  * - an incremental sync sends the stored token with the same other parameters (singleEvents), no
  *   timeMin (incompatible with a token), and follows `nextPageToken` to the last page;
  * - 410 Gone (the token expired, an ACL changed): sync fully again. The memory is kept rather than
- *   wiped: the full listing re-reads every event (same `updated`, nothing re-announced) and a
- *   `full-sync` entry lists what the calendar still has, so appointments deleted meanwhile are
- *   cancelled — the wipe's effect without announcing every appointment twice.
+ *   wiped: the full listing re-reads every event (same `updated`: nothing announced twice) and says
+ *   which events the calendar still has, so appointments deleted meanwhile are cancelled — the
+ *   wipe's effect without announcing every appointment again.
+ * The token is only stored with what was read: a crash before that repeats the read, and the
+ * decisions (by `updated`) make the repeat change nothing.
  */
 import type { CalendarApi } from './client.ts';
 import { SyncTokenGone } from './client.ts';
-import { GoogleEventSchema } from './payloads.ts';
+import { GoogleEventSchema, type GoogleEvent } from './payloads.ts';
 import type { CalendarState } from './state.ts';
-
-export const EVENT_KIND = 'event';
-export const FULL_SYNC_KIND = 'full-sync';
 
 /** How far back a full sync reads: appointments already over are never announced. */
 export const FULL_SYNC_LOOKBACK_MS = 24 * 3_600_000;
 
-type Receive = (request: { kind: string; dedupeKey: string; headers: Record<string, string>; body: string }) => Promise<{ id: string; duplicate: boolean }>;
-
-export interface SyncResult {
+export interface Changes {
+  calendarId: string;
   full: boolean;
-  received: number;
-  duplicates: number;
+  /** Full syncs: the lower bound listed; remembered appointments ending after it and not in `events` were deleted. */
+  timeMin: string | null;
+  events: GoogleEvent[];
   syncToken: string | null;
 }
 
-export async function syncCalendar(api: CalendarApi, calendarId: string, calendar: CalendarState, receive: Receive, now: Date): Promise<SyncResult> {
+/** The fields the decisions read: a full sync of a busy calendar stays small on the inbox row. */
+function slim(event: GoogleEvent): GoogleEvent {
+  const { id, status, updated, summary, description, location, start, end, recurringEventId, originalStartTime, attendees, organizer, creator, extendedProperties, htmlLink } = event;
+  return Object.fromEntries(
+    Object.entries({ id, status, updated, summary, description: description?.slice(0, 2_000), location, start, end, recurringEventId, originalStartTime, attendees, organizer, creator, extendedProperties, htmlLink }).filter(([, value]) => value !== undefined),
+  ) as GoogleEvent;
+}
+
+export async function readChanges(api: CalendarApi, calendarId: string, calendar: Pick<CalendarState, 'syncToken'>, now: Date): Promise<Changes> {
   let token = calendar.syncToken;
-  let received = 0;
-  let duplicates = 0;
-  const count = (result: { duplicate: boolean }) => (result.duplicate ? duplicates++ : received++);
   for (;;) {
     const full = token === null;
     const timeMin = new Date(now.getTime() - FULL_SYNC_LOOKBACK_MS).toISOString();
-    const seen: string[] = [];
+    const events: GoogleEvent[] = [];
     let pageToken: string | undefined;
     let nextSyncToken: string | undefined;
     try {
@@ -49,11 +52,7 @@ export async function syncCalendar(api: CalendarApi, calendarId: string, calenda
         const page = await api.listEvents(calendarId, full ? { timeMin, ...(pageToken ? { pageToken } : {}) } : { syncToken: token!, ...(pageToken ? { pageToken } : {}) });
         for (const item of page.items) {
           const parsed = GoogleEventSchema.safeParse(item);
-          if (!parsed.success) continue;
-          const event = parsed.data;
-          if (full && event.status !== 'cancelled') seen.push(event.id);
-          // One entry per version of an event: a replay or an overlapping sync is a duplicate.
-          count(await receive({ kind: EVENT_KIND, dedupeKey: `event:${calendarId}:${event.id}:${event.updated ?? event.status ?? ''}`, headers: {}, body: JSON.stringify({ calendarId, event }) }));
+          if (parsed.success) events.push(slim(parsed.data));
         }
         pageToken = page.nextPageToken;
         nextSyncToken = page.nextSyncToken;
@@ -65,10 +64,6 @@ export async function syncCalendar(api: CalendarApi, calendarId: string, calenda
       }
       throw error;
     }
-    if (full) {
-      // What the calendar lists now, from timeMin on: the handler cancels remembered appointments missing from it.
-      count(await receive({ kind: FULL_SYNC_KIND, dedupeKey: `full-sync:${calendarId}:${nextSyncToken ?? now.toISOString()}`, headers: {}, body: JSON.stringify({ calendarId, timeMin, seen }) }));
-    }
-    return { full, received, duplicates, syncToken: nextSyncToken ?? null };
+    return { calendarId, full, timeMin: full ? timeMin : null, events, syncToken: nextSyncToken ?? null };
   }
 }

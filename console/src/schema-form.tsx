@@ -2,13 +2,30 @@
  * Forms generated from JSON Schema (react-jsonschema-form with Ajv): connector install forms from
  * their manifest, scenario steps from the OpenAPI document. Nothing here knows a connector.
  */
-import Form from '@rjsf/core';
-import type { RJSFSchema, UiSchema } from '@rjsf/utils';
+import Form, { getDefaultRegistry } from '@rjsf/core';
+import type { RJSFSchema, UiSchema, WidgetProps } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import type { ReactNode } from 'react';
 import { useI18n } from './i18n.tsx';
 
 const SECRET_NAME = /secret|password|token/i;
+
+const CoreSelect = getDefaultRegistry().widgets.SelectWidget!;
+
+/**
+ * The library's select has no accessible name when it picks a oneOf/anyOf variant (it renders no
+ * <label> for it): wrapped in a label carrying the field's name, every select has one.
+ */
+function LabelledSelect(props: WidgetProps) {
+  return (
+    <label className="select-label">
+      <span className="visually-hidden">{props.label || props.id}</span>
+      <CoreSelect {...props} />
+    </label>
+  );
+}
+
+const WIDGETS = { SelectWidget: LabelledSelect };
 
 /**
  * The hub's schemas come from zod (draft 2020-12 `$schema`); the keywords they use are the same in
@@ -58,6 +75,7 @@ export function SchemaForm<T>({
       uiSchema={{ 'ui:submitButtonOptions': { norender: !onSubmit, submitText: submitLabel ?? t('Save') }, ...uiSchema }}
       formData={value}
       validator={validator}
+      widgets={WIDGETS}
       disabled={disabled}
       idPrefix={idPrefix}
       showErrorList={false}

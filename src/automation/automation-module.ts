@@ -18,6 +18,7 @@ import type { Db } from '../store/db.ts';
 import { ConnectorActionRegistry } from './connector-actions.ts';
 import { AutomationEngine, type AutomationTuning } from './engine.ts';
 import { automationRoutes } from './routes/index.ts';
+import { SegmentActivity } from './segments/activity.ts';
 import { Segments } from './segments/segments.ts';
 import { scenarioChecks } from './scenario-checks.ts';
 import { ScenarioTemplates } from './templates/index.ts';
@@ -65,7 +66,7 @@ export function createAutomationModule(options: AutomationModuleOptions): Automa
     inSegment: (tenantId, segmentId, contactId): Promise<boolean> => segments.contains(tenantId, segmentId, contactId),
   });
   options.bus.addSource(engine);
-  options.bus.addSource(segments);
+  options.bus.addSource(new SegmentActivity({ db: options.db, contacts: options.contacts.contacts, log: options.log }));
   return {
     engine,
     connectorActions,

@@ -279,7 +279,7 @@ export class MemoryWorld {
     };
     const id = `sim${String(++this.#messageCount).padStart(7, '0')}`;
     const now = new Date(this.clock);
-    const common = { id, recipient, event: undefined, settings: this.#options.settings, now, plannedAt: now, plannedReason: null } as const;
+    const common = { id, recipient, event: undefined, settings: this.#options.settings, now, plannedAt: now, plannedReason: null, linkBase: 'https://hub.example' } as const;
     const item = messageItem(action, run);
     const event = 'event' in item && item.event ? { ...item.event, data: item.event.data } : undefined;
     const prepared =

@@ -42,6 +42,8 @@ export class EventBus {
   readonly #log: Logger;
   readonly #normalizePhone: SubjectPhoneNormalizer;
   readonly #sources = new Map<string, SubscriberSource>();
+  /** In-process listeners told of each stored event's tenant (live streams wake on them instead of waiting for their next poll). */
+  readonly #storedListeners = new Set<(tenantId: string) => void>();
   /** Concurrent publishes share one INSERT (group commit): ingest bursts cost a few statements. */
   readonly #inserts: GroupCommit<Omit<TriggerEvent, 'receivedAt'>, PublishResult>;
 
@@ -52,6 +54,12 @@ export class EventBus {
     this.#log = log;
     this.#normalizePhone = normalizePhone;
     this.#inserts = new GroupCommit((events) => insertEvents(db, events), 200);
+  }
+
+  /** Calls `listener` with the tenant of every event this process stores; returns the function that stops it. */
+  onStored(listener: (tenantId: string) => void): () => void {
+    this.#storedListeners.add(listener);
+    return () => this.#storedListeners.delete(listener);
   }
 
   addSource(source: SubscriberSource): void {
@@ -77,7 +85,10 @@ export class EventBus {
       subject,
       data: input.data,
     });
-    if (!result.duplicate) await this.#enqueueDispatch(result.id);
+    if (!result.duplicate) {
+      for (const listener of this.#storedListeners) listener(input.tenantId);
+      await this.#enqueueDispatch(result.id);
+    }
     return dropped.length > 0 ? { ...result, dropped } : result;
   }
 

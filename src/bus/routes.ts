@@ -8,6 +8,7 @@ import type { Db } from '../store/db.ts';
 import { checkEventData, eventCatalog, eventTypeContributor } from './catalog/index.ts';
 import type { EventBus } from './event-bus.ts';
 import { findEvent, listEvents } from './event-store.ts';
+import { eventStreamRoutes } from './stream-routes.ts';
 import { InvalidSubjectError } from './subject-phone.ts';
 import { EventSourceSchema, EventSubjectSchema, PublicEventSchema, toPublicEvent } from './trigger-event.ts';
 
@@ -185,4 +186,12 @@ export const busRoutes: FastifyPluginAsyncZod<{ db: Db; bus: EventBus }> = async
 };
 
 /** The bus's routes (/v1/events, /v1/event-types) as the hub registers them. */
-export const busRouteModules = (db: Db, bus: EventBus): RouteModule[] => [{ scope: 'v1', register: async (app) => void (await app.register(busRoutes, { db, bus })) }];
+export const busRouteModules = (db: Db, bus: EventBus): RouteModule[] => [
+  {
+    scope: 'v1',
+    register: async (app) => {
+      await app.register(busRoutes, { db, bus });
+      await app.register(eventStreamRoutes, { db, bus });
+    },
+  },
+];

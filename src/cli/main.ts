@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError, loadConfig, unknownHubVariables } from '../config.ts';
+import { ConfigError, loadConfig, unknownHubVariables, type HubConfig } from '../config.ts';
+import { ROLES, type Role } from '../gateway/access.ts';
+import { issueSetupToken, setupLink } from '../tenancy/setup-links.ts';
 import { DataDirLockedError } from '../store/data-dir-lock.ts';
 import type { Store } from '../store/db.ts';
 import { openStore } from '../store/open-store.ts';
@@ -13,12 +15,12 @@ import { registerSmppAccountCommands } from '../smpp/accounts/cli.ts';
  * store directly, so on the embedded store it runs while the hub is stopped (the data folder is
  * locked by a running hub); on PostgreSQL it runs any time.
  */
-async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
+async function withStore<T>(work: (store: Store, config: HubConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
   for (const warning of unknownHubVariables()) console.error(`warning: ${warning}`);
   const store = await openStore(config.store);
   try {
-    return await work(store);
+    return await work(store, config);
   } finally {
     await store.close();
   }
@@ -35,16 +37,26 @@ const program = new Command('hub').description('Connector hub administration').s
 const tenants = program.command('tenants').description('Tenants (one per customer organisation)');
 tenants
   .command('create <name>')
-  .description('Create a tenant and its first API key (the key is shown once)')
+  .description("Create a tenant, its first API key (owner role, shown once) and the setup link of its first owner's console account")
   .action((name: string) =>
-    withStore(async (store) => {
-      const { tenant, key } = await store.transaction(async (tx) => {
+    withStore(async (store, config) => {
+      const { tenant, key, token } = await store.transaction(async (tx) => {
         const tenant = await createTenant(tx, name);
-        const { key } = await createApiKey(tx, tenant.id, 'first key');
-        return { tenant, key };
+        const { key } = await createApiKey(tx, tenant.id, 'first key', undefined, 'owner');
+        return { tenant, key, token: await issueSetupToken(tx, tenant.id) };
       });
       console.log(`Tenant ${tenant.id} "${tenant.name}" created.`);
       console.log(`API key (shown once, store it now): ${key}`);
+      console.log(`Setup link: ${setupLink(config.publicUrl, token)} (creates the tenant's first owner in the console; valid 24 hours, once)`);
+    }),
+  );
+tenants
+  .command('setup-link <tenantId>')
+  .description("Print a new setup link for a tenant without an owner (its first owner's console account)")
+  .action((tenantId: string) =>
+    withStore(async (store, config) => {
+      await requireTenant(store, tenantId);
+      console.log(`Setup link: ${setupLink(config.publicUrl, await issueSetupToken(store, tenantId))} (valid 24 hours, once)`);
     }),
   );
 tenants
@@ -61,11 +73,13 @@ keys
   .command('create')
   .requiredOption('--tenant <id>', 'tenant id')
   .option('--name <name>', 'what the key is for', 'api key')
+  .option('--role <role>', `what the key may do: ${ROLES.join(', ')}`, 'admin')
   .description('Create an API key (shown once)')
-  .action((options: { tenant: string; name: string }) =>
+  .action((options: { tenant: string; name: string; role: string }) =>
     withStore(async (store) => {
       await requireTenant(store, options.tenant);
-      const { key, info } = await createApiKey(store, options.tenant, options.name);
+      if (!(ROLES as readonly string[]).includes(options.role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}.`);
+      const { key, info } = await createApiKey(store, options.tenant, options.name, undefined, options.role as Role);
       console.log(`API key ${info.id} created (shown once, store it now): ${key}`);
     }),
   );

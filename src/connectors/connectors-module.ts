@@ -11,6 +11,7 @@
  * Nothing here tears anything down at the external systems on shutdown (n8n#1122): a stopping hub
  * leaves webhooks registered, and the next start reconciles them.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ConnectorActionRegistry } from '../automation/connector-actions.ts';
 import type { ScenarioLibrary } from '../automation/templates/instantiate.ts';
@@ -30,6 +31,11 @@ import { reconcile } from './lifecycle.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { connectorRoutes } from './routes/index.ts';
 import { startSchedules, syncAllSchedules } from './schedules.ts';
+import { OAuthProviders } from './oauth/clients.ts';
+import './oauth/event-types.ts';
+import { purgeFlows } from './oauth/flows.ts';
+import { oauthPublicRoutes } from './oauth/public-routes.ts';
+import { TokenManager } from './oauth/tokens.ts';
 import { registerScenarioActions } from './scenario-actions.ts';
 import { MOVE_RULES_JOB, moveRulesToScenarios } from './rules/move-rules.ts';
 import { ReadyRulesSource } from './rules/rules-source.ts';
@@ -58,6 +64,34 @@ export interface ConnectorsModuleOptions {
   /** The automation's scenario library: templates suggested at install; the customer rules stored before moved into scenarios. */
   scenarioLibrary?: ScenarioLibrary;
   clock?: () => Date;
+  /** HUB_OAUTH_<CONNECTOR>_CLIENT_ID/SECRET, by connector id (src/config.ts). */
+  oauthClients?: Record<string, { clientId: string; clientSecret: string }>;
+  /** Tests only: OAuth endpoints of a connector replaced by a local authorization server's. */
+  oauthEndpoints?: ConnectorDeps['oauthEndpoints'];
+  /** Signs OAuth states; every process of the hub must have the same (derived from HUB_SECRET_KEY). Default: random (one process). */
+  oauthStateKey?: Buffer;
+  /** Whether the API key that started an OAuth flow is still valid (tenancy's, given at composition). Default: yes. */
+  principalActive?: (tenantId: string, startedBy: string) => Promise<boolean>;
+  /** Tests only: how often this process looks for due schedules (default SCHEDULE_TICK_MS). */
+  scheduleTickMs?: number;
+}
+
+/** What the connectors part needs besides the OAuth machinery, which `connectorDeps` adds (tests build deps with it). */
+export type BaseConnectorDeps = Omit<ConnectorDeps, 'oauth' | 'oauthClients' | 'oauthEndpoints' | 'oauthStateKey' | 'principalActive'> &
+  Partial<Pick<ConnectorDeps, 'oauthClients' | 'oauthEndpoints' | 'oauthStateKey' | 'principalActive'>>;
+
+export function connectorDeps(base: BaseConnectorDeps): ConnectorDeps {
+  const deps: ConnectorDeps = {
+    ...base,
+    oauthClients: base.oauthClients ?? {},
+    oauthEndpoints: base.oauthEndpoints ?? {},
+    oauthStateKey: base.oauthStateKey ?? randomBytes(32),
+    principalActive: base.principalActive ?? (() => Promise.resolve(true)),
+    // Set just below: the token manager reads the other deps.
+    oauth: undefined as unknown as ConnectorDeps['oauth'],
+  };
+  deps.oauth = new TokenManager(() => deps, new OAuthProviders(deps));
+  return deps;
 }
 
 export interface ConnectorsModule {
@@ -80,7 +114,7 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
   const registry = new ConnectorRegistry();
   for (const connector of options.connectors) registry.register(connector);
   const log = options.log;
-  const deps: ConnectorDeps = {
+  const deps = connectorDeps({
     db: options.db,
     queue: options.queue,
     bus: options.bus,
@@ -91,9 +125,16 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     publicUrl: options.publicUrl,
     network: { allowPrivateTargets: options.allowPrivateTargets },
     clock: options.clock ?? (() => new Date()),
+    ...(options.oauthClients ? { oauthClients: options.oauthClients } : {}),
+    ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
+    ...(options.oauthStateKey ? { oauthStateKey: options.oauthStateKey } : {}),
+    ...(options.principalActive ? { principalActive: options.principalActive } : {}),
     ...(options.scenarioLibrary ? { suggestTemplates: options.scenarioLibrary.fitting } : {}),
-  };
+  });
 
+  for (const id of Object.keys(deps.oauthClients)) {
+    if (registry.get(id)?.manifest.auth !== 'oauth2') log.warn(`An OAuth client is configured for "${id}", which is no OAuth connector of this hub (${registry.all().filter((one) => one.manifest.auth === 'oauth2').map((one) => one.manifest.id).join(', ') || 'none'}); it is not used.`);
+  }
   if (options.scenarioActions) registerScenarioActions(options.scenarioActions, deps);
 
   const cache = new Map<string, { until: number; installation: StoredInstallation | undefined }>();
@@ -137,6 +178,10 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
   for (const connector of registry.all()) {
     const scoped = runtimeFor(connector.manifest.id);
     routes.push({ scope: 'public', prefix: `/connectors/${connector.manifest.id}`, register: (app) => connector.routes(app, scoped) });
+    if (connector.manifest.auth === 'oauth2') {
+      const register = oauthPublicRoutes(deps, deps.oauth.providers, connector);
+      routes.push({ scope: 'public', prefix: `/connectors/${connector.manifest.id}`, register: async (app) => void (await app.register(register)) });
+    }
   }
 
   return {
@@ -167,7 +212,14 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
         { concurrency: 2 },
       );
       deps.queue.process(RECONCILE_ALL_JOB, async () => void (await reconcileAll()), { concurrency: 1 });
-      deps.queue.process(SWEEP_JOB, async () => void (await sweepInbox(deps)), { concurrency: 1 });
+      deps.queue.process(
+        SWEEP_JOB,
+        async () => {
+          await sweepInbox(deps);
+          await purgeFlows(deps);
+        },
+        { concurrency: 1 },
+      );
       const library = options.scenarioLibrary;
       if (library) {
         deps.queue.process(MOVE_RULES_JOB, async () => void (await moveRulesToScenarios({ db: deps.db, library, log: log.child({ part: 'move-rules' }) })), { concurrency: 1 });
@@ -177,7 +229,7 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
       await deps.queue.schedule('connectors.sweep', SWEEP_JOB, 10_000);
       // Rows for schedules a new version declares, then this process's ticks (each due row runs on one worker).
       await syncAllSchedules(deps);
-      schedules = startSchedules(deps);
+      schedules = startSchedules(deps, options.scheduleTickMs === undefined ? {} : { tickMs: options.scheduleTickMs });
       await deps.queue.schedule('connectors.reconcile-all', RECONCILE_ALL_JOB, RECONCILE_EVERY_MS);
       // A schedule declared again may not run at once: start-up reconcile is its own job (DESIGN §5).
       await deps.queue.add(RECONCILE_ALL_JOB, {}, { jobId: `connectors.reconcile-all.start.${Date.now()}` });

@@ -29,6 +29,7 @@ import { getInstallation } from './installation-store.ts';
 import { install, reconcile, runAction, uninstall } from './lifecycle.ts';
 import { defineManifest } from './manifest.ts';
 import { resourceMemory } from './memory.ts';
+import { connectorDeps } from './connectors-module.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { ReadyRulesSource } from './rules/rules-source.ts';
 import { RulesSchema } from './rules/rules.ts';
@@ -141,7 +142,7 @@ describe.each(testStores)('connector contract ($kind)', (factory) => {
     const registry = new ConnectorRegistry();
     registry.register(demo);
     const bus = new EventBus(store, queue, log, tenantPhoneNormalizer(store));
-    deps = {
+    deps = connectorDeps({
       db: store,
       queue,
       bus,
@@ -152,7 +153,7 @@ describe.each(testStores)('connector contract ($kind)', (factory) => {
       publicUrl: 'https://hub.example.test/',
       network: { allowPrivateTargets: false },
       clock: () => new Date(),
-    };
+    });
     tenantId = (await createTenant(store, 'boutique')).id;
     otherTenantId = (await createTenant(store, 'autre')).id;
   });

@@ -5,7 +5,9 @@ import type { ContactService } from '../contacts/contacts.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
 import type { Vault } from '../vault/vault.ts';
-import type { Installation, InstallationContext, NetworkPolicy } from './connector.ts';
+import type { AuthorizedClient, Installation, InstallationContext, NetworkPolicy } from './connector.ts';
+import type { OAuthManifest } from './manifest.ts';
+import type { OAuthProviders } from './oauth/clients.ts';
 import { updateInstallation, type StoredInstallation } from './installation-store.ts';
 import type { ConnectorRegistry } from './registry.ts';
 
@@ -24,6 +26,27 @@ export interface ConnectorDeps {
   clock: () => Date;
   /** The scenario templates an installation's events can feed, suggested in the install answer. */
   suggestTemplates?: ScenarioLibrary['fitting'];
+  /** OAuth clients from the environment, by connector id (HUB_OAUTH_<CONNECTOR>_CLIENT_ID/SECRET). */
+  oauthClients: Record<string, { clientId: string; clientSecret: string }>;
+  /** Tests only: a connector's OAuth endpoints replaced (a local authorization server). */
+  oauthEndpoints: Record<string, Partial<Pick<OAuthManifest, 'authorizeUrl' | 'tokenUrl' | 'revokeUrl'>>>;
+  /** The key signing OAuth `state` values (derived from the hub's secret key: every process shares it). */
+  oauthStateKey: Buffer;
+  /** Whether who started an OAuth flow (an API key id) may still act for the tenant when the browser comes back. */
+  principalActive: (tenantId: string, startedBy: string) => Promise<boolean>;
+  /** This process's OAuth machinery (src/connectors/oauth): the plugin instances and the token manager. */
+  oauth: OAuthRuntime;
+}
+
+export interface OAuthRuntime {
+  /** The @fastify/oauth2 registrations, per connector and client. */
+  readonly providers: OAuthProviders;
+  /** The installation's authorized client (refresh single-flight across processes, invalid_grant → reauthorize). */
+  client(installation: StoredInstallation): AuthorizedClient;
+  /** The refresh token stored for the installation (kept when a reconnect's answer has none). */
+  previousRefreshToken(installation: StoredInstallation): string | null;
+  /** Revokes the installation's grant at the provider (uninstall); what could not be done, for `problems`. */
+  revoke(installation: StoredInstallation): Promise<string[]>;
 }
 
 /** Vault context of an installation's secrets: a sealed value copied to another installation or tenant does not open. */
@@ -52,7 +75,7 @@ export function installationContext(deps: ConnectorDeps, installation: StoredIns
     async saveCredentials(next) {
       await updateInstallation(deps.db, installation.tenantId, installation.id, { credentialsSealed: deps.vault.seal(JSON.stringify(next), vaultContext(installation, CREDENTIALS_PURPOSE)) });
     },
-    auth: undefined,
+    auth: deps.registry.get(installation.connector)?.manifest.auth === 'oauth2' ? deps.oauth.client(installation) : undefined,
     seal: (plaintext, purpose) => deps.vault.seal(plaintext, vaultContext(installation, purpose)),
     open: (sealed, purpose) => deps.vault.open(sealed, vaultContext(installation, purpose)),
     publicUrl: (path) => `${base}/connectors/${installation.connector}/${installation.id}/${path.replace(/^\/+/, '')}`,

@@ -325,6 +325,13 @@ export async function sweepInbox(deps: ConnectorDeps): Promise<{ requeued: numbe
   return { requeued: lost.length, purged: purged.length };
 }
 
+/** Re-enqueues an installation's pending entries now (it was reconnected: they waited for it). */
+export async function requeuePending(deps: ConnectorDeps, tenantId: string, installationId: string): Promise<number> {
+  const pending = await deps.db.query<{ id: string }>(`SELECT id FROM connector_inbox WHERE tenant_id = $1 AND installation_id = $2 AND status = 'pending' ORDER BY seq LIMIT 5000`, [tenantId, installationId]);
+  for (const { id } of pending) await enqueue(deps, id);
+  return pending.length;
+}
+
 /** The installation's latest inbox entries, newest first (its status page). */
 export async function recentInbox(deps: Pick<ConnectorDeps, 'db'>, tenantId: string, installationId: string, limit = 20): Promise<InboxEntry[]> {
   const rows = await deps.db.query<InboxRow>(

@@ -123,6 +123,8 @@ export async function updateInstallation(sql: Sql, tenantId: string, id: string,
     params.push(cast === '::jsonb' ? JSON.stringify(value) : value);
     sets.push(`${column} = $${params.length}${cast}`);
   }
+  // Every save of the credentials is a new version (the token refresh saves only over the version it read).
+  if (patch.credentialsSealed !== undefined) sets.push('credentials_version = credentials_version + 1', 'refresh_lease_owner = NULL', 'refresh_lease_until = NULL');
   await sql.query(`UPDATE connector_installations SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2`, params);
 }
 

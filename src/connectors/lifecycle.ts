@@ -211,9 +211,15 @@ export async function uninstall(deps: ConnectorDeps, tenantId: string, installat
     const connector = installation && deps.registry.get(installation.connector);
     if (!installation || !connector) return undefined;
     if (installation.status === 'uninstalled') return { installation, changes: [], problems: [] };
-    const report = await connector.uninstall(contextFor(deps, connector, installation));
-    const problems = report.problems ?? [];
+    // An installation waiting for reauthorization cannot call the system: what it registered there is listed as left.
+    const report =
+      installation.status === 'reauthorize'
+        ? { changes: [], problems: connector.remoteResources(installation.state).filter((resource) => resource.externalId !== null).map((resource) => `${resource.kind} ${resource.name} (${resource.externalId}): the authorization was revoked, so it could not be removed`) }
+        : await connector.uninstall(contextFor(deps, connector, installation));
+    const problems = [...(report.problems ?? [])];
     await dropSchedules(deps, tenantId, installationId);
+    // The grant itself, last (the connector's uninstall needed it): revoked where the provider supports it.
+    if (connector.manifest.auth === 'oauth2' && installation.status !== 'reauthorize') problems.push(...(await deps.oauth.revoke(installation)));
     await updateInstallation(deps.db, tenantId, installationId, {
       status: 'uninstalled',
       uninstalledAt: deps.clock(),

@@ -24,6 +24,7 @@ import type { ConnectorDeps } from './deps.ts';
 import { ExternalSystemError } from './external-error.ts';
 import { install, uninstall } from './lifecycle.ts';
 import { defineManifest } from './manifest.ts';
+import { connectorDeps } from './connectors-module.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { registerScenarioActions } from './scenario-actions.ts';
 
@@ -97,7 +98,7 @@ describe.each(testStores)('connector actions as scenario actions ($kind)', (fact
     const log = pino({ level: 'silent' });
     const registry = new ConnectorRegistry();
     registry.register(demo);
-    deps = {
+    deps = connectorDeps({
       db: store,
       queue,
       bus: new RecordingPublisher(),
@@ -108,7 +109,7 @@ describe.each(testStores)('connector actions as scenario actions ($kind)', (fact
       publicUrl: 'https://hub.example.test/',
       network: { allowPrivateTargets: false },
       clock: () => new Date(),
-    };
+    });
     registerScenarioActions(actions, deps);
     tenantId = (await createTenant(store, 'boutique')).id;
   });

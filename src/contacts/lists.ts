@@ -100,6 +100,13 @@ export class ContactLists {
     return contacts.map((contact, index) => ({ ...contact, seq: rows[index]!.member_seq }));
   }
 
+  /** Every member's contact id, in the order they were added (a campaign's audience); undefined when the list is not the tenant's. */
+  async memberIds(tenantId: string, listId: string): Promise<string[] | undefined> {
+    if (!(await this.get(tenantId, listId))) return undefined;
+    const rows = await this.#db.query<{ contact_id: string }>('SELECT contact_id FROM list_members WHERE tenant_id = $1 AND list_id = $2 ORDER BY seq', [tenantId, listId]);
+    return rows.map((row) => row.contact_id);
+  }
+
   /** True when the contact is a member of the list (both the tenant's). */
   async isMember(tenantId: string, listId: string, contactId: string): Promise<boolean> {
     const rows = await this.#db.query('SELECT 1 FROM list_members WHERE tenant_id = $1 AND list_id = $2 AND contact_id = $3', [tenantId, listId, contactId]);

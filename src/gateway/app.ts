@@ -1,7 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { requireApiKey, type ApiKeyAuthenticator } from './auth.ts';
+import cookie from '@fastify/cookie';
+import { requireAuthentication, type ApiKeyAuthenticator, type SessionAuthenticator } from './auth.ts';
 import { healthRoutes, type ReadinessCheck } from './health.ts';
 import { registerOpenApi } from './openapi.ts';
 import { answerClientError, answerFrameworkError } from './framework-errors.ts';
@@ -11,7 +12,10 @@ import { installRateLimits, type RateLimits } from './rate-limits.ts';
 
 /** A feature's routes: registered under /v1 behind API-key auth, or at the root for signed public endpoints. */
 export interface RouteModule {
-  /** `/v1` routes need an API key; `public` routes (webhook receivers, one-click unsubscribe) verify their own signatures. */
+  /**
+   * `/v1` routes need an API key or a console session, and the role src/gateway/access.ts names for them;
+   * `public` routes (webhook receivers, one-click unsubscribe) verify their own signatures.
+   */
   scope: 'v1' | 'public';
   prefix?: string;
   register(app: FastifyInstance): Promise<void>;
@@ -21,6 +25,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Checks the API keys of /v1 requests (tenancy's, given by the composition root: the gateway does not know where keys are kept). */
   authenticateApiKey: ApiKeyAuthenticator;
+  /** Checks the console's session cookies (tenancy's); without it, /v1 takes API keys only. */
+  authenticateSession?: SessionAuthenticator;
   publicUrl: string;
   version: string;
   bodyLimitBytes: number;
@@ -81,6 +87,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   });
 
   installProblemHandlers(app);
+  await app.register(cookie);
   installInputGuard(app);
   const limiters = await installRateLimits(app, options.rateLimits ?? { perKey: 0, authFailures: 0, public: 0 });
   await registerOpenApi(app, options.publicUrl, options.version);
@@ -88,7 +95,10 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
 
   await app.register(
     async (v1) => {
-      requireApiKey(v1, options.authenticateApiKey, { failures: limiters.authFailures });
+      requireAuthentication(v1, options.authenticateApiKey, {
+        failures: limiters.authFailures,
+        ...(options.authenticateSession ? { sessions: options.authenticateSession } : {}),
+      });
       if (limiters.perKey) v1.addHook('onRequest', limiters.perKey);
       // The API speaks JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
       v1.removeContentTypeParser('text/plain');

@@ -24,11 +24,19 @@ export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
 export interface Limiters {
   /** onRequest hook for /v1, after authentication: counts per API key. */
   perKey: onRequestAsyncHookHandler | undefined;
-  /** For requireApiKey: counts failed authentications per client address. */
+  /** For requireAuthentication: counts failed authentications per client address. */
   authFailures: AuthFailureLimit | undefined;
   /** onRequest hook for public routes: counts per client address. */
   public: onRequestAsyncHookHandler | undefined;
 }
+
+/** Each API key counts apart; so does each person signed in (all their sessions together). */
+const principalKey = (request: FastifyRequest): string => {
+  const principal = request.principal;
+  if (principal?.kind === 'api-key') return principal.apiKeyId;
+  if (principal?.kind === 'session') return principal.userId;
+  return request.ip;
+};
 
 /** Registers the plugin on the root instance (no global limit) and builds the three limiters. */
 export async function installRateLimits(app: FastifyInstance, limits: RateLimits): Promise<Limiters> {
@@ -53,7 +61,7 @@ export async function installRateLimits(app: FastifyInstance, limits: RateLimits
     };
   }
   return {
-    perKey: limits.perKey > 0 ? app.rateLimit({ max: limits.perKey, keyGenerator: (request) => `key:${request.principal?.apiKeyId ?? request.ip}` }) : undefined,
+    perKey: limits.perKey > 0 ? app.rateLimit({ max: limits.perKey, keyGenerator: (request) => `key:${principalKey(request)}` }) : undefined,
     authFailures,
     public: limits.public > 0 ? app.rateLimit({ max: limits.public, keyGenerator: perAddress('public') }) : undefined,
   };

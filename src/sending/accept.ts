@@ -34,6 +34,8 @@ export interface AcceptOptions {
    * stored with the message in the same transaction (src/sending/message-references.ts).
    */
   references?: readonly (readonly MessageReference[])[] | undefined;
+  /** What sends ("campaign:<id>", "scenario:<id>"): stored on each message and its links, and the key of `originResults`. */
+  origin?: string | undefined;
 }
 
 export interface AcceptResult {
@@ -98,6 +100,7 @@ export async function acceptMessages(deps: SendingDeps, tenantId: string, reques
   }
   const items: readonly (SmsItem | EmailItem)[] = request.items;
   const settings = await deps.settings.get(tenantId);
+  const linkBase = settings.shortLinkBase ?? deps.publicUrl;
   const issues: FieldIssue[][] = items.map(() => []);
   const { recipients, issues: recipientIssues } = await resolveRecipients(deps.db, tenantId, request.channel, items);
   for (const issue of recipientIssues) issues[issue.index]!.push({ path: issue.path, message: issue.message });
@@ -116,7 +119,7 @@ export async function acceptMessages(deps: SendingDeps, tenantId: string, reques
     const plannedAt = staggeredAt(base, index, items.length, request.stagger);
     const plannedReason = plannedAt > base ? 'stagger' : base > now ? 'send_at' : null;
     const id = newMessageId();
-    const common = { id, recipient, event: events[index], settings, now, plannedAt, plannedReason } as const;
+    const common = { id, recipient, event: events[index], settings, now, plannedAt, plannedReason, linkBase } as const;
     let prepared: Prepared;
     if (request.channel === 'sms') prepared = prepareSms({ ...common, item: item as SmsItem });
     else {
@@ -141,7 +144,7 @@ export async function acceptMessages(deps: SendingDeps, tenantId: string, reques
         );
         if (claimed.length === 0) throw new Replay();
       }
-      const inserted = await insertMessages(tx, tenantId, drafts, { idempotencyKey: key ?? null, batchId: request.batch ? drafts[0]!.id : null, at: now });
+      const inserted = await insertMessages(tx, tenantId, drafts, { idempotencyKey: key ?? null, batchId: request.batch ? drafts[0]!.id : null, at: now, origin: options.origin ?? null });
       // A batch is all or nothing, so drafts[i] is items[i].
       await insertReferences(tx, tenantId, drafts.flatMap((draft, index) => (options.references?.[index] ?? []).map((reference) => ({ ...reference, messageId: draft.id }))));
       return inserted;

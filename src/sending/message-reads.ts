@@ -36,3 +36,38 @@ export async function countDueMessages(db: Sql, limit: number): Promise<number> 
   );
   return row!.due;
 }
+
+/** What the messages of one origin ("campaign:<id>") became: counts by status and block reason, clicks and STOP replies. */
+export interface OriginResults {
+  byStatus: Partial<Record<MessageStatus, number>>;
+  blockedBy: Record<string, number>;
+  /** Clicks on the tracked links of these messages, and how many messages had at least one. */
+  clicks: number;
+  clickers: number;
+  /** Replies with an opt-out keyword (STOP) to one of these messages, counted once per sender. */
+  stopReplies: number;
+}
+
+export async function originResults(db: Sql, tenantId: string, origin: string): Promise<OriginResults> {
+  const statuses = await db.query<{ status: MessageStatus; block_reason: string | null; count: number }>(
+    'SELECT status, block_reason, count(*)::int AS count FROM messages WHERE tenant_id = $1 AND origin = $2 GROUP BY status, block_reason',
+    [tenantId, origin],
+  );
+  const [clicks] = await db.query<{ clicks: number; clickers: number }>(
+    `SELECT coalesce(sum(clicks), 0)::int AS clicks, count(DISTINCT message_id) FILTER (WHERE clicks > 0)::int AS clickers
+     FROM message_links WHERE tenant_id = $1 AND origin = $2`,
+    [tenantId, origin],
+  );
+  const [stops] = await db.query<{ stops: number }>(
+    `SELECT count(DISTINCT i.from_address)::int AS stops FROM inbound_sms i JOIN messages m ON m.tenant_id = i.tenant_id AND m.id = i.in_reply_to
+     WHERE i.tenant_id = $1 AND m.origin = $2 AND i.opt_out_keyword IS NOT NULL`,
+    [tenantId, origin],
+  );
+  const byStatus: Partial<Record<MessageStatus, number>> = {};
+  const blockedBy: Record<string, number> = {};
+  for (const row of statuses) {
+    byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
+    if (row.status === 'blocked' && row.block_reason !== null) blockedBy[row.block_reason] = (blockedBy[row.block_reason] ?? 0) + row.count;
+  }
+  return { byStatus, blockedBy, clicks: clicks!.clicks, clickers: clicks!.clickers, stopReplies: stops!.stops };
+}

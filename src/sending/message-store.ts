@@ -4,6 +4,7 @@
  */
 import type { Db, Sql } from '../store/db.ts';
 import type { BlockReason, EmailContent, Message, MessageCategory, MessageChannel, MessageStatus, ScheduleReason, SmsEncoding, StatusChange } from './message.ts';
+import { insertLinks } from './links/link-store.ts';
 import type { Draft } from './prepare.ts';
 
 export type MessageRow = {
@@ -34,6 +35,7 @@ export type MessageRow = {
   batch_id: string | null;
   unsubscribe_token: string | null;
   notified_status: MessageStatus | null;
+  origin: string | null;
   created_at: Date;
   submitted_at: Date | null;
   completed_at: Date | null;
@@ -41,7 +43,7 @@ export type MessageRow = {
 };
 
 /** The stored message plus the pipeline's internal columns. */
-export type StoredMessage = Message & { rateSlotAt: Date | null; jobSeq: number; unsubscribeToken: string | null; notifiedStatus: MessageStatus | null };
+export type StoredMessage = Message & { rateSlotAt: Date | null; jobSeq: number; unsubscribeToken: string | null; notifiedStatus: MessageStatus | null; origin: string | null };
 
 export function toMessage(row: MessageRow): StoredMessage {
   return {
@@ -75,6 +77,7 @@ export function toMessage(row: MessageRow): StoredMessage {
     jobSeq: row.job_seq,
     unsubscribeToken: row.unsubscribe_token,
     notifiedStatus: row.notified_status,
+    origin: row.origin,
   };
 }
 
@@ -85,12 +88,12 @@ export async function insertMessages(
   tx: Sql,
   tenantId: string,
   drafts: readonly Draft[],
-  meta: { idempotencyKey: string | null; batchId: string | null; at: Date },
+  meta: { idempotencyKey: string | null; batchId: string | null; at: Date; origin?: string | null },
 ): Promise<StoredMessage[]> {
   const stored: StoredMessage[] = [];
   for (let start = 0; start < drafts.length; start += 200) {
     const chunk = drafts.slice(start, start + 200);
-    const params: unknown[] = [tenantId, meta.idempotencyKey, meta.batchId, meta.at];
+    const params: unknown[] = [tenantId, meta.idempotencyKey, meta.batchId, meta.at, meta.origin ?? null];
     const values = chunk.map((draft) => {
       const base = params.length;
       params.push(
@@ -112,11 +115,11 @@ export async function insertMessages(
         draft.status === 'blocked' ? meta.at : null,
       );
       const placeholders = Array.from({ length: COLUMNS }, (_, index) => `$${base + index + 1}`);
-      return `(${placeholders.join(', ')}, $1, $2, $3, $4, $4)`;
+      return `(${placeholders.join(', ')}, $1, $2, $3, $4, $4, $5)`;
     });
     const rows = await tx.query<MessageRow>(
       `INSERT INTO messages (id, channel, category, status, block_reason, contact_id, to_address, from_address, body, email, encoding, segments, run_at,
-         schedule_reason, unsubscribe_token, completed_at, tenant_id, idempotency_key, batch_id, created_at, updated_at)
+         schedule_reason, unsubscribe_token, completed_at, tenant_id, idempotency_key, batch_id, created_at, updated_at, origin)
        VALUES ${values.join(', ')} RETURNING *`,
       params,
     );
@@ -126,6 +129,11 @@ export async function insertMessages(
       tx,
       tenantId,
       chunk.map((draft) => ({ messageId: draft.id, status: draft.status, reason: draft.blockReason ?? draft.scheduleReason, at: meta.at })),
+    );
+    await insertLinks(
+      tx,
+      tenantId,
+      chunk.flatMap((draft) => draft.links.map((link) => ({ ...link, messageId: draft.id, contactId: draft.contactId, origin: meta.origin ?? null }))),
     );
   }
   return stored;

@@ -30,6 +30,7 @@ function sms(item: Partial<SmsItem>, options: { recipient?: Recipient; now?: Dat
   const now = options.now ?? at('2027-03-08T10:00:00Z');
   return prepareSms({
     id: 'MSG0000001',
+    linkBase: 'https://hub.example',
     item: { category: 'marketing', text: 'Bonjour {{ contact.firstName }}, -20% ce week-end', ...item } as SmsItem,
     recipient: options.recipient ?? recipient(),
     event: undefined,
@@ -110,6 +111,7 @@ describe('preparing an email', () => {
   const email = (item: Partial<EmailItem> = {}) =>
     prepareEmail({
       id: 'MSG0000002',
+      linkBase: 'https://hub.example',
       item: { category: 'marketing', subject: 'Nouveautés pour {{ contact.firstName }}', text: 'Bonjour {{ contact.firstName }}', html: '<p>Bonjour {{ contact.firstName }}</p>', from: { email: 'news@shop.fr' }, ...item } as EmailItem,
       recipient: recipient({ address: 'camille@example.fr' }),
       event: undefined,

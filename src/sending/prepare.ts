@@ -13,6 +13,7 @@ import type { BlockReason, EmailContent, MessageCategory, MessageChannel, Schedu
 import type { Recipient } from './recipients.ts';
 import type { EmailItem, FieldIssue, SmsItem } from './requests.ts';
 import type { SendingSettings } from './settings.ts';
+import { linkMaker, type MessageLink } from './links/link-codes.ts';
 import { parseTemplate, renderTemplate, TemplateError, type RenderOptions } from './template.ts';
 import { templateContext, type TemplateEvent } from './template-context.ts';
 
@@ -38,6 +39,8 @@ export interface Draft {
   unsubscribeToken: string | null;
   /** SMS: the opt-out mention was appended. */
   mentionAppended: boolean;
+  /** The tracked links rendered into the text (`{{ link "…" }}`), stored with the message. */
+  links: MessageLink[];
 }
 
 export interface PrepareInput<Item> {
@@ -52,6 +55,8 @@ export interface PrepareInput<Item> {
   plannedReason: ScheduleReason | null;
   /** Email: the one-click unsubscribe link, for marketing. */
   unsubscribe?: { url: string; token: string };
+  /** Where tracked links point: the tenant's short-link domain or the hub's public URL. */
+  linkBase: string;
 }
 
 export type Prepared = { ok: true; draft: Draft } | { ok: false; issues: FieldIssue[] };
@@ -93,7 +98,9 @@ export function prepareSms(input: PrepareInput<SmsItem>): Prepared {
   const { id, item, recipient, settings } = input;
   const issues: FieldIssue[] = [];
   const context = templateContext({ contact: recipient.contact, to: { phone: recipient.address }, event: input.event, message: { id } });
-  const rendered = renderField(item.text, 'text', context, issues);
+  // The short URLs are in the text before it is counted: a link's characters count in the segments.
+  const links = linkMaker(input.linkBase);
+  const rendered = renderField(item.text, 'text', context, issues, { link: links.link });
   if (issues.length > 0) return { ok: false, issues };
   if (rendered.trim().length === 0) return { ok: false, issues: [{ path: 'text', message: 'the rendered text is empty' }] };
   const { text, appended } = item.category === 'marketing' ? ensureOptOutMention(rendered, settings.optOutMention) : { text: rendered, appended: false };
@@ -122,6 +129,7 @@ export function prepareSms(input: PrepareInput<SmsItem>): Prepared {
       segments: analysis.segmentCount,
       unsubscribeToken: null,
       mentionAppended: appended,
+      links: links.links,
     },
   };
 }
@@ -158,9 +166,10 @@ export function prepareEmail(input: PrepareInput<EmailItem>): Prepared {
     event: input.event,
     message: { id, ...(marketing ? { unsubscribeUrl: input.unsubscribe!.url } : {}) },
   });
+  const links = linkMaker(input.linkBase);
   const subject = renderField(item.subject, 'subject', context, issues).replace(/[\r\n]+/g, ' ');
-  let text = renderField(item.text, 'text', context, issues);
-  let html = item.html === undefined ? null : renderField(item.html, 'html', context, issues, { escape: 'html' });
+  let text = renderField(item.text, 'text', context, issues, { link: links.link });
+  let html = item.html === undefined ? null : renderField(item.html, 'html', context, issues, { escape: 'html', link: links.link });
   const from = item.from ?? settings.defaultSender.email;
   if (!from) issues.push({ path: 'from', message: 'no sender: give "from" ({ "email": "news@shop.fr" }) or set defaultSender.email with PUT /v1/sending/settings' });
   if (issues.length > 0) return { ok: false, issues };
@@ -187,6 +196,7 @@ export function prepareEmail(input: PrepareInput<EmailItem>): Prepared {
       segments: null,
       unsubscribeToken: marketing ? input.unsubscribe!.token : null,
       mentionAppended: false,
+      links: links.links,
     },
   };
 }

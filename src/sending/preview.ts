@@ -12,6 +12,7 @@ import { analyzeSms, suggestGsmRewrite } from './encoding/index.ts';
 import { MessageCategory } from './message.ts';
 import { resolveRecipients } from './recipients.ts';
 import { SendInputError, SmsItemSchema, type FieldIssue } from './requests.ts';
+import { linkMaker } from './links/link-codes.ts';
 import { parseTemplate, renderTemplate, TemplateError } from './template.ts';
 import { templateContext } from './template-context.ts';
 
@@ -70,7 +71,10 @@ export async function previewSms(deps: SendingDeps, tenantId: string, body: Prev
   const context = templateContext({ contact: recipient?.contact, to: { phone: recipient?.address }, event, message: { id: 'PREVIEW000' } });
   let rendered: string;
   try {
-    rendered = renderTemplate(parseTemplate(body.text), context, hasRecipient ? {} : {
+    // Tracked links are shown with a code of the real length, so the count is the one the send will have.
+    const links = linkMaker(settings.shortLinkBase ?? deps.publicUrl, { sample: true });
+    rendered = renderTemplate(parseTemplate(body.text), context, hasRecipient ? { link: links.link } : {
+      link: links.link,
       onMissing: (variable) => {
         warnings.push(`"${variable}" has no default: shown as [${variable}]; a recipient without it would be refused`);
         return `[${variable}]`;

@@ -19,7 +19,9 @@ import { DEFAULT_RETRY_POLICY, SUBMIT_JOB, SWEEP_JOB, type RetryPolicy, type Sen
 import { handleInbound, type InboundResult } from './inbound.ts';
 import type { MessageChannel } from './message.ts';
 import { insertReferences, messageIdByReference, type MessageReference } from './message-references.ts';
-import { getMessage, type StoredMessage } from './message-store.ts';
+import { linkRouteModule } from './links/link-routes.ts';
+import { originResults, type OriginResults } from './message-reads.ts';
+import { getMessage, getMessages, type StoredMessage } from './message-store.ts';
 import { previewSms, type Preview, type PreviewBody } from './preview.ts';
 import { ProviderRegistry, type ProviderContext } from './provider-registry.ts';
 import type { InboundSms, ProviderReceipt, ProviderSink } from './providers/provider.ts';
@@ -68,6 +70,10 @@ export interface SendingModule {
   send(tenantId: string, request: SendRequest, options?: AcceptOptions): Promise<AcceptResult>;
   preview(tenantId: string, body: PreviewBody): Promise<Preview>;
   getMessage(tenantId: string, id: string): Promise<StoredMessage | undefined>;
+  /** In the order of `ids`; unknown ids are left out. */
+  getMessages(tenantId: string, ids: readonly string[]): Promise<StoredMessage[]>;
+  /** Counts of the messages sent with `origin` (AcceptOptions.origin): statuses, block reasons, clicks, STOP replies. */
+  originResults(tenantId: string, origin: string): Promise<OriginResults>;
   /** The message another system knows by `reference` (an SMPP message_id), if any. */
   findByReference(tenantId: string, reference: MessageReference): Promise<StoredMessage | undefined>;
   /** Links more references to existing messages (a resent SMPP part joining its message); idempotent. */
@@ -144,6 +150,8 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
     send: (tenantId, request, acceptOptions) => acceptMessages(deps, tenantId, request, acceptOptions),
     preview: (tenantId, body) => previewSms(deps, tenantId, body),
     getMessage: (tenantId, id) => getMessage(options.db, tenantId, id),
+    getMessages: (tenantId, ids) => getMessages(options.db, tenantId, ids),
+    originResults: (tenantId, origin) => originResults(options.db, tenantId, origin),
     async findByReference(tenantId, reference) {
       const id = await messageIdByReference(options.db, tenantId, reference);
       return id === undefined ? undefined : getMessage(options.db, tenantId, id);
@@ -165,6 +173,7 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
   (module.routes as RouteModule[]).push(
     ...sendingRoutes(deps, module),
     unsubscribeRouteModule({ tokens: options.unsubscribeTokens, optOuts: contacts.optOuts }),
+    linkRouteModule({ db: options.db, publisher: options.publisher, log: log.child({ part: 'links' }), clock: () => clock() }),
   );
   return module;
 }

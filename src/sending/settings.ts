@@ -42,6 +42,15 @@ export const SendingSettingsSchema = z
     timeZone: TimeZoneSchema.default('Europe/Paris'),
     optOutKeywords: OptOutKeywords,
     /**
+     * The tenant's own short domain for tracked links ("https://s.maboutique.fr", pointed at this hub);
+     * absent: the hub's public URL. Shorter is better: a link's characters count in the SMS.
+     */
+    shortLinkBase: z
+      .url({ protocol: /^https?$/, error: 'shortLinkBase is an http(s) URL such as "https://s.maboutique.fr"' })
+      .max(100)
+      .refine((url) => !/[?#]/.test(url), { error: 'shortLinkBase has no query or fragment' })
+      .optional(),
+    /**
      * Hours after submission without a final receipt before the sweeper marks an SMS `expired`.
      * SMSCs give up at the message's validity period, 48 to 72 h by default on most networks, and
      * then send an EXPIRED receipt; past that, a missing receipt is lost (an SMSC that dropped it,

@@ -87,4 +87,25 @@ describe('template rendering', () => {
   it('shows a placeholder for missing values when asked (previews)', () => {
     expect(render('Bonjour {{ contact.lastName }}', context, { onMissing: (variable) => `[${variable}]` })).toBe('Bonjour [contact.lastName]');
   });
+
+  it('renders {{ link "…" }} through the link option, and as its URL without it', () => {
+    const template = parseTemplate('Soldes : {{ link "https://shop.example/a?b=1&c=2" }} !');
+    expect(template.links).toEqual(['https://shop.example/a?b=1&c=2']);
+    expect(template.variables).toEqual([]);
+    expect(render(template.source, context)).toBe('Soldes : https://shop.example/a?b=1&c=2 !');
+    expect(render(template.source, context, { link: (url) => `https://s.example/l/${url.length}` })).toBe('Soldes : https://s.example/l/30 !');
+    expect(render('<a href="{{ link \'https://x.example/?a=1&b=2\' }}">', context, { escape: 'html' })).toBe('<a href="https://x.example/?a=1&amp;b=2">');
+  });
+
+  it.each([
+    ['no URL', '{{ link }}', /the URL in quotes/],
+    ['an unquoted URL', '{{ link https://x.example }}', /the URL in quotes/],
+    ['a relative URL', '{{ link "/soldes" }}', /not an absolute URL/],
+    ['another scheme', '{{ link "javascript:alert(1)" }}', /not an http\(s\) URL/],
+    ['credentials', '{{ link "https://user:pw@x.example/" }}', /credentials/],
+  ])('refuses a tracked link with %s', (_name, source, message) => {
+    const [issue] = issuesOf(source);
+    expect(issue).toMatchObject({ kind: 'syntax' });
+    expect(issue!.message).toMatch(message);
+  });
 });

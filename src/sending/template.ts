@@ -40,18 +40,56 @@ export class TemplateError extends Error {
 
 type Filter = { name: 'default'; arg: string } | { name: 'upcase' | 'downcase' | 'capitalize' };
 
-type Node = { kind: 'text'; text: string } | { kind: 'tag'; path: string[]; filters: Filter[]; offset: number; source: string };
+type Node =
+  | { kind: 'text'; text: string }
+  | { kind: 'tag'; path: string[]; filters: Filter[]; offset: number; source: string }
+  | { kind: 'link'; url: string; offset: number; source: string };
 
 export interface ParsedTemplate {
   readonly source: string;
   readonly nodes: readonly Node[];
   /** Distinct variable paths, in order of first use. */
   readonly variables: readonly string[];
+  /** The URLs of `{{ link "…" }}` tags, in order. */
+  readonly links: readonly string[];
 }
 
 const KEY = /^[A-Za-z0-9_-]+$/;
 const ARG_FILTERS = new Set(['default']);
 const PLAIN_FILTERS = new Set(['upcase', 'downcase', 'capitalize']);
+
+/** `{{ link "https://…" }}`: a tracked link (src/sending/links). */
+const LINK_TAG = /^\s*link(?:\s+(.*?))?\s*$/s;
+/** A URL a recipient's phone opens: http(s), a host, no spaces, no credentials. */
+export function linkTargetProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `"${url}" is not an absolute URL (write it as "https://shop.example/offer")`;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return `"${url}" is not an http(s) URL`;
+  if (parsed.username !== '' || parsed.password !== '') return `"${url}" holds credentials; remove them`;
+  if (/\s/.test(url)) return `"${url}" contains spaces`;
+  if (url.length > 2_000) return 'the URL is longer than 2000 characters';
+  return undefined;
+}
+
+function parseLink(inner: string, offset: number, issues: TemplateIssue[]): Node | undefined {
+  const source = `{{${inner}}}`;
+  const arg = LINK_TAG.exec(inner)?.[1];
+  const quoted = arg === undefined ? undefined : /^(["'])(.*)\1$/s.exec(arg);
+  if (!quoted) {
+    issues.push({ kind: 'syntax', offset, message: `${source} at ${offset}: a tracked link is written {{ link "https://shop.example/offer" }} (the URL in quotes)` });
+    return undefined;
+  }
+  const problem = linkTargetProblem(quoted[2]!);
+  if (problem !== undefined) {
+    issues.push({ kind: 'syntax', offset, message: `${source} at ${offset}: ${problem}` });
+    return undefined;
+  }
+  return { kind: 'link', url: quoted[2]!, offset, source };
+}
 
 function parseTag(inner: string, offset: number, issues: TemplateIssue[]): Node | undefined {
   const source = `{{${inner}}}`;
@@ -59,6 +97,7 @@ function parseTag(inner: string, offset: number, issues: TemplateIssue[]): Node 
     issues.push({ kind: 'syntax', offset, message: `${source} at ${offset}: ${message}` });
     return undefined;
   };
+  if (/^\s*link(\s|$)/.test(inner)) return parseLink(inner, offset, issues);
   // Split on | outside quotes.
   const pieces: string[] = [];
   let current = '';
@@ -129,7 +168,8 @@ export function parseTemplate(source: string): ParsedTemplate {
   }
   if (issues.length > 0) throw new TemplateError(issues);
   const variables = [...new Set(nodes.flatMap((node) => (node.kind === 'tag' ? [node.path.join('.')] : [])))];
-  return { source, nodes, variables };
+  const links = nodes.flatMap((node) => (node.kind === 'link' ? [node.url] : []));
+  return { source, nodes, variables, links };
 }
 
 /** The variables a template can read: plain JSON, where null means "known but empty". */
@@ -169,6 +209,11 @@ export interface RenderOptions {
   escape?: 'html';
   /** Previews without a recipient: what to show for a missing value that has no default (instead of an error). */
   onMissing?: (variable: string) => string;
+  /**
+   * The text a `{{ link "…" }}` tag becomes: the short tracked URL made for this recipient. Without
+   * it the tag renders as its target URL.
+   */
+  link?: (url: string) => string;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -180,6 +225,11 @@ export function renderTemplate(template: ParsedTemplate, context: TemplateContex
   for (const node of template.nodes) {
     if (node.kind === 'text') {
       out += node.text;
+      continue;
+    }
+    if (node.kind === 'link') {
+      const url = options.link ? options.link(node.url) : node.url;
+      out += options.escape === 'html' ? url.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!) : url;
       continue;
     }
     const variable = node.path.join('.');

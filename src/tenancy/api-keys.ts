@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from '../gateway/auth.ts';
+import type { Role } from '../gateway/access.ts';
+import type { ApiKeyPrincipal } from '../gateway/auth.ts';
 import type { Db, Sql } from '../store/db.ts';
 import { newId, randomBase62 } from '../ids.ts';
 
@@ -7,6 +8,7 @@ export interface ApiKeyInfo {
   id: string;
   tenantId: string;
   name: string;
+  role: Role;
   hint: string;
   createdAt: Date;
   lastUsedAt: Date | null;
@@ -21,18 +23,24 @@ export function generateApiKey(): string {
 }
 
 /** Stores the key's hash; the clear key is returned to the caller once and never stored. */
-export async function createApiKey(db: Sql, tenantId: string, name: string, key: string = generateApiKey()): Promise<{ key: string; info: ApiKeyInfo }> {
+export async function createApiKey(
+  db: Sql,
+  tenantId: string,
+  name: string,
+  key: string = generateApiKey(),
+  role: Role = 'admin',
+): Promise<{ key: string; info: ApiKeyInfo }> {
   const [row] = await db.query<ApiKeyRow>(
-    `INSERT INTO api_keys (id, tenant_id, name, key_hash, key_hint) VALUES ($1, $2, $3, $4, $5)
-     RETURNING id, tenant_id, name, key_hint, created_at, last_used_at, revoked_at`,
-    [newId('key'), tenantId, name, hashKey(key), `${key.slice(0, 8)}…`],
+    `INSERT INTO api_keys (id, tenant_id, name, key_hash, key_hint, role) VALUES ($1, $2, $3, $4, $5, $6)
+     RETURNING ${COLUMNS}`,
+    [newId('key'), tenantId, name, hashKey(key), `${key.slice(0, 8)}…`, role],
   );
   return { key, info: toInfo(row!) };
 }
 
 export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyInfo[]> {
   const rows = await db.query<ApiKeyRow>(
-    'SELECT id, tenant_id, name, key_hint, created_at, last_used_at, revoked_at FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id',
+    `SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id`,
     [tenantId],
   );
   return rows.map(toInfo);
@@ -40,7 +48,7 @@ export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyInfo[
 
 export async function getApiKey(db: Db, tenantId: string, keyId: string): Promise<ApiKeyInfo | undefined> {
   const [row] = await db.query<ApiKeyRow>(
-    'SELECT id, tenant_id, name, key_hint, created_at, last_used_at, revoked_at FROM api_keys WHERE tenant_id = $1 AND id = $2',
+    `SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = $1 AND id = $2`,
     [tenantId, keyId],
   );
   return row && toInfo(row);
@@ -60,21 +68,24 @@ export async function revokeApiKey(db: Db, tenantId: string, keyId: string): Pro
  * Resolves a presented key to its tenant. `last_used_at` is refreshed at most once a minute so
  * authentication stays one indexed read on the hot path.
  */
-export async function authenticateApiKey(db: Db, key: string): Promise<Principal | undefined> {
-  const [row] = await db.query<{ id: string; tenant_id: string; stale: boolean }>(
-    `SELECT id, tenant_id, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
+export async function authenticateApiKey(db: Db, key: string): Promise<ApiKeyPrincipal | undefined> {
+  const [row] = await db.query<{ id: string; tenant_id: string; role: Role; stale: boolean }>(
+    `SELECT id, tenant_id, role, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
      FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
     [hashKey(key)],
   );
   if (!row) return undefined;
   if (row.stale) await db.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.id]);
-  return { tenantId: row.tenant_id, apiKeyId: row.id };
+  return { kind: 'api-key', tenantId: row.tenant_id, role: row.role, apiKeyId: row.id };
 }
+
+const COLUMNS = 'id, tenant_id, name, role, key_hint, created_at, last_used_at, revoked_at';
 
 type ApiKeyRow = {
   id: string;
   tenant_id: string;
   name: string;
+  role: Role;
   key_hint: string;
   created_at: Date;
   last_used_at: Date | null;
@@ -85,6 +96,7 @@ const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
   id: row.id,
   tenantId: row.tenant_id,
   name: row.name,
+  role: row.role,
   hint: row.key_hint,
   createdAt: row.created_at,
   lastUsedAt: row.last_used_at,

@@ -13,7 +13,7 @@ export async function bootstrapTenant(db: Db, apiKey: string): Promise<{ tenantI
     const [existing] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM tenants');
     if (existing!.count > 0) return undefined;
     const tenant = await createTenant(tx, 'default');
-    await createApiKey(tx, tenant.id, 'bootstrap', apiKey);
+    await createApiKey(tx, tenant.id, 'bootstrap', apiKey, 'owner');
     return { tenantId: tenant.id };
   });
 }

@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RouteModule } from '../gateway/app.ts';
-import { tenantOf } from '../gateway/auth.ts';
+import { ROLES } from '../gateway/access.ts';
+import { principalOf } from '../gateway/auth.ts';
 import type { Db } from '../store/db.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
+import { authRoutes, type AuthRouteOptions } from './auth-routes.ts';
+import { peopleRoutes } from './people-routes.ts';
 import { getTenant } from './tenants.ts';
 
 /** GET /v1/me: who this API key belongs to (Zapier's connection test and label use it; no secret in it); /v1/api-keys. */
@@ -14,16 +17,49 @@ export const tenancyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
     {
       schema: {
         tags: ['tenancy'],
-        summary: 'The tenant of the API key',
-        response: { 200: z.object({ tenantId: z.string(), tenantName: z.string(), apiKeyId: z.string() }) },
+        summary: 'Who makes this request: the tenant, the role, and the API key or the signed-in user',
+        response: {
+          200: z.object({
+            tenantId: z.string(),
+            tenantName: z.string(),
+            role: z.enum(ROLES),
+            apiKeyId: z.string().nullable().describe('null when a person signed in to the console makes the request'),
+            userId: z.string().nullable().describe('null when an API key makes the request'),
+          }),
+        },
       },
     },
     async (request) => {
-      const tenant = await getTenant(db, tenantOf(request));
-      return { tenantId: tenant!.id, tenantName: tenant!.name, apiKeyId: request.principal!.apiKeyId };
+      const principal = principalOf(request);
+      const tenant = await getTenant(db, principal.tenantId);
+      return {
+        tenantId: tenant!.id,
+        tenantName: tenant!.name,
+        role: principal.role,
+        apiKeyId: principal.kind === 'api-key' ? principal.apiKeyId : null,
+        userId: principal.kind === 'session' ? principal.userId : null,
+      };
     },
   );
 };
 
-/** The tenancy part's routes as the hub registers them. */
-export const tenancyRouteModules = (db: Db): RouteModule[] => [{ scope: 'v1', register: async (app) => void (await app.register(tenancyRoutes, { db })) }];
+export interface TenancyRouteOptions {
+  publicUrl: string;
+  /** Failed sign-ins a minute for one email from one address; 0 = no limit. */
+  signInFailuresPerMinute: number;
+}
+
+/** The tenancy part's routes as the hub registers them: /v1/me, API keys, and the console's people and sessions. */
+export const tenancyRouteModules = (db: Db, options: TenancyRouteOptions): RouteModule[] => {
+  const auth: AuthRouteOptions = { db, secureCookies: options.publicUrl.startsWith('https:'), signInFailuresPerMinute: options.signInFailuresPerMinute };
+  return [
+    {
+      scope: 'v1',
+      register: async (app) => {
+        await app.register(tenancyRoutes, { db });
+        await app.register(authRoutes, auth);
+        await app.register(peopleRoutes, { db, publicUrl: options.publicUrl });
+      },
+    },
+  ];
+};

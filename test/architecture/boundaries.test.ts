@@ -15,6 +15,8 @@ const MIGRATION_OWNERS: readonly [from: number, to: number, part: string][] = [
   [300, 399, 'webhooks'],
   [400, 499, 'queue'],
   [500, 599, 'cluster'],
+  [600, 699, 'campaigns'],
+  [700, 799, 'purchases'],
   [1000, 1999, 'sending'],
   [2000, 2999, 'smpp'],
   [3000, 3999, 'automation'],

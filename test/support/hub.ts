@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
-import { createHub, type Hub } from '../../src/hub.ts';
+import { createHub, type CreateHubOptions, type Hub } from '../../src/hub.ts';
 import { createApiKey } from '../../src/tenancy/api-keys.ts';
 import { createTenant } from '../../src/tenancy/tenants.ts';
 import { createTestDatabase, dropRedisPrefix, TEST_REDIS_URL } from './stores.ts';
@@ -27,7 +27,7 @@ export interface TestHub {
 export async function startTestHub(
   mode: TestHubMode = 'embedded',
   env: Record<string, string> = {},
-  options: { beforeStart?: (hub: Hub) => void } = {},
+  options: { beforeStart?: (hub: Hub) => void; hub?: Omit<CreateHubOptions, 'logger'> } = {},
 ): Promise<TestHub> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hub-test-'));
   const database = mode === 'embedded' ? undefined : await createTestDatabase();
@@ -43,7 +43,7 @@ export async function startTestHub(
     ...(queuePrefix ? { REDIS_URL: TEST_REDIS_URL, HUB_QUEUE_PREFIX: queuePrefix } : {}),
     ...env,
   });
-  const hub = await createHub(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const hub = await createHub(config, { ...options.hub, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   options.beforeStart?.(hub);
   const { url } = await hub.start();
   const addTenant = async (name: string) => {

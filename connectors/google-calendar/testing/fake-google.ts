@@ -7,7 +7,7 @@
  *   page only, 410 `fullSyncRequired` for an invalidated token, 400 for `syncToken` with `timeMin`;
  * - `POST …/events/watch` → an `api#channel` with `resourceId` and `expiration` (a string of ms,
  *   capped at 7 days); `POST /calendar/v3/channels/stop` (204, 404 for an unknown channel);
- * - `GET/PATCH …/events/{id}`, `POST …/events`, `GET /calendar/v3/users/me/calendarList`;
+ * - `GET/PATCH/DELETE …/events/{id}`, `POST …/events`, `GET /calendar/v3/users/me/calendarList`;
  * - Google's error bodies (`{"error":{"errors":[{"domain","reason","message"}],"code","message"}}`),
  *   401 for a bad bearer token, 404 for a deleted calendar, injectable failures (403 rateLimitExceeded).
  * Push notifications are built as Google sends them — POST, no body, X-Goog-* headers — and are
@@ -86,7 +86,7 @@ export class FakeGoogleCalendar {
     this.#now = options.now ?? (() => new Date());
     this.#scope = nock(GOOGLE_ORIGIN).persist();
     // nock 15 calls a one-argument reply function with the fetch Request.
-    const route = (method: 'get' | 'post' | 'patch', path: RegExp) =>
+    const route = (method: 'get' | 'post' | 'patch' | 'delete', path: RegExp) =>
       this.#scope[method](path)
         .query(true)
         .reply(async (request: Request): Promise<nock.ReplyFnResult> => {
@@ -96,6 +96,7 @@ export class FakeGoogleCalendar {
     route('get', /^\/calendar\/v3\/.*/);
     route('post', /^\/calendar\/v3\/.*/);
     route('patch', /^\/calendar\/v3\/.*/);
+    route('delete', /^\/calendar\/v3\/.*/);
   }
 
   close(): void {
@@ -244,6 +245,11 @@ export class FakeGoogleCalendar {
       if (!event) return [404, googleError(404, 'notFound', 'Not Found')];
       if (method === 'GET') return [200, event];
       if (method === 'PATCH') return [200, this.putEvent(calendar.id, { ...this.#merge(event, body as Json), id: event.id })];
+      if (method === 'DELETE') {
+        if (event.status === 'cancelled') return [410, googleError(410, 'deleted', 'Resource has been deleted')];
+        this.deleteEvent(calendar.id, event.id);
+        return [204, ''];
+      }
     }
     return [404, googleError(404, 'notFound', 'Not Found')];
   }

@@ -574,7 +574,7 @@ export function ScenarioPage({ id }: { id: string }) {
                     {t('Discard changes')}
                   </button>
                 ) : null}
-                <span role="status">{saved ? t('Saved.') : changed ? t('Unsaved changes.') : validate.busy ? '' : issues.length === 0 && validate.error === undefined && !save.busy ? '' : ''}</span>
+                <span role="status">{saved ? t('Saved.') : changed ? t('Unsaved changes.') : ''}</span>
               </div>
             ) : null}
             <ErrorBox error={save.error ?? validate.error} />

@@ -5,7 +5,8 @@ import { tenantOf } from '../../gateway/auth.ts';
 import { decodeCursor, encodeCursor, PageQuerySchema } from '../../gateway/pagination.ts';
 import { notFound, ProblemSchema } from '../../gateway/problem.ts';
 import { DurationSchema } from '../duration.ts';
-import { RfmGroup, ValueTier } from '../segments/rfm.ts';
+import { CustomerTier, RfmGroup, ValueTier } from '../segments/rfm.ts';
+import { putSegmentSettings, segmentSettings, SegmentSettingsSchema } from '../segments/score-settings.ts';
 import { SegmentInputSchema } from '../segments/segment.ts';
 import { segmentMembers, type Segment } from '../segments/segment-store.ts';
 import type { Segments } from '../segments/segments.ts';
@@ -125,19 +126,53 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ db: Db; segments: Segments }
   );
 
   app.get(
+    '/segments/settings',
+    { schema: { tags: ['segments'], summary: "The tenant's scoring thresholds: the small-tenant rule and the customer tiers", response: { 200: SegmentSettingsSchema } } },
+    async (request) => segmentSettings(db, tenantOf(request)),
+  );
+
+  app.put(
+    '/segments/settings',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: "Set the tenant's scoring thresholds",
+        description: 'Missing parts take their defaults. Scores and segments use them from their next computation.',
+        body: SegmentSettingsSchema,
+        response: { 200: SegmentSettingsSchema, 400: ProblemSchema },
+      },
+    },
+    async (request) => putSegmentSettings(db, tenantOf(request), request.body),
+  );
+
+  app.get(
     '/segments/rfm/:contactId',
     {
       schema: {
         tags: ['segments'],
         summary: 'A contact\'s RFM scores among the tenant\'s buyers',
-        description: 'Recency, frequency and monetary quintiles (1–5), the 3-digit code, the named group and the value tier, over the window (default 365 days). null scores: no order in the window.',
+        description: 'Recency, frequency and monetary scores (1–5: quintiles among the buyers, or the fixed thresholds for a tenant with few buyers, as `rule` says), the 3-digit code, the named group, the value tier and the customer tier, over the window (default 365 days). null scores: no order in the window.',
         params: z.object({ contactId: z.string().min(1).max(64) }),
         querystring: z.object({ window: DurationSchema.default('365d') }),
         response: {
           200: z.object({
             contactId: z.string(),
             scores: z
-              .object({ recency: z.number().int(), frequency: z.number().int(), monetary: z.number().int(), code: z.string(), group: RfmGroup, valueTier: ValueTier, orders: z.number().int(), spent: z.number(), lastPurchaseAt: z.string() })
+              .object({
+                recency: z.number().int(),
+                frequency: z.number().int(),
+                monetary: z.number().int(),
+                code: z.string(),
+                group: RfmGroup,
+                valueTier: ValueTier,
+                customerTier: CustomerTier,
+                orders: z.number().int(),
+                spent: z.number(),
+                averageBasket: z.number().nullable(),
+                lastPurchaseAt: z.string(),
+                rule: z.enum(['quintiles', 'fixed']).describe("quintiles among the tenant's buyers, or its fixed thresholds when it has fewer buyers than smallTenant.minBuyers"),
+                buyers: z.number().int().describe('Buyers in the window.'),
+              })
               .nullable(),
           }),
           400: ProblemSchema,

@@ -60,3 +60,8 @@ export function rfmGroupSql(r: string, f: string, m: string): string {
 export const VALUE_TIERS = ['high', 'medium', 'low', 'none'] as const;
 export const ValueTier = z.enum(VALUE_TIERS);
 export type ValueTier = z.infer<typeof ValueTier>;
+
+/** Customer tiers by orders per year and average basket, with the tenant's thresholds (score-settings.ts); no purchase: "none". */
+export const CUSTOMER_TIERS = ['vip', 'regular', 'small', 'none'] as const;
+export const CustomerTier = z.enum(CUSTOMER_TIERS);
+export type CustomerTier = z.infer<typeof CustomerTier>;

@@ -1,4 +1,4 @@
-/** Segments, their members and recorded purchases in the store; every query is scoped to the tenant. */
+/** Segments and their members in the store; every query is scoped to the tenant. */
 import { randomBase62 } from '../../ids.ts';
 import type { Db, Sql } from '../../store/db.ts';
 import { SegmentFilterSchema, type SegmentFilter, type SegmentInput } from './segment.ts';
@@ -95,32 +95,31 @@ export async function segmentMembers(db: Sql, tenantId: string, segmentId: strin
   return rows.map((row) => ({ contactId: row.contact_id, since: row.changed_at, seq: row.seq }));
 }
 
-/** Every contact that has a membership row: its state and how many times it changed. */
-export async function membershipStates(db: Sql, segmentId: string): Promise<Map<string, { member: boolean; transitions: number }>> {
-  const rows = await db.query<{ contact_id: string; member: boolean; transitions: number }>('SELECT contact_id, member, transitions FROM segment_members WHERE segment_id = $1', [segmentId]);
+/** The membership rows of some contacts: state and how many times it changed. */
+export async function membershipStates(db: Sql, segmentId: string, contactIds: readonly string[]): Promise<Map<string, { member: boolean; transitions: number }>> {
+  const rows = await db.query<{ contact_id: string; member: boolean; transitions: number }>(
+    'SELECT contact_id, member, transitions FROM segment_members WHERE segment_id = $1 AND contact_id = ANY($2::text[])',
+    [segmentId, [...contactIds]],
+  );
   return new Map(rows.map((row) => [row.contact_id, { member: row.member, transitions: row.transitions }]));
 }
 
-/** Records a change if the row is still at `transitions` (another refresh did not get there first). */
-export async function recordMembership(db: Sql, segment: Pick<Segment, 'id' | 'tenantId'>, contactId: string, member: boolean, transitions: number, at: Date): Promise<boolean> {
-  const rows = await db.query(
-    `INSERT INTO segment_members (segment_id, contact_id, tenant_id, member, transitions, changed_at) VALUES ($1, $2, $3, $4, $5 + 1, $6)
+/**
+ * Records changes in one statement, each only if its row is still at its `transitions` (another refresh
+ * did not get there first); answers the contacts whose change was recorded.
+ */
+export async function recordMemberships(db: Sql, segment: Pick<Segment, 'id' | 'tenantId'>, changes: readonly { contactId: string; member: boolean; transitions: number }[], at: Date): Promise<Set<string>> {
+  if (changes.length === 0) return new Set();
+  const rows = await db.query<{ contact_id: string }>(
+    `INSERT INTO segment_members (segment_id, contact_id, tenant_id, member, transitions, changed_at)
+     SELECT $1, r.contact_id, $2, r.member, r.transitions + 1, $3 FROM jsonb_to_recordset($4::jsonb) AS r(contact_id text, member boolean, transitions int)
      ON CONFLICT (segment_id, contact_id) DO UPDATE SET member = excluded.member, transitions = excluded.transitions, changed_at = excluded.changed_at, seq = nextval(pg_get_serial_sequence('segment_members', 'seq'))
-     WHERE segment_members.transitions = $5 RETURNING contact_id`,
-    [segment.id, contactId, segment.tenantId, member, transitions, at],
+     WHERE segment_members.transitions = excluded.transitions - 1 RETURNING contact_id`,
+    [segment.id, segment.tenantId, at, JSON.stringify(changes.map((change) => ({ contact_id: change.contactId, member: change.member, transitions: change.transitions })))],
   );
-  return rows.length === 1;
+  return new Set(rows.map((row) => row.contact_id));
 }
-
 
 export async function markRefreshed(db: Sql, segmentId: string, at: Date): Promise<void> {
   await db.query('UPDATE segments SET refreshed_at = $2 WHERE id = $1', [segmentId, at]);
-}
-
-export async function recordPurchase(db: Sql, purchase: { tenantId: string; orderId: string; contactId: string; amount: number; currency: string; occurredAt: Date; eventId: string }): Promise<void> {
-  await db.query(
-    `INSERT INTO contact_purchases (tenant_id, order_id, contact_id, amount, currency, occurred_at, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (tenant_id, order_id) DO NOTHING`,
-    [purchase.tenantId, purchase.orderId, purchase.contactId, purchase.amount, purchase.currency, purchase.occurredAt, purchase.eventId],
-  );
 }

@@ -1,13 +1,14 @@
 /**
  * Segments: saved filters over contacts, as a discriminated union like scenario steps. They read
- * contact fields, consent, list membership and purchase behaviour (orders recorded from
- * `order.created` events: how many and how much in a period, the last one, RFM and value tiers).
+ * contact fields, consent, list membership, purchase behaviour (the purchase ledger, src/purchases:
+ * how many orders and how much in a period, the last one, baskets, categories, RFM and tiers) and
+ * activity (clicked links, abandoned carts).
  * segment-sql.ts turns a filter into one SQL condition, for the whole tenant (membership refresh)
  * or one contact (a scenario condition).
  */
 import { z } from 'zod';
 import { DurationSchema } from '../duration.ts';
-import { RfmGroup, ValueTier } from './rfm.ts';
+import { CustomerTier, RfmGroup, ValueTier } from './rfm.ts';
 
 const CONTACT_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'locale', 'timeZone', 'createdAt'] as const;
 
@@ -16,6 +17,8 @@ export const SegmentFieldSchema = z
   .refine((field) => (CONTACT_FIELDS as readonly string[]).includes(field) || /^attributes\.[A-Za-z0-9_-]{1,64}$/.test(field), {
     error: (issue) => `"${String(issue.input)}" is not a contact field: use ${CONTACT_FIELDS.join(', ')} or attributes.<name>`,
   });
+
+const Categories = z.array(z.string().trim().min(1).max(200)).min(1).max(50).describe('Categories as the shop names them (exact match); any of them.');
 
 const Count = z.object({ gte: z.number().min(0).optional(), lte: z.number().min(0).optional() }).strict();
 
@@ -27,6 +30,12 @@ export type SegmentFilter =
   | { kind: 'lastPurchase'; op: 'withinLast' | 'olderThan' | 'never'; value?: string | undefined }
   | { kind: 'rfm'; groups?: RfmGroup[] | undefined; codes?: string[] | undefined }
   | { kind: 'valueTier'; tiers: ValueTier[] }
+  | { kind: 'customerTier'; tiers: CustomerTier[] }
+  | { kind: 'averageBasket'; within?: string | undefined; gte?: number | undefined; lte?: number | undefined }
+  | { kind: 'categoryBought'; categories: string[]; within?: string | undefined }
+  | { kind: 'categoryLastBought'; categories: string[]; op: 'withinLast' | 'olderThan'; value: string }
+  | { kind: 'clicked'; within?: string | undefined; count?: z.infer<typeof Count> | undefined }
+  | { kind: 'abandonedCart'; within?: string | undefined }
   | { kind: 'all'; of: SegmentFilter[] }
   | { kind: 'any'; of: SegmentFilter[] }
   | { kind: 'not'; filter: SegmentFilter };
@@ -65,11 +74,20 @@ export const SegmentFilterSchema: z.ZodType<SegmentFilter> = z.lazy(() =>
         .strict()
         .refine((filter) => filter.groups !== undefined || filter.codes !== undefined, { error: 'give groups (e.g. ["Champions"]) or codes (e.g. ["555"])' }),
       z.object({ kind: z.literal('valueTier'), tiers: z.array(ValueTier).min(1) }).strict(),
+      z.object({ kind: z.literal('customerTier'), tiers: z.array(CustomerTier).min(1) }).strict(),
+      z
+        .object({ kind: z.literal('averageBasket'), within: DurationSchema.optional().describe('Default: all recorded orders.'), gte: z.number().min(0).optional(), lte: z.number().min(0).optional() })
+        .strict()
+        .refine((filter) => filter.gte !== undefined || filter.lte !== undefined, { error: 'give gte and/or lte, e.g. { "gte": 80 }' }),
+      z.object({ kind: z.literal('categoryBought'), categories: Categories, within: DurationSchema.optional().describe('Default: all recorded orders.') }).strict(),
+      z.object({ kind: z.literal('categoryLastBought'), categories: Categories, op: z.enum(['withinLast', 'olderThan']), value: DurationSchema }).strict(),
+      z.object({ kind: z.literal('clicked'), within: DurationSchema.optional().describe('Default: every recorded click.'), count: Count.optional().describe('Default: at least 1.') }).strict(),
+      z.object({ kind: z.literal('abandonedCart'), within: DurationSchema.optional().describe('Only carts abandoned within this period. Default: any.') }).strict(),
       z.object({ kind: z.literal('all'), of: z.array(SegmentFilterSchema).min(1).max(50) }).strict(),
       z.object({ kind: z.literal('any'), of: z.array(SegmentFilterSchema).min(1).max(50) }).strict(),
       z.object({ kind: z.literal('not'), filter: SegmentFilterSchema }).strict(),
     ],
-    { error: 'filter.kind is one of field, consent, inList, purchases, lastPurchase, rfm, valueTier, all, any, not' },
+    { error: 'filter.kind is one of field, consent, inList, purchases, lastPurchase, rfm, valueTier, customerTier, averageBasket, categoryBought, categoryLastBought, clicked, abandonedCart, all, any, not' },
   ),
 );
 

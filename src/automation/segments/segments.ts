@@ -1,21 +1,21 @@
 /**
- * Segments at work: purchases recorded from `order.created` (a subscriber source of the bus, so
- * behaviour filters and RFM have data), membership refreshed on a schedule and on demand, with a
- * `segment.entered` / `segment.exited` event for every change after the first fill, and live
- * checks for scenario conditions.
+ * Segments at work: membership refreshed on a schedule and on demand, in chunks of contacts (each
+ * chunk one statement and one batched write, the event loop let go between chunks, so a refresh of
+ * 100,000 contacts never holds the API), with a `segment.entered` / `segment.exited` event for every
+ * change after the first fill; live checks for scenario conditions; a contact's scores.
  */
 import type { Logger } from 'pino';
-import type { DeliveryOutcome, RetryPolicy, SubscriberSource } from '../../bus/subscribers.ts';
-import type { TriggerEvent } from '../../bus/trigger-event.ts';
 import type { ContactService, EventPublisher } from '../../contacts/contacts.ts';
 import type { JobQueue } from '../../queue/job-queue.ts';
 import type { Db } from '../../store/db.ts';
 import { ConflictError, notFound } from '../../errors.ts';
 import { durationMs } from '../duration.ts';
 import { liveScenariosUsing } from '../segment-references.ts';
-import { rfmGroup, type RfmGroup, type ValueTier } from './rfm.ts';
+import { tenantBoundaries, type Boundaries } from './boundaries.ts';
+import { rfmGroup, type CustomerTier, type RfmGroup, type ValueTier } from './rfm.ts';
+import { segmentSettings } from './score-settings.ts';
 import type { SegmentInput } from './segment.ts';
-import { membersQuery, rfmCte } from './segment-sql.ts';
+import { contactChunkQuery, membersQuery, scoresQuery, usesScores, type ScoreContext, type Scope } from './segment-sql.ts';
 import {
   deleteSegment,
   getSegment,
@@ -23,13 +23,15 @@ import {
   listSegments,
   markRefreshed,
   membershipStates,
-  recordMembership,
-  recordPurchase,
+  recordMemberships,
   updateSegment,
   type Segment,
 } from './segment-store.ts';
 
 const REFRESH_JOB = 'automation.segments.refresh';
+/** Contacts per refresh statement: each chunk holds the embedded store for a few milliseconds. */
+const CHUNK = 2_000;
+const yieldToOthers = () => new Promise((resolve) => setImmediate(resolve));
 
 export interface RfmScore {
   recency: number;
@@ -38,51 +40,31 @@ export interface RfmScore {
   code: string;
   group: RfmGroup;
   valueTier: ValueTier;
+  customerTier: CustomerTier;
   orders: number;
   spent: number;
+  averageBasket: number | null;
   lastPurchaseAt: string;
+  /** Which rule scored: quintiles among the tenant's buyers, or its fixed thresholds (too few buyers). */
+  rule: Boundaries['rule'];
+  buyers: number;
 }
 
 export interface SegmentsOptions {
   db: Db;
   queue: JobQueue;
   publisher: EventPublisher;
-  contacts: Pick<ContactService, 'resolveSubject' | 'getContact'>;
+  contacts: Pick<ContactService, 'getContact'>;
   log: Logger;
   clock: () => Date;
   refreshEveryMs?: number;
 }
 
-export class Segments implements SubscriberSource {
-  readonly kind = 'segment-purchases';
-  readonly retry: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+export class Segments {
   readonly #options: SegmentsOptions;
 
   constructor(options: SegmentsOptions) {
     this.#options = options;
-  }
-
-  // ---- purchases from the bus ----
-
-  async targetsFor(event: TriggerEvent): Promise<string[]> {
-    return event.type === 'order.created' ? ['orders'] : [];
-  }
-
-  async deliver(_target: string, event: TriggerEvent): Promise<DeliveryOutcome> {
-    const data = event.data as { orderId?: unknown; total?: { amount?: unknown; currency?: unknown } };
-    if (typeof data.orderId !== 'string' || typeof data.total?.amount !== 'number') return { kind: 'give-up', error: 'order.created without orderId or total.amount' };
-    const contactId = await this.#options.contacts.resolveSubject(event.tenantId, event.subject, event.source);
-    if (contactId === undefined) return { kind: 'delivered' };
-    await recordPurchase(this.#options.db, {
-      tenantId: event.tenantId,
-      orderId: data.orderId,
-      contactId,
-      amount: data.total.amount,
-      currency: String(data.total.currency ?? ''),
-      occurredAt: event.occurredAt,
-      eventId: event.id,
-    });
-    return { kind: 'delivered' };
   }
 
   // ---- CRUD ----
@@ -120,43 +102,83 @@ export class Segments implements SubscriberSource {
 
   // ---- membership ----
 
+  /** What the filter's scores are ranged against (undefined when it reads none): computed once per tenant and window, stored, shared. */
+  async #scores(segment: Pick<Segment, 'tenantId' | 'filter' | 'rfmWindow'>, now: Date): Promise<ScoreContext | undefined> {
+    if (!usesScores(segment.filter)) return undefined;
+    const { db } = this.#options;
+    return {
+      boundaries: await tenantBoundaries(db, segment.tenantId, segment.rfmWindow, durationMs(segment.rfmWindow), now),
+      settings: await segmentSettings(db, segment.tenantId),
+    };
+  }
+
+  /** The members among a scope of contacts. */
+  async #matching(segment: Pick<Segment, 'tenantId' | 'filter' | 'rfmWindow'>, now: Date, scope: Scope, scores: ScoreContext | undefined): Promise<string[]> {
+    const query = membersQuery(segment.tenantId, segment.filter, now, durationMs(segment.rfmWindow), scope, scores);
+    return (await this.#options.db.query<{ id: string }>(query.text, query.params)).map((row) => row.id);
+  }
+
+  /** Every contact matching the segment's filter, chunk by chunk. */
+  async *#chunks(segment: Pick<Segment, 'tenantId' | 'filter' | 'rfmWindow'>, now: Date): AsyncGenerator<{ ids: string[]; matching: string[] }> {
+    const scores = await this.#scores(segment, now);
+    let after = '';
+    for (;;) {
+      const chunk = contactChunkQuery(segment.tenantId, after, CHUNK);
+      const ids = (await this.#options.db.query<{ id: string }>(chunk.text, chunk.params)).map((row) => row.id);
+      if (ids.length === 0) return;
+      yield { ids, matching: await this.#matching(segment, now, { contactIds: ids }, scores) };
+      if (ids.length < CHUNK) return;
+      after = ids.at(-1)!;
+      await yieldToOthers();
+    }
+  }
+
   /**
-   * Brings the stored members in line with the filter. The first fill of a new segment is silent;
-   * afterwards each change publishes its event first (dedupe key: segment, contact, change number)
-   * and is recorded second, so a crash in between publishes the same event again, absorbed by the bus.
+   * Brings the stored members in line with the filter, a chunk of contacts at a time. The first fill of
+   * a new segment is silent; afterwards each change publishes its event first (dedupe key: segment,
+   * contact, change number) and is recorded second, so a crash in between publishes the same event
+   * again, absorbed by the bus.
    */
   async refresh(segment: Segment): Promise<{ entered: number; exited: number; members: number }> {
     const { db, clock, publisher } = this.#options;
     const now = clock();
-    const query = membersQuery(segment.tenantId, segment.filter, now, durationMs(segment.rfmWindow));
-    const matching = new Set((await db.query<{ id: string }>(query.text, query.params)).map((row) => row.id));
-    const states = await membershipStates(db, segment.id);
     const silent = segment.refreshedAt === null;
     let entered = 0;
     let exited = 0;
-    const change = async (contactId: string, member: boolean, transitions: number) => {
-      if (!silent) {
-        await publisher.publish({
-          tenantId: segment.tenantId,
-          source: 'segments',
-          type: member ? 'segment.entered' : 'segment.exited',
-          dedupeKey: `segment:${segment.id}:${contactId}:${transitions + 1}`,
-          subject: { contactId },
-          data: { segmentId: segment.id, segmentName: segment.name, contactId },
-        });
+    let members = 0;
+    for await (const { ids, matching } of this.#chunks(segment, now)) {
+      members += matching.length;
+      const inside = new Set(matching);
+      const states = await membershipStates(db, segment.id, ids);
+      const changes: { contactId: string; member: boolean; transitions: number }[] = [];
+      for (const contactId of matching) {
+        const state = states.get(contactId);
+        if (!state?.member) changes.push({ contactId, member: true, transitions: state?.transitions ?? 0 });
       }
-      if (await recordMembership(db, segment, contactId, member, transitions, now)) {
-        if (member) entered++;
+      for (const [contactId, state] of states) if (state.member && !inside.has(contactId)) changes.push({ contactId, member: false, transitions: state.transitions });
+      if (!silent) {
+        await Promise.all(
+          changes.map((change) =>
+            publisher.publish({
+              tenantId: segment.tenantId,
+              source: 'segments',
+              type: change.member ? 'segment.entered' : 'segment.exited',
+              dedupeKey: `segment:${segment.id}:${change.contactId}:${change.transitions + 1}`,
+              subject: { contactId: change.contactId },
+              data: { segmentId: segment.id, segmentName: segment.name, contactId: change.contactId },
+            }),
+          ),
+        );
+      }
+      const recorded = await recordMemberships(db, segment, changes, now);
+      for (const change of changes) {
+        if (!recorded.has(change.contactId)) continue;
+        if (change.member) entered++;
         else exited++;
       }
-    };
-    for (const contactId of matching) {
-      const state = states.get(contactId);
-      if (!state?.member) await change(contactId, true, state?.transitions ?? 0);
     }
-    for (const [contactId, state] of states) if (state.member && !matching.has(contactId)) await change(contactId, false, state.transitions);
     await markRefreshed(db, segment.id, now);
-    return { entered, exited, members: matching.size };
+    return { entered, exited, members };
   }
 
   /** Every segment of every tenant (the scheduled job). */
@@ -176,22 +198,31 @@ export class Segments implements SubscriberSource {
     }
   }
 
+  /** The contacts matching the segment's filter now (a campaign's audience when it starts); undefined when there is no such segment. */
+  async evaluate(tenantId: string, segmentId: string): Promise<string[] | undefined> {
+    const segment = await getSegment(this.#options.db, tenantId, segmentId);
+    if (!segment) return undefined;
+    const members: string[] = [];
+    for await (const { matching } of this.#chunks(segment, this.#options.clock())) members.push(...matching);
+    return members;
+  }
+
   /** Whether a contact matches the segment's filter now (scenario conditions: live, not the last refresh). */
   async contains(tenantId: string, segmentId: string, contactId: string): Promise<boolean> {
     const segment = await getSegment(this.#options.db, tenantId, segmentId);
     if (!segment) return false;
-    const query = membersQuery(tenantId, segment.filter, this.#options.clock(), durationMs(segment.rfmWindow), contactId);
-    return (await this.#options.db.query(query.text, query.params)).length === 1;
+    const now = this.#options.clock();
+    return (await this.#matching(segment, now, { contactId }, await this.#scores(segment, now))).length === 1;
   }
 
-  /** A contact's RFM scores among the tenant's buyers over the window; undefined without a purchase in it; NotFoundError for no such contact. */
+  /** A contact's scores over the window; undefined without a purchase in it; NotFoundError for no such contact. */
   async rfmOf(tenantId: string, contactId: string, window = '365d'): Promise<RfmScore | undefined> {
-    if (!(await this.#options.contacts.getContact(tenantId, contactId))) throw notFound('contact', contactId);
-    const now = this.#options.clock();
-    const [row] = await this.#options.db.query<{ r: number; f: number; m: number; code: string; rfm_group: RfmGroup; value_tier: ValueTier; frequency: number; monetary: number; last_at: Date }>(
-      `WITH ${rfmCte('$1', '$2::timestamptz', '$3::timestamptz')} SELECT * FROM rfm WHERE contact_id = $4`,
-      [tenantId, new Date(now.getTime() - durationMs(window)), now, contactId],
-    );
+    const { db, clock, contacts } = this.#options;
+    if (!(await contacts.getContact(tenantId, contactId))) throw notFound('contact', contactId);
+    const now = clock();
+    const scores = (await this.#scores({ tenantId, rfmWindow: window, filter: { kind: 'rfm', codes: ['555'] } }, now))!;
+    const query = scoresQuery(tenantId, contactId, now, durationMs(window), scores);
+    const [row] = await db.query<{ r: number; f: number; m: number; code: string; value_tier: ValueTier; customer_tier: CustomerTier; orders: number; spent: number; basket: number | null; last_at: Date }>(query.text, query.params);
     if (!row) return undefined;
     return {
       recency: row.r,
@@ -200,9 +231,13 @@ export class Segments implements SubscriberSource {
       code: row.code,
       group: rfmGroup(row.r, row.f, row.m),
       valueTier: row.value_tier,
-      orders: row.frequency,
-      spent: row.monetary,
+      customerTier: row.customer_tier,
+      orders: row.orders,
+      spent: Number(row.spent),
+      averageBasket: row.basket === null ? null : Number(row.basket),
       lastPurchaseAt: row.last_at.toISOString(),
+      rule: scores.boundaries.rule,
+      buyers: scores.boundaries.buyers,
     };
   }
 

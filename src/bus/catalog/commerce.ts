@@ -25,6 +25,12 @@ const Order = z.object({
   number: z.string().optional(),
   status: OrderStatusSchema,
   total: Money,
+  /** What was refunded of the total so far, in its currency (a negative total is a credit note). */
+  refunded: z.number().min(0).optional(),
+  /** When the customer placed the order; default: the occurredAt of its order.created. */
+  placedAt: z.iso.datetime({ offset: true }).optional(),
+  /** When the shop last changed it: of two states of one order, the later modification wins; default: occurredAt. */
+  modifiedAt: z.iso.datetime({ offset: true }).optional(),
   lines: z.array(OrderLine).default([]),
   url: z.string().optional(),
   /** Parcels the shop's tracking plugin recorded (WooCommerce Shipment Tracking, AST…). */

@@ -16,13 +16,6 @@ export const contactEvents = [
     data: z.object({ formId: z.string(), fields: z.record(z.string(), z.string()) }),
     example: { formId: 'jeu-concours-noel', fields: { prenom: 'Camille', telephone: '+33612345678' } },
   }),
-  defineEventType({
-    type: 'appointment.scheduled',
-    title: 'Appointment scheduled',
-    description: 'An appointment or calendar event with a known attendee was created or moved.',
-    data: z.object({ appointmentId: z.string(), title: z.string(), startsAt: z.string(), endsAt: z.string().optional(), location: z.string().optional() }),
-    example: { appointmentId: 'evt-42', title: 'Essayage robe de mariée', startsAt: '2026-12-03T14:30:00+01:00', location: 'Boutique Lyon 2e' },
-  }),
   ...(['entered', 'exited'] as const).map((change) =>
     defineEventType({
       type: `segment.${change}`,

@@ -26,6 +26,22 @@ export const messagingEvents = [
     example: { messageId: 'k3J9aQ2xZp', channel: 'sms' as const, to: '+33612345678', status: 'undelivered', reason: 'Absent subscriber (err:001)' },
   }),
   defineEventType({
+    type: 'link.clicked',
+    title: 'Link clicked',
+    description: 'A recipient opened a tracked link ({{ link "…" }}) of a message; `campaignId` or `scenarioId` names what sent it. One event per click.',
+    data: z.object({
+      messageId: z.string(),
+      channel: Channel,
+      url: z.string(),
+      code: z.string(),
+      clicks: z.number().int().describe('How many times this recipient opened this link, this click included.'),
+      origin: z.string().optional(),
+      campaignId: z.string().optional(),
+      scenarioId: z.string().optional(),
+    }),
+    example: { messageId: 'k3J9aQ2xZp', channel: 'sms' as const, url: 'https://boutique.example/soldes', code: 'Ab3dE6gH', clicks: 1, origin: 'campaign:cmp_8fT2', campaignId: 'cmp_8fT2' },
+  }),
+  defineEventType({
     type: 'sms.received',
     title: 'SMS received',
     description: 'A contact replied to an SMS or wrote to the tenant\'s number (MO).',

@@ -10,7 +10,9 @@ import { recentInbox, type InboxEntry } from '../inbox.ts';
 import { patchInstallation } from '../installation-patch.ts';
 import { listInstallations, type StoredInstallation } from '../installation-store.ts';
 import { install, reconcile, uninstall } from '../lifecycle.ts';
+import { startAuthorization } from '../oauth/authorize.ts';
 import { publicUrlWarning } from '../public-url-check.ts';
+import { authorizationAnswer, AuthorizationAnswerSchema, starterOf } from './oauth.ts';
 import { ConnectorParams, connectorLookup, InstallationParams } from './lookup.ts';
 
 const RemoteResourceSchema = z.object({ kind: z.string(), name: z.string(), externalId: z.string().nullable(), status: z.string() });
@@ -95,12 +97,14 @@ export const installationRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> 
           'Checks the credentials against the external system, stores them sealed and registers what the connector needs there (webhooks). ' +
           'The body is the connector\'s install input (GET /v1/connectors/{id} gives its JSON Schema) plus optional "rules" (the merchant\'s alerts, for shops). ' +
           'Customers are texted by scenarios: `suggestedTemplates` lists the library\'s templates this connector\'s events feed. ' +
-          'Installing an account again updates its credentials and resumes an interrupted install. `shownOnce` holds secrets shown only in this answer.',
+          'Installing an account again updates its credentials and resumes an interrupted install. `shownOnce` holds secrets shown only in this answer. ' +
+          'OAuth connectors (auth "oauth2") answer 202 with the authorization URL instead: the install completes when the admin has consented at the provider.',
         params: ConnectorParams,
         body: z.record(z.string(), z.unknown()),
         response: {
           200: InstallAnswerSchema,
           201: InstallAnswerSchema,
+          202: AuthorizationAnswerSchema.describe('OAuth connectors: nothing is installed yet; the admin opens authorizationUrl, consents, and the hub installs.'),
           400: ProblemSchema,
           409: ProblemSchema,
           422: ProblemSchema,
@@ -110,6 +114,10 @@ export const installationRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> 
     },
     async (request, reply) => {
       const connector = connectorOr404(request.params.connectorId);
+      if (connector.manifest.auth === 'oauth2') {
+        const start = await startAuthorization(deps, connector, { tenantId: tenantOf(request), startedBy: starterOf(request), body: request.body });
+        return reply.code(202).send(authorizationAnswer(start, deps.oauth.providers, connector));
+      }
       const result = await install(deps, connector, tenantOf(request), request.body);
       const warnings = [publicUrlWarning(deps.publicUrl)].filter((warning) => warning !== undefined);
       for (const warning of warnings) request.log.warn({ connector: connector.manifest.id, installationId: result.installation.id }, warning);

@@ -106,6 +106,12 @@ export async function findAccountBySystemId(db: Sql, systemId: string): Promise<
   return row && toAccount(row);
 }
 
+/** Across tenants, for the gateways' watch of the accounts their sessions are bound with (ids they hold). */
+export async function findAccountsByIds(db: Sql, ids: readonly string[]): Promise<SmppAccount[]> {
+  const rows = await db.query<AccountRow>('SELECT * FROM smpp_accounts WHERE id = ANY($1::text[])', [[...ids]]);
+  return rows.map(toAccount);
+}
+
 const PATCH_COLUMNS = {
   bindTypes: 'bind_types',
   allowedIps: 'allowed_ips',

@@ -61,19 +61,19 @@ const settingsShape = {
     .transform((types) => [...new Set(types)])
     .describe('Bind types allowed. Adobe Campaign Classic v7 binds a transmitter and a separate receiver; v8 and Kannel can use one transceiver.'),
   allowedIps: z.array(IpRangeSchema).max(50).describe('Addresses the ESME may bind from; empty: any.'),
-  maxBinds: z.number().int().min(1).max(100).describe('Sessions bound at once with this account, every bind type together (per hub process).'),
+  maxBinds: z.number().int().min(1).max(100).describe('Sessions bound at once with this account, every bind type together, across all of the hub\'s gateways.'),
   throughputPerSecond: z
     .number()
     .int()
     .min(1)
     .max(100_000)
     .nullable()
-    .describe('submit_sm per second over all sessions of the account (per hub process); above it submit_sm is answered ESME_RTHROTTLED. null: no limit.'),
+    .describe('submit_sm per second over all sessions of the account, on every gateway together; above it submit_sm is answered ESME_RTHROTTLED. null: no limit.'),
   defaultSender: SmsSenderSchema.nullable().describe('Sender put in place of an empty source_addr (Adobe Campaign leaves it empty unless "Source number" is set).'),
   category: MessageCategory.describe(
     '"transactional" (default): messages are relayed as they come, the ESME manages consent. "marketing": the hub applies its own consent, opt-out list, quiet hours and STOP mention.',
   ),
-  enabled: z.boolean().describe('A disabled account cannot bind; its bound sessions are closed.'),
+  enabled: z.boolean().describe('A disabled account cannot bind; its bound sessions are closed, on every gateway within a second.'),
   description: z.string().trim().max(500).nullable(),
 };
 

@@ -8,6 +8,7 @@
  * - disabled account, bind type not allowed, address not allowed, too many binds, or an address
  *   locked after repeated failures → ESME_RBINDFAIL (the reason is logged, not sent).
  * The address allow-list is checked before the password: an address that may not bind learns nothing.
+ * The lockout and `maxBinds` hold across every gateway (cluster-state.ts).
  */
 import { createHash } from 'node:crypto';
 import { CommandStatus } from '../../smpp-protocol/index.ts';
@@ -15,7 +16,13 @@ import type { Db } from '../../store/db.ts';
 import { ipAllowed, type BindType, type SmppAccount } from '../accounts/account.ts';
 import { findAccountBySystemId } from '../accounts/account-store.ts';
 import { verifyPassword } from '../accounts/password.ts';
-import type { BindGuard } from './bind-guard.ts';
+
+/** Failed binds per remote address, shared by every gateway (`SmppClusterState`). */
+export interface BindLockout {
+  isLocked(address: string, now: number): Promise<boolean>;
+  recordFailure(address: string): Promise<void>;
+  recordSuccess(address: string): Promise<void>;
+}
 
 export type BindDecision = { ok: true; account: SmppAccount } | { ok: false; status: number; reason: string };
 
@@ -28,21 +35,22 @@ export interface BindRequest {
 
 export class Authenticator {
   readonly #db: Db;
-  readonly #guard: BindGuard;
+  readonly #guard: BindLockout;
   /** account id → hash of the password last verified against the stored scrypt hash (rebinds skip scrypt). */
   readonly #verified = new Map<string, { passwordHash: string; digest: string }>();
 
-  constructor(db: Db, guard: BindGuard) {
+  constructor(db: Db, guard: BindLockout) {
     this.#db = db;
     this.#guard = guard;
   }
 
-  async authenticate(request: BindRequest, boundNow: (accountId: string) => number): Promise<BindDecision> {
+  /** `reserve` takes one of the account's `maxBinds` slots (across gateways); false when there is none left. */
+  async authenticate(request: BindRequest, reserve: (account: SmppAccount) => Promise<boolean>): Promise<BindDecision> {
     const address = request.remoteAddress ?? 'unknown';
     const now = Date.now();
-    if (this.#guard.isLocked(address, now)) return { ok: false, status: CommandStatus.ESME_RBINDFAIL, reason: `too many failed binds from ${address}` };
-    const fail = (status: number, reason: string): BindDecision => {
-      this.#guard.recordFailure(address, now);
+    if (await this.#guard.isLocked(address, now)) return { ok: false, status: CommandStatus.ESME_RBINDFAIL, reason: `too many failed binds from ${address}` };
+    const fail = async (status: number, reason: string): Promise<BindDecision> => {
+      await this.#guard.recordFailure(address);
       return { ok: false, status, reason };
     };
     const account = await findAccountBySystemId(this.#db, request.systemId);
@@ -50,11 +58,11 @@ export class Authenticator {
     if (!account.enabled) return fail(CommandStatus.ESME_RBINDFAIL, 'the account is disabled');
     if (!ipAllowed(account.allowedIps, request.remoteAddress)) return fail(CommandStatus.ESME_RBINDFAIL, `${address} is not in the account's allowed addresses`);
     if (!(await this.#passwordMatches(account, request.password))) return fail(CommandStatus.ESME_RINVPASWD, 'wrong password');
-    this.#guard.recordSuccess(address);
+    await this.#guard.recordSuccess(address);
     if (!account.bindTypes.includes(request.bindType)) {
       return { ok: false, status: CommandStatus.ESME_RBINDFAIL, reason: `bind_${request.bindType} is not allowed for this account (allowed: ${account.bindTypes.join(', ')})` };
     }
-    if (boundNow(account.id) >= account.maxBinds) {
+    if (!(await reserve(account))) {
       return { ok: false, status: CommandStatus.ESME_RBINDFAIL, reason: `the account already has ${account.maxBinds} bound session(s), its maximum` };
     }
     return { ok: true, account };

@@ -8,6 +8,7 @@
  * operation, and submit_sm_resp leaves as soon as the part is committed.
  */
 import type { Socket } from 'node:net';
+import { randomBase62 } from '../../ids.ts';
 import type { Logger } from 'pino';
 import { CommandStatus, INTERFACE_VERSION_34, MessageState, SmppSession, describeCloseReason } from '../../smpp-protocol/index.ts';
 import type { IncomingRequest, PduOf, ResponseInputTo, SmppSessionOptions } from '../../smpp-protocol/index.ts';
@@ -16,6 +17,7 @@ import { messageProgress } from '../../sending/message-reads.ts';
 import type { Db } from '../../store/db.ts';
 import type { BindType, SmppAccount } from '../accounts/account.ts';
 import type { Authenticator } from './authenticate.ts';
+import type { SmppClusterState } from './cluster-state.ts';
 import { toDeliverSm, type OutboxPdu } from './deliver-pdus.ts';
 import type { SubmitInbox } from './inbox.ts';
 import type { BoundSession, SessionRegistry } from './session-registry.ts';
@@ -28,6 +30,8 @@ export interface ConnectionDeps {
   registry: SessionRegistry;
   inbox: SubmitInbox;
   throttles: ThrottleTable;
+  /** maxBinds, throughput shares and account changes across gateways. */
+  cluster: SmppClusterState;
   log: Logger;
   /** system_id the server answers binds with. */
   systemId: string;
@@ -39,15 +43,20 @@ export interface ConnectionDeps {
   deliverTimeoutMs?: number;
 }
 
-/** One token bucket per account with a throughput limit, shared by its sessions in this process. */
+/**
+ * One token bucket per account with a throughput limit, shared by its sessions in this process, at
+ * this gateway's share of the account's rate (`share`: its part of the account's submitting
+ * sessions across gateways, cluster-state.ts), so the gateways together stay within the rate.
+ */
 export class ThrottleTable {
   readonly #buckets = new Map<string, TokenBucket>();
 
-  take(account: SmppAccount, now: number): boolean {
+  take(account: SmppAccount, now: number, share = 1): boolean {
     if (account.throughputPerSecond === null) return true;
+    const rate = account.throughputPerSecond * share;
     let bucket = this.#buckets.get(account.id);
-    if (!bucket || bucket.ratePerSecond !== account.throughputPerSecond) {
-      bucket = new TokenBucket(account.throughputPerSecond, now);
+    if (!bucket || bucket.ratePerSecond !== rate) {
+      bucket = new TokenBucket(rate, now);
       this.#buckets.set(account.id, bucket);
     }
     return bucket.take(now);
@@ -86,6 +95,8 @@ export function messageStateOf(partState: string, messageStatus: string | null):
 }
 
 export class EsmeConnection implements BoundSession {
+  /** This session's row in `smpp_binds` while it holds one of its account's bind slots. */
+  readonly sessionId = `ses_${randomBase62(16)}`;
   readonly session: SmppSession;
   readonly remoteAddress: string | undefined;
   readonly #deps: ConnectionDeps;
@@ -93,6 +104,7 @@ export class EsmeConnection implements BoundSession {
   #state: State = { kind: 'open' };
   #bindTimer: NodeJS.Timeout | undefined;
   #deliveries = 0;
+  #reserved = false;
 
   constructor(socket: Socket, deps: ConnectionDeps) {
     this.#deps = deps;
@@ -109,6 +121,7 @@ export class EsmeConnection implements BoundSession {
     this.session.on('close', (reason) => {
       clearTimeout(this.#bindTimer);
       deps.registry.remove(this);
+      this.#release();
       const bound = this.#state.kind === 'bound' ? { systemId: this.#state.account.systemId, bindType: this.#state.bindType } : {};
       this.#log.info({ ...bound, reason: describeCloseReason(reason) }, 'smpp: connection closed');
     });
@@ -139,6 +152,17 @@ export class EsmeConnection implements BoundSession {
 
   close(reason: string): void {
     this.session.destroy(reason);
+  }
+
+  updateAccount(account: SmppAccount): void {
+    if (this.#state.kind === 'bound' && this.#state.account.id === account.id) this.#state = { ...this.#state, account };
+  }
+
+  /** Frees the bind slot (once); a failure leaves the row to go stale (cluster-state.ts). */
+  #release(): void {
+    if (!this.#reserved) return;
+    this.#reserved = false;
+    this.#deps.cluster.releaseBind(this.sessionId).catch((error: unknown) => this.#log.warn({ err: error }, 'smpp: could not free a bind slot; it is freed once stale'));
   }
 
   #answer<R extends IncomingRequest>(request: R, response: ResponseInputTo<R['command']>): void {
@@ -196,9 +220,12 @@ export class EsmeConnection implements BoundSession {
     try {
       const decision = await this.#deps.authenticator.authenticate(
         { systemId: pdu.system_id, password: pdu.password, bindType, remoteAddress: this.remoteAddress },
-        (accountId) => this.#deps.registry.count(accountId),
+        async (account) => (this.#reserved = await this.#deps.cluster.reserveBind(account.id, this.sessionId, bindType)),
       );
-      if (this.session.isClosed) return;
+      if (this.session.isClosed) {
+        this.#release();
+        return;
+      }
       if (!decision.ok) {
         this.#state = { kind: 'open' };
         // A locked address is refused without a log line each time: under a guessing attack that would flood the log.
@@ -227,7 +254,7 @@ export class EsmeConnection implements BoundSession {
       this.#answer(pdu, { command: 'submit_sm_resp', command_status: CommandStatus.ESME_RINVBNDSTS });
       return;
     }
-    if (!this.#deps.throttles.take(state.account, Date.now())) {
+    if (!this.#deps.throttles.take(state.account, Date.now(), this.#deps.cluster.shareOf(state.account.id))) {
       this.#answer(pdu, { command: 'submit_sm_resp', command_status: CommandStatus.ESME_RTHROTTLED });
       return;
     }

@@ -2,7 +2,7 @@
  * Bound sessions of this process, by account: counts binds against the account's maximum and gives
  * the outbox pump the sessions that may receive deliver_sm (receiver and transceiver binds).
  */
-import type { BindType } from '../accounts/account.ts';
+import type { BindType, SmppAccount } from '../accounts/account.ts';
 import type { OutboxPdu } from './deliver-pdus.ts';
 
 export interface BoundSession {
@@ -14,6 +14,8 @@ export interface BoundSession {
   deliver(pdu: OutboxPdu): Promise<number>;
   /** Closes the session at once (the account was disabled or deleted, or the hub stops). */
   close(reason: string): void;
+  /** The account's settings changed (through any gateway): later submits use these. */
+  updateAccount(account: SmppAccount): void;
 }
 
 export class SessionRegistry {
@@ -48,6 +50,15 @@ export class SessionRegistry {
   /** Accounts with at least one receiver or transceiver bound here. */
   accountsWithReceivers(): string[] {
     return [...this.#byAccount.keys()].filter((accountId) => this.receivers(accountId).length > 0);
+  }
+
+  /** Accounts with at least one session bound here. */
+  accountIds(): string[] {
+    return [...this.#byAccount.keys()];
+  }
+
+  updateAccount(account: SmppAccount): void {
+    for (const session of this.#byAccount.get(account.id) ?? []) session.updateAccount(account);
   }
 
   closeAccount(accountId: string, reason: string): void {

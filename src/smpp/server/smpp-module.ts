@@ -14,7 +14,7 @@ import type { Db } from '../../store/db.ts';
 import type { SendingModule } from '../../sending/sending-module.ts';
 import { smppAccountRoutes } from '../accounts/routes.ts';
 import { Authenticator } from './authenticate.ts';
-import { BindGuard } from './bind-guard.ts';
+import { SmppClusterState, type ClusterStateOptions } from './cluster-state.ts';
 import { ThrottleTable, type ConnectionDeps } from './esme-connection.ts';
 import { SmppEventSource } from './event-source.ts';
 import { Forwarder, type ForwarderOptions } from './forwarder.ts';
@@ -44,6 +44,7 @@ export interface SmppModuleOptions {
   forwarder?: ForwarderOptions;
   outbox?: OutboxPumpOptions;
   connection?: Pick<ConnectionDeps, 'session' | 'bindTimeoutMs' | 'enquireLinkIntervalMs' | 'deliverTimeoutMs'>;
+  cluster?: ClusterStateOptions;
 }
 
 export interface SmppModule {
@@ -72,12 +73,14 @@ export function createSmppModule(options: SmppModuleOptions): SmppModule {
   });
   inbox.onStored(() => forwarder.noteStored());
   options.bus.addSource(new SmppEventSource(db, (accountId) => outbox.poke(accountId)));
+  const cluster = new SmppClusterState(db, registry, log, options.cluster);
   const server = new SmppServer({
     db,
-    authenticator: new Authenticator(db, new BindGuard()),
+    authenticator: new Authenticator(db, cluster),
     registry,
     inbox,
     throttles: new ThrottleTable(),
+    cluster,
     log,
     systemId: 'hub',
     ...options.connection,
@@ -102,6 +105,7 @@ export function createSmppModule(options: SmppModuleOptions): SmppModule {
       if (roles.listen && options.config.port !== undefined) {
         await inbox.open();
         outbox.start();
+        await cluster.start({ exclusive: embedded });
         await server.listen({ host: options.config.host, port: options.config.port, ...(options.config.tls ? { tls: options.config.tls } : {}) });
       }
       return { port: server.port, tlsPort: server.tlsPort };
@@ -109,6 +113,7 @@ export function createSmppModule(options: SmppModuleOptions): SmppModule {
     async stop() {
       if (!started) return;
       await server.close();
+      await cluster.stop();
       await inbox.close();
       await outbox.stop();
       await forwarder.stop();

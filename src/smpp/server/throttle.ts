@@ -8,9 +8,13 @@ export class TokenBucket {
   #tokens: number;
   #at: number;
 
+  /** Holds at least one token, so a rate under 1/s (a gateway's share of a small rate) still lets messages through. */
+  readonly #capacity: number;
+
   constructor(ratePerSecond: number, now: number) {
     this.ratePerSecond = ratePerSecond;
-    this.#tokens = ratePerSecond;
+    this.#capacity = Math.max(1, ratePerSecond);
+    this.#tokens = this.#capacity;
     this.#at = now;
   }
 
@@ -18,7 +22,7 @@ export class TokenBucket {
   take(now: number): boolean {
     const elapsed = Math.max(0, now - this.#at);
     this.#at = Math.max(this.#at, now);
-    this.#tokens = Math.min(this.ratePerSecond, this.#tokens + (elapsed * this.ratePerSecond) / 1000);
+    this.#tokens = Math.min(this.#capacity, this.#tokens + (elapsed * this.ratePerSecond) / 1000);
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
