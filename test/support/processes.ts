@@ -20,15 +20,18 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `node <script>` with `env` and waits until `readyPath` answers 200. */
-export async function startProcess(script: string, env: Record<string, string>, port: number, readyPath = '/readyz'): Promise<RunningProcess> {
+/**
+ * Starts `node <script>` with `env` and waits until `readyPath` answers 200, for at most
+ * `readyTimeoutMs` (several processes starting at once on a busy machine need longer).
+ */
+export async function startProcess(script: string, env: Record<string, string>, port: number, readyPath = '/readyz', readyTimeoutMs = 60_000): Promise<RunningProcess> {
   const child = spawn(process.execPath, [script], { env: { ...process.env, HUB_SMPP_PORT: '0', ...env, PORT: String(port), HUB_HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}: ${stderr}`);
     try {
