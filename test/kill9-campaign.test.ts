@@ -88,7 +88,7 @@ describe.each(['postgres+redis', 'embedded'] as const)('SIGKILL during a 1,000-r
     const recipients: { contactId: string; messageId: string | null; to: string | null; status: string | null }[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await api(`/v1/campaigns/${id}/recipients?limit=200${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      const page: { items: typeof recipients; nextCursor: string | null } = (await api(`/v1/campaigns/${id}/recipients?limit=200${cursor ? `&cursor=${cursor}` : ''}`)).body;
       recipients.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
