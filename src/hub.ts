@@ -17,6 +17,7 @@ import { tenantPhoneNormalizer } from './contacts/tenant-region.ts';
 import type { Connector } from './connectors/connector.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
 import { googleCalendar } from '../connectors/google-calendar/index.ts';
+import { appointmentRemindersTemplate } from '../connectors/google-calendar/reminder-template.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
@@ -146,6 +147,8 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
     });
     const purchases = createPurchasesModule({ db: store, bus, contacts, log: log.child({ part: 'purchases' }) });
     const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }) });
+    // Connectors' own scenario templates join the library (a calendar's reminders).
+    automation.templates.add(appointmentRemindersTemplate);
     const campaigns = createCampaignsModule({
       db: store,
       queue,

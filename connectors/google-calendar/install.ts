@@ -37,7 +37,6 @@ export async function accountOf(input: InstallInput, ctx: AuthorizedInstallConte
       calendars: chosen,
       phoneRegion: input.phoneRegion ?? previous?.phoneRegion ?? 'FR',
       backstopSyncMinutes: input.backstopSyncMinutes ?? previous?.backstopSyncMinutes ?? 5,
-      ownerAlertPhone: input.ownerAlertPhone ?? previous?.ownerAlertPhone ?? null,
     },
   };
 }

@@ -12,15 +12,12 @@ export const GOOGLE_SCOPES = [
 
 const CalendarRefSchema = z.object({ id: z.string().min(1).max(254), name: z.string().max(200), timeZone: z.string().max(64) }).strict();
 
-const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164, e.g. "+33612345678"');
-
 export const SettingsSchema = z
   .object({
     account: z.string().describe('The Google account (its primary calendar\'s address); read-only: install again for another account.'),
     calendars: z.array(CalendarRefSchema).min(1).max(20).describe('The calendars followed; each event of theirs with a customer becomes an appointment.'),
     phoneRegion: z.string().regex(/^[A-Z]{2}$/).default('FR').describe('Country national phone numbers typed in events are read in ("06 12 34 56 78" in FR).'),
     backstopSyncMinutes: z.number().int().min(1).max(60).default(5).describe('How often the hub reads the calendars whatever the push notifications say (Google does not guarantee them).'),
-    ownerAlertPhone: E164.nullable().default(null).describe('Who is texted when a customer answers NON (the reminder scenario\'s alert); null: nobody.'),
   })
   .strict();
 export type Settings = z.output<typeof SettingsSchema>;
@@ -30,7 +27,6 @@ const InstallInputSchema = z
     calendars: z.array(z.string().min(1).max(254)).min(1).max(20).optional().describe('Ids of the calendars to follow (GET the account\'s list after install, or "primary"); default: the account\'s primary calendar.'),
     phoneRegion: z.string().regex(/^[A-Z]{2}$/).optional(),
     backstopSyncMinutes: z.number().int().min(1).max(60).optional(),
-    ownerAlertPhone: E164.optional(),
   })
   .strict();
 export type InstallInput = z.output<typeof InstallInputSchema>;

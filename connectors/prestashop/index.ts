@@ -6,6 +6,7 @@ import { accountOf, prepare, reconcile, remoteResources, uninstall } from './ins
 import { manifest } from './manifest.ts';
 import { routes } from './plugin.ts';
 import { poll } from './poll.ts';
+import { MODULE_DIR } from '../../plugins/prestashop/build-zip.ts';
 
 export const prestashop = defineConnector({
   manifest,
@@ -19,4 +20,6 @@ export const prestashop = defineConnector({
   actions,
   // The backstop poll: every pollEveryMinutes, on one worker at a time (src/connectors/schedules.ts).
   schedules: [{ id: 'poll', everyMs: (settings) => settings.pollEveryMinutes * 60_000, run: poll }],
+  // Modules → Module Manager → Upload a module takes this zip as it is (the same as `npm run build:prestashop-module`).
+  plugin: { directory: MODULE_DIR, top: 'connectorhub', fileName: 'connectorhub.zip' },
 });

@@ -16,4 +16,11 @@ export const woocommerce = defineConnector({
   routes,
   handle: handleDelivery,
   actions,
+  // WordPress → Plugins → Add New → Upload Plugin takes this zip as it is.
+  plugin: {
+    directory: new URL('../../plugins/wordpress/connector-hub/', import.meta.url).pathname,
+    top: 'connector-hub',
+    fileName: 'connector-hub.zip',
+    exclude: ['tests', 'phpunit.xml.dist'],
+  },
 });

@@ -13,12 +13,12 @@
  */
 import type { QuietHoursPolicy } from '../sending/compliance/index.ts';
 import { actionTemplateContext, renderActionInput } from './action-input.ts';
-import { durationMs } from './duration.ts';
-import { evaluate, type Facts } from './predicates.ts';
+import { durationMs, offsetMs } from './duration.ts';
+import { evaluate, readPath, type Facts } from './predicates.ts';
 import { contextOf, runMatchKey, type ContactSnapshot } from './reactions.ts';
 import { effectKey, type EndStatus, type Run, type RunEvent, type StepOutcome, type StepRecord } from './run.ts';
 import { stepById, type Action, type ScenarioDefinition, type Step } from './scenario.ts';
-import { waitEnd } from './wait-time.ts';
+import { dateValue, waitEnd } from './wait-time.ts';
 
 /** A permanent failure of a step (bad template for this contact, unknown list…): the run ends failed, with the reason. */
 export class StepFailure extends Error {
@@ -145,6 +145,17 @@ export async function wake(run: Run, definition: ScenarioDefinition, port: Autom
   return port.complete(run, step, { outcome: 'timedOut', detail: { at: port.now().toISOString() }, next: step.timedOut ?? null, hold });
 }
 
+/** A waitFor's timeout: its duration, or earlier its `until` date (e.g. the appointment minus 2 hours), when the run has that date. */
+async function waitForTimeout(run: Run, step: Extract<Step, { type: 'waitFor' }>, now: Date, port: AutomationPort): Promise<Date> {
+  const after = new Date(now.getTime() + durationMs(step.timeout));
+  if (!step.until) return after;
+  const contact = await port.contact(run);
+  const date = dateValue(readPath(contextOf(contact, run.trigger, run.lastEvent), step.until.field), contact?.timeZone ?? 'Europe/Paris');
+  if (!date) return after;
+  const limit = new Date(date.toMillis() + offsetMs(step.until.offset));
+  return limit < after ? limit : after;
+}
+
 async function execute(run: Run, step: Step, record: StepRecord, port: AutomationPort): Promise<Completion | 'suspended'> {
   const now = port.now();
   switch (step.type) {
@@ -171,7 +182,7 @@ async function execute(run: Run, step: Step, record: StepRecord, port: Automatio
       return 'suspended';
     }
     case 'waitFor': {
-      const timeoutAt = typeof record.detail.timeoutAt === 'string' ? new Date(record.detail.timeoutAt) : new Date(now.getTime() + durationMs(step.timeout));
+      const timeoutAt = typeof record.detail.timeoutAt === 'string' ? new Date(record.detail.timeoutAt) : await waitForTimeout(run, step, now, port);
       if (timeoutAt.getTime() <= now.getTime()) return { outcome: 'timedOut', detail: { timeoutAt: timeoutAt.toISOString() }, next: step.timedOut ?? null };
       const key = step.match.by === 'key' ? runMatchKey(step.match, contextOf(await port.contact(run), run.trigger, run.lastEvent)) : null;
       await port.suspend(run, step, timeoutAt, { type: step.event, key }, { timeoutAt: timeoutAt.toISOString() });

@@ -9,7 +9,7 @@ import { evaluate } from './predicates.ts';
 import { wake, type AutomationPort } from './interpreter.ts';
 import { contextOf, entryDecision, entryKey, eventMatches, eventMatchKey, type ContactSnapshot, type EntryDecision } from './reactions.ts';
 import type { Run, RunEvent } from './run.ts';
-import { stepById, type ScenarioDefinition } from './scenario.ts';
+import { stepById, triggerEventTypes, type ScenarioDefinition } from './scenario.ts';
 
 export interface ScenarioHandle {
   id: string;
@@ -71,7 +71,7 @@ export interface ArrivingEvent {
 /** Whether this event is the scenario's trigger (type, and segment for segment triggers). */
 export function isTriggerEvent(definition: ScenarioDefinition, event: RunEvent): boolean {
   const trigger = definition.trigger;
-  if (trigger.kind === 'event') return trigger.event === event.type;
+  if (trigger.kind === 'event') return triggerEventTypes(trigger).includes(event.type);
   if (trigger.kind === 'segment') return event.type === 'segment.entered' && event.data.segmentId === trigger.segmentId;
   return false;
 }

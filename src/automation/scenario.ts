@@ -61,9 +61,16 @@ export const EventTriggerSchema = z
   .object({
     kind: z.literal('event'),
     event: EventTypeNameSchema,
+    also: z
+      .array(EventTypeNameSchema)
+      .min(1)
+      .max(5)
+      .optional()
+      .describe('Other event types that start a run the same way, e.g. "appointment.rescheduled" beside "appointment.scheduled" (with an exit on it, a moved appointment ends the old run and starts a new one). Templates may read only what every one of these types carries.'),
     filter: PredicateSchema.optional().describe('Only events (and contacts) matching this start a run.'),
   })
-  .strict();
+  .strict()
+  .refine((trigger) => !trigger.also?.includes(trigger.event) && new Set(trigger.also).size === (trigger.also?.length ?? 0), { path: ['also'], error: 'list each other event type once, and not the trigger\'s own event' });
 
 export const DateTriggerSchema = z
   .object({
@@ -237,6 +244,14 @@ export const WaitForStepSchema = z
       .string({ error: (issue) => (issue.input === undefined ? 'missing: a waitFor needs a timeout, e.g. "7d", after which the run takes the timedOut branch' : 'a duration such as "7d"') })
       .pipe(DurationSchema)
       .describe('How long to wait for the event before taking the timedOut branch.'),
+    until: z
+      .object({
+        field: FieldPathSchema.describe('A date of the run, e.g. "event.data.start.at".'),
+        offset: OffsetSchema.default('0s').describe('"-2h": two hours before it.'),
+      })
+      .strict()
+      .optional()
+      .describe('Stop waiting at this moment if it comes before the timeout (an answer is no use after the appointment\'s last reminder); an empty or unreadable date leaves the timeout alone.'),
     happened: NextSchema,
     timedOut: NextSchema,
   })
@@ -316,10 +331,15 @@ export function stepById(definition: ScenarioDefinition, id: string): Step | und
   return definition.steps.find((step) => step.id === id);
 }
 
+/** The event types that start a run of an event trigger: its event, then `also`. */
+export function triggerEventTypes(trigger: Extract<Trigger, { kind: 'event' }>): string[] {
+  return [trigger.event, ...(trigger.also ?? [])];
+}
+
 /** Every event type the definition reacts to: trigger, exits, waitFors (the bus asks for these). */
 export function eventTypesOf(definition: ScenarioDefinition): string[] {
   const types = new Set<string>();
-  if (definition.trigger.kind === 'event') types.add(definition.trigger.event);
+  if (definition.trigger.kind === 'event') for (const type of triggerEventTypes(definition.trigger)) types.add(type);
   if (definition.trigger.kind === 'segment') types.add('segment.entered');
   for (const exit of definition.exitEvents) types.add(exit.event);
   for (const step of definition.steps) if (step.type === 'waitFor') types.add(step.event);

@@ -102,6 +102,39 @@ describe('simulation of each step kind', () => {
     expect(waits).toEqual(['2026-03-09T07:00:00.000Z', '2026-03-19T17:00:00.000Z']);
   });
 
+  it('a waitFor with `until` stops waiting at a date of the run when it comes before the timeout', async () => {
+    const steps = [
+      { id: 'reponse', type: 'waitFor', event: 'sms.received', timeout: '7d', until: { field: 'event.data.appointmentAt', offset: '-2h' }, happened: 'merci', timedOut: 'relance' },
+      { id: 'merci', type: 'action', action: { kind: 'sendSms', category: 'transactional', text: 'Merci' } },
+      { id: 'relance', type: 'action', action: { kind: 'sendSms', category: 'transactional', text: 'Relance' } },
+    ];
+    const result = await run(scenario(steps), { contact: camille, start: '2026-03-16T09:00:00.000Z', events: start });
+    // 20 March 14:30 Paris (13:30Z) minus 2 hours, well before the 7 days.
+    expect(result.messages.map((message) => [message.sendAt, message.text])).toEqual([['2026-03-20T11:30:00.000Z', 'Relance']]);
+    const far = await run(scenario([{ ...steps[0], until: { field: 'event.data.ref' } }, steps[1], steps[2]]), { contact: camille, start: '2026-03-16T09:00:00.000Z', events: start });
+    // An unreadable date leaves the timeout alone.
+    expect(far.messages.map((message) => message.sendAt)).toEqual(['2026-03-23T09:00:00.000Z']);
+  });
+
+  it('a trigger with other event types (also): a moved appointment ends the old run and starts one for the new date', async () => {
+    const definition = {
+      trigger: { kind: 'event', event: 'custom.start', also: ['custom.moved'] },
+      entry: { per: 'contactAndKey', key: 'event.data.ref' },
+      exitEvents: [{ event: 'custom.moved', match: { by: 'key', field: 'data.ref', equals: 'event.data.ref' } }],
+      steps: [
+        { id: 'veille', type: 'wait', wait: { kind: 'untilDate', field: 'event.data.appointmentAt', offset: '-1d', at: '18:00' }, next: 'sms' },
+        { id: 'sms', type: 'action', action: { kind: 'sendSms', category: 'transactional', text: 'RDV {{ event.data.appointmentAt }}' } },
+      ],
+    } as ScenarioDefinitionInput;
+    const result = await run(definition, {
+      contact: camille,
+      start: '2026-03-10T09:00:00.000Z',
+      events: [...start, { at: '+1h', type: 'custom.moved', data: { appointmentAt: '2026-03-25T10:00:00+01:00', ref: 'R1' } }],
+    });
+    expect(result.messages.map((message) => [message.sendAt, message.text])).toEqual([['2026-03-24T17:00:00.000Z', 'RDV 2026-03-25T10:00:00+01:00']]);
+    expect(result.runs.map((one) => one.status)).toEqual(['exited', 'completed']);
+  });
+
   it('branches on contact fields, consent and the status of a sent message; changes the score once per execution', async () => {
     const steps = [
       { id: 'vip', type: 'condition', if: { kind: 'field', field: 'contact.attributes.tier', op: 'in', value: ['gold', 'platinum'] }, yes: 'sms', no: 'fin' },

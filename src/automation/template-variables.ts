@@ -17,7 +17,33 @@ const catalogShapes = new Map<string, VariableShape>();
 /** The trigger event's data: the catalog schema of its type; open for `custom.*` types, whose data is any object. */
 export function triggerDataShape(trigger: Trigger): VariableShape {
   if (trigger.kind === 'date') return fieldsShape({ field: VALUE, date: VALUE, year: VALUE });
-  const type = trigger.kind === 'segment' ? 'segment.entered' : trigger.event;
+  if (trigger.kind === 'segment') return catalogShape('segment.entered');
+  // Several types may start a run (`also`): a template reads only what all of them carry.
+  return [trigger.event, ...(trigger.also ?? [])].map(catalogShape).reduce(commonShape);
+}
+
+/**
+ * What two shapes both have: fields present in both (recursively), a list of common items; an open
+ * shape (a custom event's data) has whatever the other has. Different kinds leave a plain value.
+ */
+export function commonShape(a: VariableShape, b: VariableShape): VariableShape {
+  if (a.kind === 'open') return b;
+  if (b.kind === 'open') return a;
+  if (a.kind === 'fields' && b.kind === 'fields') {
+    const fields: Record<string, VariableShape> = {};
+    for (const [name, shape] of Object.entries(a.fields)) {
+      const other = b.fields[name];
+      if (other) fields[name] = commonShape(shape, other);
+      else if (b.open) fields[name] = shape;
+    }
+    if (a.open) for (const [name, shape] of Object.entries(b.fields)) fields[name] ??= shape;
+    return { kind: 'fields', fields, open: a.open && b.open };
+  }
+  if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', item: commonShape(a.item, b.item) };
+  return VALUE;
+}
+
+function catalogShape(type: string): VariableShape {
   const entry = findEventType(type);
   if (!entry) return OPEN;
   let shape = catalogShapes.get(type);

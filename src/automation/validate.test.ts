@@ -112,6 +112,13 @@ describe('scenario validation', () => {
       expect(issuesOf(smsOn(trigger, text))).toEqual([]);
     });
 
+    it('with several trigger types (also), templates read only what all of them carry', () => {
+      const both = { kind: 'event', event: 'order.created', also: ['order.status_changed'] };
+      expect(issuesOf(smsOn(both, '{{ event.data.orderId }} {{ event.data.total.amount }}'))).toEqual([]);
+      expect(issuesOf(smsOn(both, '{{ event.data.previousStatus }}'))).toEqual([expect.objectContaining({ message: expect.stringMatching(/unknown variable "event\.data\.previousStatus"/) })]);
+      expect(issuesOf(smsOn({ kind: 'event', event: 'order.created', also: ['order.created'] }, 'x')).map((issue) => issue.path)).toEqual(['trigger.also']);
+    });
+
     it('checks email subjects and bodies; the unsubscribe link only in marketing email', () => {
       const email = (category: string, html: string) => ({
         trigger: onOrder,

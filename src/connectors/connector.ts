@@ -317,6 +317,20 @@ export interface Connector<I extends z.ZodType = z.ZodType, S extends z.ZodType 
   actions: Record<string, RunnableAction<z.output<S>, z.output<C>>>;
   /** Recurring work per installation (schedules.ts). */
   schedules?: readonly ConnectorSchedule<z.output<S>, z.output<C>>[];
+  /** Code the shop runs (a WordPress plugin, a PrestaShop module), served zipped at GET /v1/connectors/{id}/plugin.zip. */
+  plugin?: ShopPlugin;
+}
+
+/** A plugin folder of plugins/, zipped as the shop's admin uploads it (src/connectors/plugin-zip.ts). */
+export interface ShopPlugin {
+  /** The folder's absolute path. */
+  directory: string;
+  /** The one folder at the zip's top: the name the shop installs the plugin under. */
+  top: string;
+  /** The download's file name. */
+  fileName: string;
+  /** Paths inside `directory` not shipped (the plugin's own tests). */
+  exclude?: readonly string[];
 }
 
 /** What a connector's index.ts declares: its manifest without actions, and its actions, each declared once (`defineAction`). */

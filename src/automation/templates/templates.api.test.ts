@@ -23,7 +23,8 @@ describe.each(['embedded', 'postgres'] as const)('scenario templates API (%s)', 
   it('lists the templates with what they need, their parameters and defaults', async () => {
     const listed = await t.api('/v1/scenario-templates');
     expect(listed.status).toBe(200);
-    expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual(BUILT_IN_TEMPLATES.map((template) => template.id));
+    // The built-in ones, then the connectors' (Google Calendar's appointment reminders).
+    expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([...BUILT_IN_TEMPLATES.map((template) => template.id), 'appointment-reminders']);
     const birthday = listed.body.items[0];
     expect(birthday).toMatchObject({
       id: 'birthday',
