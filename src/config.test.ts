@@ -52,6 +52,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ HUB_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1');
   });
 
+  it('reads the OAuth clients of OAuth connectors, each as a pair, and does not warn about their names', () => {
+    const env = { HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_ID: '123-abc.apps.googleusercontent.com', HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_SECRET: 'GOCSPX-secret', HUB_OAUTH_SALESFORCE_CLIENT_ID: '3MVG9', HUB_OAUTH_SALESFORCE_CLIENT_SECRET: 'sf' };
+    expect(loadConfig(env).oauthClients).toEqual({
+      'google-calendar': { clientId: '123-abc.apps.googleusercontent.com', clientSecret: 'GOCSPX-secret' },
+      salesforce: { clientId: '3MVG9', clientSecret: 'sf' },
+    });
+    expect(unknownHubVariables(env)).toEqual([]);
+    expect(loadConfig({}).oauthClients).toEqual({});
+    expect(() => loadConfig({ HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_ID: 'x' })).toThrow(
+      'HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_SECRET: required with HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_ID (the OAuth client of the google-calendar connector) (got unset)',
+    );
+    expect(() => loadConfig({ HUB_OAUTH_SALESFORCE_CLIENT_SECRET: 'x' })).toThrow('HUB_OAUTH_SALESFORCE_CLIENT_ID: required with HUB_OAUTH_SALESFORCE_CLIENT_SECRET');
+  });
+
   it('reads an empty variable as unset, not as 0 or a wrong value', () => {
     expect(loadConfig({ PORT: '', HUB_SMPP_PORT: '', HUB_ROLE: '' })).toMatchObject({ port: 3000, role: 'all', smpp: { port: 2775 } });
   });

@@ -26,6 +26,7 @@ import {
 } from './installation-store.ts';
 import { refuseNewScenarioOverlap } from './rules/overlap.ts';
 import { dropSchedules, syncSchedules } from './schedules.ts';
+import { ReauthorizationRequiredError } from './oauth/errors.ts';
 import { RulesSchema } from './rules/rules.ts';
 
 export interface InstallResult {
@@ -85,7 +86,10 @@ async function runReconcile(deps: ConnectorDeps, connector: Connector, installat
     await syncSchedules(deps, (await getInstallation(deps.db, installation.tenantId, installation.id))!);
     return report;
   } catch (error) {
-    await updateInstallation(deps.db, installation.tenantId, installation.id, { status: 'error', lastError: describe(error).slice(0, 2000) });
+    // A lost OAuth grant already set status reauthorize (and said why): "error" would hide what the admin must do.
+    if (!(error instanceof ReauthorizationRequiredError)) {
+      await updateInstallation(deps.db, installation.tenantId, installation.id, { status: 'error', lastError: describe(error).slice(0, 2000) });
+    }
     throw error;
   }
 }
@@ -192,7 +196,8 @@ export async function storeAndReconcile(
 export async function reconcile(deps: ConnectorDeps, tenantId: string, installationId: string): Promise<{ installation: StoredInstallation; changes: string[] } | undefined> {
   return exclusive(installationId, async () => {
     const installation = await getInstallation(deps.db, tenantId, installationId);
-    if (!installation || installation.status === 'uninstalled') return undefined;
+    // Waiting for reauthorization: nothing calls the system until an admin reconnects (which reconciles).
+    if (!installation || installation.status === 'uninstalled' || installation.status === 'reauthorize') return undefined;
     const connector = deps.registry.get(installation.connector);
     if (!connector) return undefined;
     const report = await runReconcile(deps, connector, installation);

@@ -10,6 +10,7 @@ import { TestBrowser } from '../../../test/support/browser.ts';
 import { startTestHub, type TestHub, type TestHubMode } from '../../../test/support/hub.ts';
 import { freePort } from '../../../test/support/processes.ts';
 import { waitFor } from '../../../test/support/wait.ts';
+import { reconcile } from '../lifecycle.ts';
 import { listSchedules } from '../schedules.ts';
 
 const ACCOUNT = 'salon.dupont@example.com';
@@ -258,6 +259,10 @@ describe.each<TestHubMode>(['embedded', 'postgres'])('OAuth connector install, t
     const pending = await hub.hub.store.query<{ status: string }>(`SELECT status FROM connector_inbox WHERE installation_id = $1 ORDER BY seq`, [installationId]);
     expect(pending.map((entry) => entry.status)).toEqual(['processed', 'pending']);
     expect((await events('connector.reauthorization_required'))).toHaveLength(1);
+    // Neither an admin's nor the hourly reconcile calls the system, nor hides the status behind "error".
+    expect((await api(`/v1/connectors/${DEMO_OAUTH}/installations/${installationId}/reconcile`, { method: 'POST' })).status).toBe(409);
+    expect(await reconcile(hub.hub.connectors.deps, hub.tenantId, installationId)).toBeUndefined();
+    expect((await installations()).find((one) => one.id === installationId)!.status).toBe('reauthorize');
 
     // Reconnecting with another account is refused; with the same account, the same installation is active again.
     const reconnect = async () => {

@@ -190,6 +190,9 @@ export const installationRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> 
       const connector = connectorOr404(request.params.connectorId);
       const installation = await installationOr404(tenantId, connector, request.params.installationId);
       if (installation.status === 'uninstalled') throw new HttpProblem(409, 'conflict', `Installation ${installation.id} is uninstalled; install it again.`);
+      if (installation.status === 'reauthorize') {
+        throw new HttpProblem(409, 'conflict', `Installation ${installation.id} lost its authorization; reconnect it (POST /v1/connectors/${connector.manifest.id}/installations/${installation.id}/reconnect), which reconciles.`);
+      }
       try {
         const result = (await reconcile(deps, tenantId, installation.id))!;
         return { installation: view(connector, result.installation), changes: result.changes };
