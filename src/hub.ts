@@ -112,7 +112,10 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
     // Infrastructure: the store and the queue (opened above), the vault, the bus.
     const secretKey = config.secretKey ?? (await loadOrCreateKeyFile(config.dataDir));
     const vault = createVault(secretKey);
-    const bus = new EventBus(store, queue, log.child({ part: 'bus' }), tenantPhoneNormalizer(store));
+    // The outcomes of sends (message.*) take the bus's bulk lane: a large batch never delays other events.
+    const bus = new EventBus(store, queue, log.child({ part: 'bus' }), tenantPhoneNormalizer(store), {
+      isBulk: (event) => event.source === 'hub' && event.type.startsWith('message.'),
+    });
 
     // Services: each part built on the infrastructure and on the parts below it.
     const userAgent = `connector-hub/${VERSION}`;
@@ -180,7 +183,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
         return false;
       },
       scenarioActions: automation.connectorActions,
-      scenarioOverlaps: automation.readyRuleOverlaps,
+      scenarioLibrary: automation.library,
     });
     bus.addSource(connectors.rules);
 

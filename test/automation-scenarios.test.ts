@@ -1,10 +1,10 @@
 /**
- * The three seeded scenarios end to end: real events through POST /v1/events, the real queue, the
- * sandbox provider. Waits are seconds long (the recipes' durations are parameters); the birthday
- * runs on a moved business clock, since it fires at 10:00 local time.
+ * Scenarios end to end: real events through POST /v1/events, the real queue, the sandbox provider.
+ * The library's templates are instantiated through the API (their delays are parameters, so waits are
+ * seconds long); a loop with a bounded goto is posted as JSON. The birthday runs on a moved business
+ * clock, since it fires at 10:00 local time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { abandonedCartRecipe, birthdayRecipe, loyaltyRecipe } from '../src/automation/recipes.ts';
 import type { runView } from '../src/automation/views.ts';
 import type { toMessageView } from '../src/sending/routes/message-view.ts';
 import { startTestHub, type TestHub } from './support/hub.ts';
@@ -15,9 +15,22 @@ type MessageView = ReturnType<typeof toMessageView>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const order = (orderId: string) => ({ orderId, status: 'processing', total: { amount: 59.9, currency: 'EUR' }, lines: [] });
+/** After a purchase: an SMS, then a window for a new order; without one, the SMS again, twice at most (a goto loop). */
+const loyaltyLoop = (wait: string) => ({
+  trigger: { kind: 'event', event: 'order.created' },
+  entry: { per: 'contact', reentry: true },
+  exitEvents: [{ event: 'order.created' }, { event: 'contact.unsubscribed' }],
+  steps: [
+    { id: 'attendre-j7', type: 'wait', wait: { kind: 'duration', duration: wait }, next: 'sms-relance' },
+    { id: 'sms-relance', type: 'action', action: { kind: 'sendSms', category: 'marketing', text: '{{ contact.firstName | default: "Bonjour" }}, vos produits préférés vous attendent : -10% avec le code MERCI10.' }, next: 'attendre-commande' },
+    { id: 'attendre-commande', type: 'waitFor', event: 'order.created', timeout: wait, happened: 'fin', timedOut: 'relancer' },
+    { id: 'relancer', type: 'goto', target: 'sms-relance', maxRotations: 2, then: 'fin' },
+    { id: 'fin', type: 'exit' },
+  ],
+});
 const cart = (cartId: string) => ({ cartId, total: { amount: 42, currency: 'EUR' }, lines: [], recoveryUrl: `https://boutique.fr/panier/${cartId}`, abandonedAfterMinutes: 60 });
 
-describe.each(['embedded', 'postgres+redis'] as const)('the seeded scenarios (%s)', (mode) => {
+describe.each(['embedded', 'postgres+redis'] as const)('scenarios end to end (%s)', (mode) => {
   let hub: TestHub;
   let api: TestHub['api'];
 
@@ -42,6 +55,12 @@ describe.each(['embedded', 'postgres+redis'] as const)('the seeded scenarios (%s
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     return response.body.id as string;
   };
+  const fromTemplate = async (id: string, parameters: Record<string, unknown> = {}) => {
+    const created = await api(`/v1/scenario-templates/${id}/instantiate`, { body: { parameters } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await api(`/v1/scenarios/${created.body.id}/activate`, { method: 'POST' })).body.status).toBe('active');
+    return created.body.id as string;
+  };
   const publish = async (type: string, contactId: string, data: Record<string, unknown>) => {
     const response = await api('/v1/events', { body: { type, source: 'woocommerce', subject: { contactId }, data } });
     expect(response.status).toBe(201);
@@ -54,7 +73,7 @@ describe.each(['embedded', 'postgres+redis'] as const)('the seeded scenarios (%s
 
   it('loyalty loop: J+7 SMS, then twice more without an order; a new order ends the loop at once', async () => {
     await tenant(false);
-    await scenario('Relance fidélité', loyaltyRecipe({ firstWait: '2s', orderWindow: '2s' }));
+    await scenario('Relance fidélité', loyaltyLoop('2s'));
     const quiet = await customer('+33612345671');
     const buyer = await customer('+33612345672');
     await publish('order.created', quiet, order('A-1'));
@@ -89,9 +108,9 @@ describe.each(['embedded', 'postgres+redis'] as const)('the seeded scenarios (%s
     expect(ofRun(buyerMessages, first.id).every((message) => Date.parse(message.createdAt) < detailTime(exited.endedAt))).toBe(true);
   });
 
-  it('abandoned cart: the recovery link at once, a reminder without an order, nothing after an order', async () => {
+  it('abandoned cart (the library\'s template): the recovery link at once, a reminder without an order, nothing after an order', async () => {
     await tenant(false);
-    await scenario('Panier abandonné', abandonedCartRecipe({ orderWindow: '2s' }));
+    await fromTemplate('abandoned-cart', { reminderAfter: '2s' });
     const forgetful = await customer('+33612345673');
     const buyer = await customer('+33612345674');
     await publish('cart.abandoned', forgetful, cart('c-1'));
@@ -104,8 +123,8 @@ describe.each(['embedded', 'postgres+redis'] as const)('the seeded scenarios (%s
     const done = await waitFor(async () => (await runs(forgetful)).find((run) => run.status === 'completed'), 'the reminder');
     const sent = await messages(forgetful);
     expect(sent.map((message) => message.text)).toEqual([
-      'Camille, votre panier vous attend : https://boutique.fr/panier/c-1\nSTOP au 36173',
-      "Dernier rappel : votre panier est gardé encore aujourd'hui. https://boutique.fr/panier/c-1\nSTOP au 36173",
+      'Camille, votre panier vous attend ! Finalisez votre commande ici : https://boutique.fr/panier/c-1\nSTOP au 36173',
+      "Dernier rappel : votre panier est encore disponible aujourd'hui. https://boutique.fr/panier/c-1\nSTOP au 36173",
     ]);
     const timeout = (done.history ?? []).find((record) => record.step === 'attendre-commande');
     expect(timeout?.outcome).toBe('timedOut');
@@ -114,11 +133,11 @@ describe.each(['embedded', 'postgres+redis'] as const)('the seeded scenarios (%s
 
     const exited = await waitFor(async () => (await runs(buyer)).find((run) => run.status === 'exited'), 'the buyer\'s run to exit');
     await sleep(3_000);
-    expect((await messages(buyer)).map((message) => message.text)).toEqual(['Camille, votre panier vous attend : https://boutique.fr/panier/c-2\nSTOP au 36173']);
+    expect((await messages(buyer)).map((message) => message.text)).toEqual(['Camille, votre panier vous attend ! Finalisez votre commande ici : https://boutique.fr/panier/c-2\nSTOP au 36173']);
     expect(exited.history?.at(-1)).toMatchObject({ step: '$end', outcome: 'exited', detail: { eventType: 'order.created' } });
   });
 
-  it('birthday: at 10:00 on the contact\'s clock, once per year', async () => {
+  it('birthday (the library\'s template): at 10:00 on the contact\'s clock, once per year; a use of the coupon is awaited', async () => {
     await tenant(true);
     const engine = hub.hub.automation.engine;
     let now = Date.parse('2026-03-10T08:59:00.000Z'); // 09:59 in Paris, a Tuesday
@@ -129,7 +148,7 @@ describe.each(['embedded', 'postgres+redis'] as const)('the seeded scenarios (%s
       const paris = await customer('+33612345675', { attributes: { birthday: '1990-03-10' } });
       const martinique = await customer('+33612345676', { timeZone: 'America/Martinique', attributes: { birthday: '1985-03-10' } });
       const other = await customer('+33612345677', { attributes: { birthday: '1990-03-11' } });
-      await scenario('Anniversaire', birthdayRecipe());
+      await fromTemplate('birthday');
       // The scheduled scan may run too (every minute): assertions are on runs and messages, not on counts of one scan.
       await engine.scanDates();
       expect(await runs(paris)).toEqual([]);
@@ -137,7 +156,16 @@ describe.each(['embedded', 'postgres+redis'] as const)('the seeded scenarios (%s
       await engine.scanDates();
       await engine.scanDates();
       const sms = await waitFor(async () => (await messages(paris))[0], 'the birthday SMS');
-      expect(sms).toMatchObject({ text: 'Joyeux anniversaire Camille ! -20% sur tout le site avec le code ANNIV2026, valable 7 jours.\nSTOP au 36173', status: expect.not.stringMatching(/blocked/) });
+      expect(sms).toMatchObject({ text: 'Joyeux anniversaire Camille ! -20% sur tout le site avec le code ANNIV20, valable 14 jours.\nSTOP au 36173', status: expect.not.stringMatching(/blocked/) });
+      // The coupon used (any case, as shops report it): the run moves on to the thanks of the next day.
+      await waitFor(async () => (await runs(paris))[0]?.step === 'attendre-coupon', 'the run to wait for the coupon');
+      const used = await api('/v1/events', { body: { type: 'coupon.used', occurredAt: '2026-03-10T15:00:00+01:00', subject: { contactId: paris }, data: { code: 'anniv20', orderId: 'A-9' } } });
+      expect(used.status).toBe(201);
+      const thanks = await waitFor(async () => {
+        const [run] = await runs(paris);
+        return run?.step === 'lendemain' && run.status === 'waiting' && run;
+      }, 'the run to wait for the next day');
+      expect(thanks.history?.find((record) => record.step === 'lendemain')?.detail.until).toBe('2026-03-11T09:00:00.000Z');
       expect(await runs(martinique)).toEqual([]);
       now = Date.parse('2026-03-10T14:00:00.000Z'); // 10:00 in Martinique
       await engine.scanDates();
@@ -145,12 +173,11 @@ describe.each(['embedded', 'postgres+redis'] as const)('the seeded scenarios (%s
       now = Date.parse('2027-03-10T09:30:00.000Z');
       await engine.scanDates();
       await waitFor(async () => (await messages(paris)).length === 2, 'next year\'s SMS');
-      expect((await messages(paris))[1]?.text).toContain('ANNIV2027');
-      // The SMS is sent by the run's last action; the run completes at its exit step just after.
-      await waitFor(async () => (await runs(paris)).every((run) => run.status === 'completed'), 'next year\'s run to complete');
-      expect((await runs(paris)).map((run) => [run.key, run.status])).toEqual([
-        ['2026-03-10', 'completed'],
-        ['2027-03-10', 'completed'],
+      // One run per birthday: next year's waits for its own use of the coupon.
+      await waitFor(async () => (await runs(paris)).length === 2 && (await runs(paris))[1]!.step === 'attendre-coupon', 'next year\'s run to wait for the coupon');
+      expect((await runs(paris)).map((run) => [run.key, run.status, run.step])).toEqual([
+        ['2026-03-10', 'waiting', 'lendemain'],
+        ['2027-03-10', 'waiting', 'attendre-coupon'],
       ]);
       expect(await messages(other)).toEqual([]);
     } finally {

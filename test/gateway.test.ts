@@ -48,7 +48,7 @@ describe('gateway: auth, errors, health, OpenAPI', () => {
 
   it('GET /v1/me names the tenant and no secret', async () => {
     const me = await t.api('/v1/me');
-    expect(me.body).toEqual({ tenantId: t.tenantId, tenantName: 'test tenant', apiKeyId: expect.stringMatching(/^key_/) });
+    expect(me.body).toEqual({ tenantId: t.tenantId, tenantName: 'test tenant', role: 'admin', apiKeyId: expect.stringMatching(/^key_/), userId: null });
     expect(JSON.stringify(me.body)).not.toContain(t.apiKey);
   });
 

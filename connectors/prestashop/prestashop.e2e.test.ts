@@ -18,6 +18,7 @@ import { loadConfig } from '../../src/config.ts';
 import { listSchedules, processOwner, runDueSchedules, runScheduleNow } from '../../src/connectors/schedules.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { signPayload } from '../../src/signatures/hub-signature.ts';
+import { activateShopScenarios } from '../../test/support/shop-scenarios.ts';
 import { waitFor } from '../../test/support/wait.ts';
 import { FakeWebservice } from './testing/fake-webservice.ts';
 
@@ -88,6 +89,8 @@ describe('PrestaShop connector on a live hub', () => {
     await startHub();
     tenantId = (await hub!.store.query<{ id: string }>('SELECT id FROM tenants LIMIT 1'))[0]!.id;
     expect((await api('/v1/sending/providers/sms', { method: 'PUT', body: { kind: 'sandbox', settings: { receiptDelayMs: 20 } } })).status).toBe(200);
+    // The cart reminder is marketing: at night or on a Sunday quiet hours would hold it past the test's wait.
+    expect((await api('/v1/sending/settings', { method: 'PUT', body: { quietHours: { enabled: false } } })).status).toBe(200);
   });
 
   afterAll(async () => {
@@ -101,7 +104,7 @@ describe('PrestaShop connector on a live hub', () => {
     shopUrl: 'https://boutique.example.fr/',
     webserviceKey: shop.key,
     settings: { shopName: 'Bougies & Co', abandonedCartDelayMinutes: 0.05 },
-    rules: { orderStatusSms: { enabled: true }, abandonedCart: { enabled: true }, merchantAlerts: { phone: '06 98 76 54 32', newOrder: true, lowStock: true } },
+    rules: { merchantAlerts: { phone: '06 98 76 54 32', newOrder: true, lowStock: true } },
   });
 
   it('refuses a bad key (401) and names the permissions a key lacks (403 at use), installing nothing', async () => {
@@ -131,6 +134,9 @@ describe('PrestaShop connector on a live hub', () => {
     expect(state).toMatchObject({ shop: { timeZone: 'Europe/Paris', stateRoles: { '4': 'shipped', '10': 'awaiting_payment' } }, cursor: { orders: '2024-01-10 12:00:00', customers: '2024-01-10 11:00:00' } });
     const ping = await module({ do: 'ping' });
     expect(ping.result).toBe('delivered');
+    // Customers are texted by the library's scenarios the install suggests: the order status SMS and the cart reminder.
+    expect(response.body.suggestedTemplates.map((template: { id: string }) => template.id)).toEqual(expect.arrayContaining(['order-status', 'abandoned-cart']));
+    await activateShopScenarios(api);
   });
 
   it('turns the module\'s cart into cart.updated, then cart.abandoned and the reminder SMS', async () => {

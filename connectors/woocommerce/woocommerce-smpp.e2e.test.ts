@@ -9,6 +9,7 @@ import { type TestHub } from '../../test/support/hub.ts';
 import { startNetSmppSmsc, type NetSmppSmsc, type SubmitSmEvent } from '../../test/support/smsc-netsmpp.ts';
 import { FakeStore, fixture } from './testing/fake-store.ts';
 import { startShopAndHub, stopShopAndHub } from './testing/shop-and-hub.ts';
+import { activateShopScenarios } from '../../test/support/shop-scenarios.ts';
 
 
 describe('WooCommerce order → SMS over a real SMPP session', () => {
@@ -39,10 +40,10 @@ describe('WooCommerce order → SMS over a real SMPP session', () => {
         consumerKey: store.consumerKey,
         consumerSecret: store.consumerSecret,
         settings: { shopName: 'Bougies & Co' },
-        rules: { orderStatusSms: { enabled: true } },
       },
     });
     expect(installed.status).toBe(201);
+    await activateShopScenarios(t.api, { orderStatusSms: true });
 
     const answer = await store.deliver('order.created', fixture('order-v3.json'));
     expect(answer.status).toBe(200);

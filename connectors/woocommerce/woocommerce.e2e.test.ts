@@ -10,6 +10,7 @@ import { type TestHub, type TestHubMode } from '../../test/support/hub.ts';
 import { FakeStore, fixture } from './testing/fake-store.ts';
 import { waitFor } from '../../test/support/wait.ts';
 import { PUBLIC_URL, startShopAndHub, stopShopAndHub } from './testing/shop-and-hub.ts';
+import { activateShopScenarios } from '../../test/support/shop-scenarios.ts';
 
 const MERCHANT = '+33698765432';
 
@@ -57,11 +58,7 @@ describe.each(['embedded', 'postgres+redis'] as TestHubMode[])('WooCommerce conn
     consumerKey: store.consumerKey,
     consumerSecret: store.consumerSecret,
     settings: { shopName: 'Bougies & Co', abandonedCartDelayMinutes: 0.05 },
-    rules: {
-      orderStatusSms: { enabled: true },
-      abandonedCart: { enabled: true },
-      merchantAlerts: { phone: '06 98 76 54 32', newOrder: true, lowStock: true },
-    },
+    rules: { merchantAlerts: { phone: '06 98 76 54 32', newOrder: true, lowStock: true } },
   };
 
   it('refuses a store that is down, or a wrong key, with a clear error and installs nothing', async () => {
@@ -79,9 +76,17 @@ describe.each(['embedded', 'postgres+redis'] as TestHubMode[])('WooCommerce conn
     expect(store.webhooks.size).toBe(0);
   });
 
-  it('installs: checks the key, seals it, registers four webhooks with their own secrets, answers their pings', async () => {
+  it('installs: checks the key, seals it, registers four webhooks with their own secrets, answers their pings; suggests the scenarios that text customers', async () => {
+    // The rules that texted customers are scenarios now: asking for them names the template.
+    const legacy = await t.api('/v1/connectors/woocommerce/installations', { body: { ...installBody, rules: { ...installBody.rules, orderStatusSms: { enabled: true } } } });
+    expect(legacy.status).toBe(400);
+    expect(legacy.body.errors).toEqual([{ path: 'body.rules.orderStatusSms', message: expect.stringContaining('POST /v1/scenario-templates/order-status/instantiate') }]);
     const response = await t.api('/v1/connectors/woocommerce/installations', { body: installBody });
     expect(response.status).toBe(201);
+    expect(response.body.suggestedTemplates.map((template: { id: string }) => template.id)).toEqual(['abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back']);
+    expect(response.body.suggestedTemplates[0]).toMatchObject({ name: expect.any(String), instantiate: 'POST /v1/scenario-templates/abandoned-cart/instantiate' });
+    // The order status SMS and the cart reminder, from the library, as the merchant switches them on.
+    await activateShopScenarios(t.api);
     const installation = response.body.installation;
     installationId = installation.id;
     pluginSecret = response.body.shownOnce.pluginSecret;

@@ -151,7 +151,6 @@ export interface ScenarioDefinition {
 export interface ValidationAnswer {
   valid: boolean;
   errors: { path: string; message: string }[];
-  warnings: { path: string; message: string }[];
 }
 
 export interface SimulationResult {

@@ -3,7 +3,7 @@
  *
  *   const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log });
  *   createConnectorsModule({ …, scenarioActions: automation.connectorActions,       // every connector action, at composition
- *     scenarioOverlaps: automation.readyRuleOverlaps });                             // the ready rule overlap check
+ *     scenarioLibrary: automation.library });                                        // templates suggested at install
  *   await automation.startWorkers();                         // worker role
  *
  * The engine registers itself with the bus as the `scenario` subscriber source.
@@ -17,11 +17,12 @@ import type { SendingModule } from '../sending/sending-module.ts';
 import type { Db } from '../store/db.ts';
 import { ConnectorActionRegistry } from './connector-actions.ts';
 import { AutomationEngine, type AutomationTuning } from './engine.ts';
-import { ReadyRuleOverlaps } from './ready-rule-overlaps.ts';
 import { automationRoutes } from './routes/index.ts';
 import { SegmentActivity } from './segments/activity.ts';
 import { Segments } from './segments/segments.ts';
+import { scenarioChecks } from './scenario-checks.ts';
 import { ScenarioTemplates } from './templates/index.ts';
+import { scenarioLibrary, type ScenarioLibrary } from './templates/instantiate.ts';
 
 export interface AutomationModuleOptions {
   db: Db;
@@ -38,18 +39,17 @@ export interface AutomationModule {
   readonly engine: AutomationEngine;
   /** Actions connectors offer to scenarios; the connectors module registers every connector's (scenario-actions.ts). */
   readonly connectorActions: ConnectorActionRegistry;
-  /** Whether a scenario would send alongside a connector's ready rule; the connectors module registers the check. */
-  readonly readyRuleOverlaps: ReadyRuleOverlaps;
   readonly segments: Segments;
   /** The scenario library; connectors with loops of their own (calendar reminders, CRM billing) add templates at composition. */
   readonly templates: ScenarioTemplates;
+  /** The library as other parts use it: suggestions, scenarios created on a tenant's behalf. */
+  readonly library: ScenarioLibrary;
   readonly routes: RouteModule[];
   startWorkers(): Promise<void>;
 }
 
 export function createAutomationModule(options: AutomationModuleOptions): AutomationModule {
   const connectorActions = new ConnectorActionRegistry();
-  const readyRuleOverlaps = new ReadyRuleOverlaps();
   const templates = new ScenarioTemplates();
   // The engine's clock is the business clock of segments too (tests move both with engine.useClock).
   const segments = new Segments({ db: options.db, queue: options.queue, publisher: options.bus, contacts: options.contacts.contacts, log: options.log, clock: (): Date => engine.now() });
@@ -70,10 +70,10 @@ export function createAutomationModule(options: AutomationModuleOptions): Automa
   return {
     engine,
     connectorActions,
-    readyRuleOverlaps,
     segments,
     templates,
-    routes: automationRoutes({ db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments, readyRules: readyRuleOverlaps, templates }),
+    library: scenarioLibrary({ db: options.db, engine, checks: scenarioChecks({ db: options.db, connectorActions, segments }), templates }),
+    routes: automationRoutes({ db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments, templates }),
     async startWorkers() {
       await engine.startWorkers();
       await segments.startWorkers();

@@ -60,7 +60,7 @@ describe.each(['embedded', 'postgres'] as const)('automation API and engine (%s)
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors).toEqual([{ path: 'body.definition.steps[0].next', message: expect.stringMatching(/^step "a" \(steps\[0\]\), next: goes to "b", which is not a step/) }]);
     const validated = await api('/v1/scenarios/validate', { body: { definition: custom('a', [{ id: 'w', type: 'waitFor', event: 'order.created' }]) } });
-    expect(validated.body).toEqual({ valid: false, errors: [{ path: 'body.definition.steps[0].timeout', message: expect.stringMatching(/^step "w" \(steps\[0\]\), timeout: missing/) }], warnings: [] });
+    expect(validated.body).toEqual({ valid: false, errors: [{ path: 'body.definition.steps[0].timeout', message: expect.stringMatching(/^step "w" \(steps\[0\]\), timeout: missing/) }] });
 
     const created = await api('/v1/scenarios', { body: { name: 'Bienvenue', definition: custom('welcome', [sms('a', 'Bonjour')]) } });
     expect(created.status).toBe(201);

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../test/support/hub.ts';
-import { abandonedCartRecipe, birthdayRecipe, loyaltyRecipe } from './recipes.ts';
+import { BUILT_IN_TEMPLATES } from './templates/index.ts';
+import { buildFromTemplate } from './templates/instantiate.ts';
 import { ScenarioDefinitionSchema } from './scenario.ts';
 import { createScenario } from './scenario-store.ts';
 
@@ -22,11 +23,11 @@ describe.each(['embedded', 'postgres'] as const)('scenario checks at save, valid
   });
 
   it('validate takes the body of POST /v1/scenarios and answers the errors save answers, with the same paths', async () => {
-    for (const definition of [birthdayRecipe(), loyaltyRecipe(), abandonedCartRecipe()]) {
-      const body = { name: 'Recette', description: 'from the docs', activate: true, definition };
-      expect((await t.api('/v1/scenarios/validate', { body })).body).toEqual({ valid: true, errors: [], warnings: [] });
+    for (const template of BUILT_IN_TEMPLATES.filter((candidate) => candidate.id !== 'satisfaction-survey')) {
+      const body = { name: 'Recette', description: 'from the library', activate: true, definition: buildFromTemplate(template, {}).definition };
+      expect((await t.api('/v1/scenarios/validate', { body })).body).toEqual({ valid: true, errors: [] });
     }
-    expect((await t.api('/v1/scenarios/validate', { body: { definition: loyaltyRecipe() } })).body).toMatchObject({ valid: true });
+    expect((await t.api('/v1/scenarios/validate', { body: { definition: buildFromTemplate(BUILT_IN_TEMPLATES[0]!, {}).definition } })).body).toMatchObject({ valid: true });
 
     const bad = {
       name: ' ',
@@ -45,7 +46,7 @@ describe.each(['embedded', 'postgres'] as const)('scenario checks at save, valid
     expect(saved.body.errors.map((error: { path: string }) => error.path)).toEqual(['body.name', 'body.definition.steps[1].timeout']);
     const validated = await t.api('/v1/scenarios/validate', { body: bad });
     expect(validated.status).toBe(200);
-    expect(validated.body).toEqual({ valid: false, errors: saved.body.errors, warnings: [] });
+    expect(validated.body).toEqual({ valid: false, errors: saved.body.errors });
 
     // Once the schema passes, the template variables are checked: the same errors from both.
     const typos = { ...bad, name: 'Typos', definition: { ...bad.definition, steps: [{ ...bad.definition.steps[0], next: undefined }] } };
@@ -55,7 +56,7 @@ describe.each(['embedded', 'postgres'] as const)('scenario checks at save, valid
       { path: 'body.definition.steps[0].action.text', message: expect.stringMatching(/^step "sms" \(steps\[0\]\), action\.text: unknown variable "contact\.fistName".*contact\.firstName/) },
       { path: 'body.definition.steps[0].action.text', message: expect.stringMatching(/unknown variable "event\.data\.orderID".*event\.data\.orderId/) },
     ]);
-    expect((await t.api('/v1/scenarios/validate', { body: typos })).body).toEqual({ valid: false, errors: savedTypos.body.errors, warnings: [] });
+    expect((await t.api('/v1/scenarios/validate', { body: typos })).body).toEqual({ valid: false, errors: savedTypos.body.errors });
     expect((await t.api('/v1/scenarios/validate', { body: { ...typos, unknown: 1 } })).body.errors[0]).toEqual({ path: 'body', message: expect.stringMatching(/unknown/i) });
   });
 

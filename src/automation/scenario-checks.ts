@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { InvalidInputError, notFound } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import type { ConnectorActionRegistry } from './connector-actions.ts';
-import type { ReadyRuleOverlapCheck } from './ready-rule-overlaps.ts';
 import { ScenarioDefinitionSchema, type ScenarioDefinition } from './scenario.ts';
 import { getScenario } from './scenario-store.ts';
 import { segmentsNamed } from './segment-references.ts';
@@ -20,24 +19,16 @@ export type FieldError = z.infer<typeof FieldErrorSchema>;
 
 const NameSchema = z.string().trim().min(1).max(200);
 const DescriptionSchema = z.string().trim().max(2000).nullable();
-const AllowOverlapSchema = z
-  .boolean()
-  .default(false)
-  .describe('true: switch the scenario on even though a connector\'s ready rule already sends an SMS of the same category on its trigger event (both will send). Otherwise that is refused with 409.');
 
 /** The bodies, for the OpenAPI document; the handlers check them with the envelopes below so that definition errors name steps. */
 export const CreateBodySchema = z
-  .object({ name: NameSchema, description: DescriptionSchema.optional(), definition: ScenarioDefinitionSchema, activate: z.boolean().default(false), allowReadyRuleOverlap: AllowOverlapSchema })
+  .object({ name: NameSchema, description: DescriptionSchema.optional(), definition: ScenarioDefinitionSchema, activate: z.boolean().default(false) })
   .strict();
 export const UpdateBodySchema = z
-  .object({ name: NameSchema.optional(), description: DescriptionSchema.optional(), definition: ScenarioDefinitionSchema.optional(), allowReadyRuleOverlap: AllowOverlapSchema })
+  .object({ name: NameSchema.optional(), description: DescriptionSchema.optional(), definition: ScenarioDefinitionSchema.optional() })
   .strict();
 /** Optional: a POST without a body reaches the handler as null. */
-export const ActivateBodySchema = z
-  .object({ allowReadyRuleOverlap: AllowOverlapSchema })
-  .strict()
-  .nullish()
-  .transform((body) => body ?? { allowReadyRuleOverlap: false });
+export const ActivateBodySchema = z.object({}).strict().nullish();
 
 const CreateEnvelope = CreateBodySchema.extend({ definition: z.unknown() });
 /** Validate takes the create body; a name is not needed to check a draft. */
@@ -48,8 +39,7 @@ const UpdateEnvelope = UpdateBodySchema.extend({ definition: z.unknown().optiona
 
 export const ValidationAnswerSchema = z.object({
   valid: z.boolean().describe('Whether saving this body would succeed.'),
-  errors: z.array(FieldErrorSchema).describe('What saving would refuse: the errors of its problem+json (400, or 409 for a ready rule overlap when activating).'),
-  warnings: z.array(FieldErrorSchema).describe('What activating later would refuse (a ready rule that already sends on the trigger event), or what allowReadyRuleOverlap accepted.'),
+  errors: z.array(FieldErrorSchema).describe('What saving would refuse: the errors of its problem+json (400).'),
 });
 
 /** For routes whose body these checks parse: Fastify passes it through untouched. */
@@ -74,8 +64,6 @@ export interface ScenarioCheckDeps {
   db: Db;
   connectorActions: ConnectorActionRegistry;
   segments: Pick<Segments, 'get'>;
-  /** Connectors' ready rules, asked through the port they fill at composition. */
-  readyRules: ReadyRuleOverlapCheck;
 }
 
 export type ScenarioChecks = ReturnType<typeof scenarioChecks>;
@@ -106,8 +94,6 @@ export function scenarioChecks(deps: ScenarioCheckDeps) {
   return {
     definitionIssues,
 
-    /** Refuses (ConflictError) switching a scenario on alongside a ready rule that sends on its trigger event, unless allowed. */
-    refuseReadyRuleOverlap: (tenantId: string, change: Parameters<ReadyRuleOverlapCheck['refuseNew']>[1]) => deps.readyRules.refuseNew(tenantId, change),
 
     /** The body of POST /v1/scenarios; throws the 400 that lists every error. */
     async create(tenantId: string, body: unknown): Promise<z.output<typeof CreateEnvelope> & { definition: ScenarioDefinition }> {
@@ -132,11 +118,7 @@ export function scenarioChecks(deps: ScenarioCheckDeps) {
     async validate(tenantId: string, body: unknown): Promise<z.infer<typeof ValidationAnswerSchema>> {
       const fields = envelope(ValidateEnvelope, body);
       const { definition, errors } = await bodyDefinition(tenantId, body, fields.errors);
-      const data = fields.data;
-      if (!data || !definition) return { valid: false, errors, warnings: [] };
-      const overlaps = await deps.readyRules.errorsFor(tenantId, { name: data.name ?? 'this scenario', definition }, 'body.definition.trigger.event');
-      const refused = data.activate && !data.allowReadyRuleOverlap;
-      return refused && overlaps.length > 0 ? { valid: false, errors: overlaps, warnings: [] } : { valid: true, errors: [], warnings: overlaps };
+      return fields.data && definition ? { valid: true, errors: [] } : { valid: false, errors };
     },
   };
 }

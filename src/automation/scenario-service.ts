@@ -1,12 +1,7 @@
-/**
- * Saving scenarios as the API does: a checked body (scenario-checks.ts) is stored, and switching it on
- * or changing an active one refuses to send alongside a connector's ready rule on the same event
- * (checked through the ReadyRuleOverlapCheck port that connectors fill) unless the caller allows it.
- */
+/** Saving scenarios as the API does: a checked body (scenario-checks.ts) is stored, and activated when asked. */
 import { ConflictError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import type { AutomationEngine } from './engine.ts';
-import type { ReadyRuleOverlapCheck } from './ready-rule-overlaps.ts';
 import type { ScenarioChecks } from './scenario-checks.ts';
 import { scenarioOr404 } from './scenario-checks.ts';
 import { createScenario, deleteScenario, type Scenario } from './scenario-store.ts';
@@ -17,25 +12,17 @@ type UpdateBody = Awaited<ReturnType<ScenarioChecks['update']>>;
 export interface ScenarioServiceDeps {
   db: Db;
   engine: AutomationEngine;
-  readyRules: ReadyRuleOverlapCheck;
 }
 
-/** Stores a checked create body as version 1, and activates it when asked (after the overlap check). */
-export async function saveNewScenario({ db, engine, readyRules }: ScenarioServiceDeps, tenantId: string, body: CreateBody): Promise<Scenario> {
-  if (body.activate) await readyRules.refuseNew(tenantId, { after: body, allow: body.allowReadyRuleOverlap, path: 'body.definition.trigger.event' });
+/** Stores a checked create body as version 1, and activates it when asked. */
+export async function saveNewScenario({ db, engine }: ScenarioServiceDeps, tenantId: string, body: CreateBody): Promise<Scenario> {
   const scenario = await createScenario(db, tenantId, body);
   return body.activate ? (await engine.activate(tenantId, scenario.id))! : scenario;
 }
 
-/**
- * Applies a checked update body; a new definition of an active scenario is checked for overlap first.
- * Undefined when the scenario went away meanwhile; the engine's StepInUseError passes through.
- */
-export async function changeScenario({ db, engine, readyRules }: ScenarioServiceDeps, tenantId: string, id: string, { definition, ...body }: UpdateBody): Promise<Scenario | undefined> {
-  const current = await scenarioOr404(db, tenantId, id);
-  if (definition && current.status === 'active') {
-    await readyRules.refuseNew(tenantId, { before: current, after: { ...current, definition }, allow: body.allowReadyRuleOverlap, path: 'body.definition.trigger.event' });
-  }
+/** Applies a checked update body. Undefined when the scenario went away meanwhile; the engine's StepInUseError passes through. */
+export async function changeScenario({ db, engine }: ScenarioServiceDeps, tenantId: string, id: string, { definition, ...body }: UpdateBody): Promise<Scenario | undefined> {
+  await scenarioOr404(db, tenantId, id);
   const updated = await engine.update(tenantId, id, { name: body.name, description: body.description, definition });
   return updated?.scenario;
 }

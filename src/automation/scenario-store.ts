@@ -171,12 +171,8 @@ export async function scenariosForEvent(db: Sql, tenantId: string, type: string)
   return rows.map((row) => row.id);
 }
 
-/** The tenant's active scenarios with the definition new runs start on (what sends now). */
-export async function activeScenarioDefinitions(db: Sql, tenantId: string): Promise<{ id: string; name: string; definition: ScenarioDefinition }[]> {
-  const rows = await db.query<{ id: string; name: string; definition: unknown }>(
-    `SELECT s.id, s.name, v.definition FROM scenarios s JOIN scenario_versions v ON v.scenario_id = s.id AND v.version = s.active_version
-     WHERE s.tenant_id = $1 AND s.status = 'active' ORDER BY s.seq`,
-    [tenantId],
-  );
-  return rows.map((row) => ({ id: row.id, name: row.name, definition: ScenarioDefinitionSchema.parse(row.definition) }));
+/** The tenant's newest scenario of that name that is not archived (what a part creating scenarios on the tenant's behalf checks first). */
+export async function liveScenarioNamed(db: Sql, tenantId: string, name: string): Promise<Scenario | undefined> {
+  const [row] = await db.query<ScenarioRow>(`SELECT ${COLUMNS} FROM scenarios s WHERE s.tenant_id = $1 AND s.name = $2 AND s.status <> 'archived' ORDER BY s.seq DESC LIMIT 1`, [tenantId, name]);
+  return row && toScenario(row);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SENDING_SETTINGS } from '../sending/settings.ts';
-import { abandonedCartRecipe, birthdayRecipe, loyaltyRecipe } from './recipes.ts';
+import { abandonedCartTemplate } from './templates/abandoned-cart.ts';
+import { birthdayTemplate } from './templates/birthday.ts';
 import { simulate, SimulationInputSchema, type SimulationInputBody } from './simulate.ts';
 import type { ScenarioDefinitionInput } from './scenario.ts';
 import { validateScenario } from './validate.ts';
@@ -16,11 +17,27 @@ async function run(recipe: ScenarioDefinitionInput, input: SimulationInputBody) 
   return simulate(validation.definition, SimulationInputSchema.parse(input), { tenantId: 'ten_sim', scenarioId: 'scn_sim', settings: DEFAULT_SENDING_SETTINGS, now: new Date(TUESDAY) });
 }
 
+/** After a purchase: J+7 an SMS, then 7 days for a new order; without one, the SMS again, twice at most (a bounded goto). */
+const loyaltyLoop = (): ScenarioDefinitionInput => ({
+  trigger: { kind: 'event', event: 'order.created' },
+  entry: { per: 'contact', reentry: true },
+  exitEvents: [{ event: 'order.created' }, { event: 'contact.unsubscribed' }],
+  steps: [
+    { id: 'attendre-j7', type: 'wait', wait: { kind: 'duration', duration: '7d' }, next: 'sms-relance' },
+    { id: 'sms-relance', type: 'action', action: { kind: 'sendSms', category: 'marketing', text: '{{ contact.firstName | default: "Bonjour" }}, vos produits préférés vous attendent : -10% avec le code MERCI10 cette semaine.' }, next: 'attendre-commande' },
+    { id: 'attendre-commande', type: 'waitFor', event: 'order.created', timeout: '7d', happened: 'fin', timedOut: 'relancer' },
+    { id: 'relancer', type: 'goto', target: 'sms-relance', maxRotations: 2, then: 'fin' },
+    { id: 'fin', type: 'exit' },
+  ],
+});
+const abandonedCart = () => abandonedCartTemplate.build(abandonedCartTemplate.parameters.parse({})).definition;
+const birthday = () => birthdayTemplate.build(birthdayTemplate.parameters.parse({})).definition;
+
 const camille = { firstName: 'Camille', phone: '+33612345678', email: 'camille@example.fr' };
 
-describe('simulation of the three recipes', () => {
+describe('simulation of a loop, the abandoned cart and the birthday', () => {
   it('loyalty loop: J+7, J+14, J+21 without an order, then the run ends', async () => {
-    const result = await run(loyaltyRecipe(), { contact: camille, start: TUESDAY, events: [{ type: 'order.created', data: { orderId: 'A1', status: 'processing', total: { amount: 40, currency: 'EUR' } } }] });
+    const result = await run(loyaltyLoop(), { contact: camille, start: TUESDAY, events: [{ type: 'order.created', data: { orderId: 'A1', status: 'processing', total: { amount: 40, currency: 'EUR' } } }] });
     expect(result.messages.map((message) => message.sendAt)).toEqual([plus(TUESDAY, 7 * DAY), plus(TUESDAY, 14 * DAY), plus(TUESDAY, 21 * DAY)]);
     expect(result.messages[0]!.text).toBe('Camille, vos produits préférés vous attendent : -10% avec le code MERCI10 cette semaine.\nSTOP au 36173');
     expect(result.runs).toEqual([expect.objectContaining({ status: 'completed', endReason: 'exit step "fin"' })]);
@@ -32,7 +49,7 @@ describe('simulation of the three recipes', () => {
 
   it('loyalty loop: a new order ends the run at once and starts the next one', async () => {
     const order = (orderId: string, at: string) => ({ at, type: 'order.created', data: { orderId, status: 'processing', total: { amount: 40, currency: 'EUR' } } });
-    const result = await run(loyaltyRecipe(), { contact: camille, start: TUESDAY, events: [order('A1', '+0s'), order('A2', '+10d')], horizon: '20d' });
+    const result = await run(loyaltyLoop(), { contact: camille, start: TUESDAY, events: [order('A1', '+0s'), order('A2', '+10d')], horizon: '20d' });
     const [first, second] = result.runs;
     expect(first).toMatchObject({ status: 'exited', endReason: 'exit event order.created' });
     expect(second).toMatchObject({ status: 'waiting' });
@@ -46,7 +63,7 @@ describe('simulation of the three recipes', () => {
 
   it('abandoned cart: the link at once, the reminder 24 h later without an order', async () => {
     const cart = { cartId: 'c-981', total: { amount: 42, currency: 'EUR' }, lines: [], recoveryUrl: 'https://shop.fr/p/c-981', abandonedAfterMinutes: 60 };
-    const result = await run(abandonedCartRecipe(), { contact: camille, start: TUESDAY, events: [{ type: 'cart.abandoned', data: cart }] });
+    const result = await run(abandonedCart(), { contact: camille, start: TUESDAY, events: [{ type: 'cart.abandoned', data: cart }] });
     expect(result.messages.map((message) => [message.step, message.sendAt])).toEqual([
       ['sms-panier', TUESDAY],
       ['sms-rappel', plus(TUESDAY, DAY)],
@@ -56,7 +73,7 @@ describe('simulation of the three recipes', () => {
 
   it('abandoned cart: an order ends it, and each cart is its own run', async () => {
     const cart = (cartId: string) => ({ cartId, total: { amount: 42, currency: 'EUR' }, lines: [], recoveryUrl: `https://shop.fr/p/${cartId}`, abandonedAfterMinutes: 60 });
-    const result = await run(abandonedCartRecipe(), {
+    const result = await run(abandonedCart(), {
       contact: camille,
       start: TUESDAY,
       events: [
@@ -76,11 +93,14 @@ describe('simulation of the three recipes', () => {
   });
 
   it('birthday: every year at 10:00 in the contact\'s zone', async () => {
-    const result = await run(birthdayRecipe(), { contact: { ...camille, timeZone: 'America/Martinique', attributes: { birthday: '1990-03-10' } }, start: TUESDAY });
-    expect(result.messages.map((message) => [message.sendAt, message.text])).toEqual([
-      ['2026-03-10T14:00:00.000Z', 'Joyeux anniversaire Camille ! -20% sur tout le site avec le code ANNIV2026, valable 7 jours.\nSTOP au 36173'],
-      ['2027-03-10T14:00:00.000Z', 'Joyeux anniversaire Camille ! -20% sur tout le site avec le code ANNIV2027, valable 7 jours.\nSTOP au 36173'],
+    const result = await run(birthday(), { contact: { ...camille, timeZone: 'America/Martinique', attributes: { birthday: '1990-03-10' } }, start: TUESDAY });
+    expect(result.messages.map((message) => [message.step, message.sendAt])).toEqual([
+      ['sms-anniversaire', '2026-03-10T14:00:00.000Z'],
+      ['sms-relance', '2026-03-17T14:00:00.000Z'],
+      ['sms-anniversaire', '2027-03-10T14:00:00.000Z'],
+      ['sms-relance', '2027-03-17T14:00:00.000Z'],
     ]);
+    expect(result.messages[0]!.text).toBe('Joyeux anniversaire Camille ! -20% sur tout le site avec le code ANNIV20, valable 14 jours.\nSTOP au 36173');
     expect(result.runs.map((run) => run.status)).toEqual(['completed', 'completed']);
   });
 });

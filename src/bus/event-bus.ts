@@ -10,6 +10,13 @@ import type { PublishInput, PublishResult, TriggerEvent } from './trigger-event.
 
 const DISPATCH_JOB = 'bus.dispatch';
 const DELIVER_JOB = 'bus.deliver';
+/**
+ * The bulk lane: the same jobs for the events a bulk send produces (a 10,000-SMS batch publishes
+ * 20,000 `message.*` events), in queues of their own with their own workers, so that a shop's order
+ * or a scenario trigger never waits behind them (issue 18, defect 5).
+ */
+const BULK_DISPATCH_JOB = 'bus.dispatch.bulk';
+const BULK_DELIVER_JOB = 'bus.deliver.bulk';
 const SWEEP_JOB = 'bus.sweep';
 /** An event still undispatched this long after it was stored lost its dispatch job (crash between commit and enqueue). */
 const SWEEP_GRACE_SECONDS = 5;
@@ -46,9 +53,14 @@ export class EventBus {
   readonly #storedListeners = new Set<(tenantId: string) => void>();
   /** Concurrent publishes share one INSERT (group commit): ingest bursts cost a few statements. */
   readonly #inserts: GroupCommit<Omit<TriggerEvent, 'receivedAt'>, PublishResult>;
+  readonly #isBulk: (event: { source: string; type: string }) => boolean;
 
-  /** `normalizePhone`: the hub's phone rule for `subject.phone` (src/bus/subject-phone.ts). */
-  constructor(db: Db, queue: JobQueue, log: Logger, normalizePhone: SubjectPhoneNormalizer) {
+  /**
+   * `normalizePhone`: the hub's phone rule for `subject.phone` (src/bus/subject-phone.ts). `isBulk`:
+   * which events take the bulk lane (given at composition: the bus does not know the sending part).
+   */
+  constructor(db: Db, queue: JobQueue, log: Logger, normalizePhone: SubjectPhoneNormalizer, options: { isBulk?: (event: { source: string; type: string }) => boolean } = {}) {
+    this.#isBulk = options.isBulk ?? (() => false);
     this.#db = db;
     this.#queue = queue;
     this.#log = log;
@@ -87,15 +99,19 @@ export class EventBus {
     });
     if (!result.duplicate) {
       for (const listener of this.#storedListeners) listener(input.tenantId);
-      await this.#enqueueDispatch(result.id);
+      await this.#enqueueDispatch(result.id, this.#isBulk(input));
     }
     return dropped.length > 0 ? { ...result, dropped } : result;
   }
 
   /** Starts the bus's workers (worker role) and its sweeper schedule. */
   async startWorkers(options: { dispatchConcurrency?: number; deliverConcurrency?: number } = {}): Promise<void> {
-    this.#queue.process<DispatchJob>(DISPATCH_JOB, (job) => this.#dispatch(job.data.eventId), { concurrency: options.dispatchConcurrency ?? 8 });
-    this.#queue.process<DeliverJob>(DELIVER_JOB, (job) => this.#deliver(job.data.deliveryId), { concurrency: options.deliverConcurrency ?? 32 });
+    const dispatchConcurrency = options.dispatchConcurrency ?? 8;
+    const deliverConcurrency = options.deliverConcurrency ?? 32;
+    this.#queue.process<DispatchJob>(DISPATCH_JOB, (job) => this.#dispatch(job.data.eventId), { concurrency: dispatchConcurrency });
+    this.#queue.process<DeliverJob>(DELIVER_JOB, (job) => this.#deliver(job.data.deliveryId), { concurrency: deliverConcurrency });
+    this.#queue.process<DispatchJob>(BULK_DISPATCH_JOB, (job) => this.#dispatch(job.data.eventId), { concurrency: dispatchConcurrency });
+    this.#queue.process<DeliverJob>(BULK_DELIVER_JOB, (job) => this.#deliver(job.data.deliveryId), { concurrency: deliverConcurrency });
     this.#queue.process(SWEEP_JOB, async () => {
       await this.sweep();
     }, { concurrency: 1 });
@@ -104,26 +120,33 @@ export class EventBus {
 
   /** Re-enqueues lost work: undispatched events and pending deliveries whose job went missing. */
   async sweep(): Promise<{ events: number; deliveries: number }> {
-    const events = await this.#db.query<{ id: string }>(
-      `SELECT id FROM events WHERE dispatched_at IS NULL AND received_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT 1000`,
+    const events = await this.#db.query<{ id: string; source: string; type: string }>(
+      `SELECT id, source, type FROM events WHERE dispatched_at IS NULL AND received_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT 1000`,
       [SWEEP_GRACE_SECONDS],
     );
-    for (const { id } of events) await this.#enqueueDispatch(id);
-    const deliveries = await this.#db.query<{ id: string; attempts: number }>(
-      `SELECT id, attempts FROM event_deliveries WHERE status = 'pending' AND next_attempt_at < now() - make_interval(secs => $1) ORDER BY next_attempt_at LIMIT 1000`,
+    for (const event of events) await this.#enqueueDispatch(event.id, this.#isBulk(event));
+    const deliveries = await this.#db.query<{ id: string; attempts: number; source: string; type: string }>(
+      `SELECT d.id, d.attempts, e.source, e.type FROM event_deliveries d JOIN events e ON e.id = d.event_id
+       WHERE d.status = 'pending' AND d.next_attempt_at < now() - make_interval(secs => $1) ORDER BY d.next_attempt_at LIMIT 1000`,
       [DELIVERY_SWEEP_GRACE_SECONDS],
     );
-    for (const { id, attempts } of deliveries) await this.#enqueueDelivery(id, attempts + 1, 0);
+    for (const delivery of deliveries) await this.#enqueueDelivery(delivery.id, delivery.attempts + 1, 0, this.#isBulk(delivery));
     if (events.length + deliveries.length > 0) this.#log.warn({ events: events.length, deliveries: deliveries.length }, 'bus sweeper re-enqueued lost work');
     return { events: events.length, deliveries: deliveries.length };
   }
 
-  async #enqueueDispatch(eventId: string): Promise<void> {
-    await this.#queue.add(DISPATCH_JOB, { eventId }, { jobId: `dispatch.${eventId}`, attempts: 10, backoff: { type: 'exponential', delayMs: 1000 } });
+  /** Job ids are the same in both lanes: an event is in one lane only, and the store queue's ids span every name. */
+  async #enqueueDispatch(eventId: string, bulk: boolean): Promise<void> {
+    await this.#queue.add(bulk ? BULK_DISPATCH_JOB : DISPATCH_JOB, { eventId }, { jobId: `dispatch.${eventId}`, attempts: 10, backoff: { type: 'exponential', delayMs: 1000 } });
   }
 
-  async #enqueueDelivery(deliveryId: string, attempt: number, delayMs: number): Promise<void> {
-    await this.#queue.add(DELIVER_JOB, { deliveryId }, { jobId: `deliver.${deliveryId}.${attempt}`, delayMs, attempts: 5, backoff: { type: 'exponential', delayMs: 1000 } });
+  async #enqueueDelivery(deliveryId: string, attempt: number, delayMs: number, bulk: boolean): Promise<void> {
+    await this.#queue.add(bulk ? BULK_DELIVER_JOB : DELIVER_JOB, { deliveryId }, {
+      jobId: `deliver.${deliveryId}.${attempt}`,
+      delayMs,
+      attempts: 5,
+      backoff: { type: 'exponential', delayMs: 1000 },
+    });
   }
 
   async #dispatch(eventId: string): Promise<void> {
@@ -149,7 +172,7 @@ export class EventBus {
       );
       await tx.query('UPDATE events SET dispatched_at = now() WHERE id = $1', [event.id]);
     });
-    for (const { id } of deliveries) await this.#enqueueDelivery(id, 1, 0);
+    for (const { id } of deliveries) await this.#enqueueDelivery(id, 1, 0, this.#isBulk(event));
   }
 
   /** Puts a failed delivery back to pending and runs its next attempt now; false when it is not failed. */
@@ -160,7 +183,8 @@ export class EventBus {
       [tenantId, deliveryId],
     );
     if (!row) return false;
-    await this.#enqueueDelivery(deliveryId, row.attempts + 1, 0);
+    // Asked for by a person: the main lane.
+    await this.#enqueueDelivery(deliveryId, row.attempts + 1, 0, false);
     return true;
   }
 
@@ -228,7 +252,7 @@ export class EventBus {
         [deliveryId, attempt, outcome.kind === 'delivered' ? 'succeeded' : failed ? 'failed' : 'pending', error, delayMs],
       );
     });
-    if (outcome.kind === 'retry' && !failed) await this.#enqueueDelivery(deliveryId, attempt + 1, delayMs);
+    if (outcome.kind === 'retry' && !failed) await this.#enqueueDelivery(deliveryId, attempt + 1, delayMs, this.#isBulk(event));
     if (failed && source?.onDeliveryFailed) await source.onDeliveryFailed(targetId, event, error ?? 'failed');
   }
 }

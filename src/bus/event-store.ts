@@ -107,12 +107,3 @@ export async function listEvents(db: Db, filter: EventFilter): Promise<(TriggerE
   const rows = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params);
   return rows.map(toEvent);
 }
-
-/** Whether the contact is the subject of an event of one of these types that occurred at or after `since` (by occurrence, not arrival). */
-export async function contactHasEventSince(db: Db, query: { tenantId: string; contactId: string; types: readonly string[]; since: Date }): Promise<boolean> {
-  const rows = await db.query(
-    `SELECT 1 FROM events WHERE tenant_id = $1 AND type = ANY($2::text[]) AND subject->>'contactId' = $3 AND occurred_at >= $4 LIMIT 1`,
-    [query.tenantId, [...query.types], query.contactId, query.since],
-  );
-  return rows.length > 0;
-}

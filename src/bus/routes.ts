@@ -34,6 +34,36 @@ const DeliverySchema = z.object({
   nextAttemptAt: z.string().nullable(),
 });
 
+/** An event's deliveries with their attempts, oldest first (empty for another tenant's event). */
+async function deliveriesOf(db: Db, tenantId: string, eventId: string): Promise<z.infer<typeof DeliverySchema>[]> {
+  const deliveries = await db.query<{ id: string; subscriber: string; status: 'pending' | 'succeeded' | 'failed'; last_error: string | null; next_attempt_at: Date | null }>(
+    'SELECT id, subscriber, status, last_error, next_attempt_at FROM event_deliveries WHERE tenant_id = $1 AND event_id = $2 ORDER BY created_at, id',
+    [tenantId, eventId],
+  );
+  const attempts = await db.query<{ delivery_id: string; attempt: number; started_at: Date; duration_ms: number; outcome: string; status_code: number | null; error: string | null }>(
+    `SELECT a.* FROM delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id
+     WHERE d.tenant_id = $1 AND d.event_id = $2 ORDER BY a.attempt`,
+    [tenantId, eventId],
+  );
+  return deliveries.map((delivery) => ({
+    id: delivery.id,
+    subscriber: delivery.subscriber,
+    status: delivery.status,
+    lastError: delivery.last_error,
+    nextAttemptAt: delivery.next_attempt_at?.toISOString() ?? null,
+    attempts: attempts
+      .filter((attempt) => attempt.delivery_id === delivery.id)
+      .map((attempt) => ({
+        attempt: attempt.attempt,
+        startedAt: attempt.started_at.toISOString(),
+        durationMs: attempt.duration_ms,
+        outcome: attempt.outcome,
+        statusCode: attempt.status_code,
+        error: attempt.error,
+      })),
+  }));
+}
+
 export const busRoutes: FastifyPluginAsyncZod<{ db: Db; bus: EventBus }> = async (app, { db, bus }) => {
   app.post(
     '/events',
@@ -118,35 +148,32 @@ export const busRoutes: FastifyPluginAsyncZod<{ db: Db; bus: EventBus }> = async
       const tenantId = tenantOf(request);
       const event = await findEvent(db, request.params.id, tenantId);
       if (!event) throw notFound('event', request.params.id);
-      const deliveries = await db.query<{ id: string; subscriber: string; status: 'pending' | 'succeeded' | 'failed'; last_error: string | null; next_attempt_at: Date | null }>(
-        'SELECT id, subscriber, status, last_error, next_attempt_at FROM event_deliveries WHERE tenant_id = $1 AND event_id = $2 ORDER BY created_at, id',
-        [tenantId, event.id],
-      );
-      const attempts = await db.query<{ delivery_id: string; attempt: number; started_at: Date; duration_ms: number; outcome: string; status_code: number | null; error: string | null }>(
-        `SELECT a.* FROM delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id
-         WHERE d.tenant_id = $1 AND d.event_id = $2 ORDER BY a.attempt`,
-        [tenantId, event.id],
-      );
-      return {
-        ...toPublicEvent(event),
-        deliveries: deliveries.map((delivery) => ({
-          id: delivery.id,
-          subscriber: delivery.subscriber,
-          status: delivery.status,
-          lastError: delivery.last_error,
-          nextAttemptAt: delivery.next_attempt_at?.toISOString() ?? null,
-          attempts: attempts
-            .filter((attempt) => attempt.delivery_id === delivery.id)
-            .map((attempt) => ({
-              attempt: attempt.attempt,
-              startedAt: attempt.started_at.toISOString(),
-              durationMs: attempt.duration_ms,
-              outcome: attempt.outcome,
-              statusCode: attempt.status_code,
-              error: attempt.error,
-            })),
-        })),
-      };
+      return { ...toPublicEvent(event), deliveries: await deliveriesOf(db, tenantId, event.id) };
+    },
+  );
+
+  app.post(
+    '/events/:id/deliveries/:deliveryId/redeliver',
+    {
+      schema: {
+        tags: ['events'],
+        summary: "Try one of an event's failed deliveries again (a webhook, a Zapier hook, a scenario)",
+        description:
+          'The delivery goes back to pending and is attempted within seconds; its new attempts follow the old ones. Only a failed delivery can be redelivered (409 otherwise).',
+        params: z.object({ id: z.string(), deliveryId: z.string().min(1).max(64) }),
+        response: { 202: DeliverySchema, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = tenantOf(request);
+      const { id, deliveryId } = request.params;
+      const find = async () => (await deliveriesOf(db, tenantId, id)).find((delivery) => delivery.id === deliveryId);
+      const delivery = await find();
+      if (!delivery) throw notFound('delivery of this event', deliveryId);
+      if (!(await bus.redeliverFailed(tenantId, deliveryId))) {
+        throw new HttpProblem(409, 'conflict', `Only failed deliveries can be redelivered; this one is ${delivery.status}.`);
+      }
+      return reply.code(202).send((await find())!);
     },
   );
 

@@ -3,7 +3,7 @@
  *
  *   const connectors = createConnectorsModule({ db, queue, bus, contacts, vault, sending, log, publicUrl, allowPrivateTargets,
  *     connectors: [woocommerce], scenarioActions: automation.connectorActions,     // actions → scenario actions
- *     scenarioOverlaps: automation.readyRuleOverlaps });                           // ready rules ↔ scenarios check
+ *     scenarioLibrary: automation.library });                                     // suggestions; old customer rules → scenarios
  *   bus.addSource(connectors.rules);          // the ready rules (order status SMS, alerts…)
  *   routes.push(...connectors.routes);        // /v1/connectors… and /connectors/<id>/… (public, signed)
  *   await connectors.start({ workers: true }); // inbox workers, timers, reconcile at start and hourly
@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ConnectorActionRegistry } from '../automation/connector-actions.ts';
-import type { ReadyRuleOverlaps } from '../automation/ready-rule-overlaps.ts';
+import type { ScenarioLibrary } from '../automation/templates/instantiate.ts';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { ContactService } from '../contacts/contacts.ts';
 import type { RouteModule } from '../gateway/app.ts';
@@ -37,7 +37,7 @@ import { purgeFlows } from './oauth/flows.ts';
 import { oauthPublicRoutes } from './oauth/public-routes.ts';
 import { TokenManager } from './oauth/tokens.ts';
 import { registerScenarioActions } from './scenario-actions.ts';
-import { readyRuleOverlapCheck } from './rules/overlap.ts';
+import { MOVE_RULES_JOB, moveRulesToScenarios } from './rules/move-rules.ts';
 import { ReadyRulesSource } from './rules/rules-source.ts';
 
 const RECONCILE_ALL_JOB = 'connectors.reconcile-all';
@@ -61,8 +61,8 @@ export interface ConnectorsModuleOptions {
   connectors: Connector[];
   /** The automation's registry: every connector's actions become scenario actions (`<connector>.<action>`). */
   scenarioActions?: Pick<ConnectorActionRegistry, 'register'>;
-  /** The automation's port: it asks the ready rules before switching a scenario on that would text the same customers. */
-  scenarioOverlaps?: Pick<ReadyRuleOverlaps, 'use'>;
+  /** The automation's scenario library: templates suggested at install; the customer rules stored before moved into scenarios. */
+  scenarioLibrary?: ScenarioLibrary;
   clock?: () => Date;
   /** HUB_OAUTH_<CONNECTOR>_CLIENT_ID/SECRET, by connector id (src/config.ts). */
   oauthClients?: Record<string, { clientId: string; clientSecret: string }>;
@@ -129,13 +129,13 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
     ...(options.oauthStateKey ? { oauthStateKey: options.oauthStateKey } : {}),
     ...(options.principalActive ? { principalActive: options.principalActive } : {}),
+    ...(options.scenarioLibrary ? { suggestTemplates: options.scenarioLibrary.fitting } : {}),
   });
 
   for (const id of Object.keys(deps.oauthClients)) {
     if (registry.get(id)?.manifest.auth !== 'oauth2') log.warn(`An OAuth client is configured for "${id}", which is no OAuth connector of this hub (${registry.all().filter((one) => one.manifest.auth === 'oauth2').map((one) => one.manifest.id).join(', ') || 'none'}); it is not used.`);
   }
   if (options.scenarioActions) registerScenarioActions(options.scenarioActions, deps);
-  options.scenarioOverlaps?.use(readyRuleOverlapCheck(options.db));
 
   const cache = new Map<string, { until: number; installation: StoredInstallation | undefined }>();
   const findInstallation = async (id: string, findOptions: { fresh?: boolean } = {}) => {
@@ -220,6 +220,12 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
         },
         { concurrency: 1 },
       );
+      const library = options.scenarioLibrary;
+      if (library) {
+        deps.queue.process(MOVE_RULES_JOB, async () => void (await moveRulesToScenarios({ db: deps.db, library, log: log.child({ part: 'move-rules' }) })), { concurrency: 1 });
+        // One job for the whole hub at a time: every worker asks at start, the id dedupes while one runs.
+        await deps.queue.add(MOVE_RULES_JOB, {}, { jobId: MOVE_RULES_JOB });
+      }
       await deps.queue.schedule('connectors.sweep', SWEEP_JOB, 10_000);
       // Rows for schedules a new version declares, then this process's ticks (each due row runs on one worker).
       await syncAllSchedules(deps);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus.ts';
+import type { ScenarioLibrary } from '../automation/templates/instantiate.ts';
 import type { ContactService } from '../contacts/contacts.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
@@ -23,6 +24,8 @@ export interface ConnectorDeps {
   publicUrl: string;
   network: NetworkPolicy;
   clock: () => Date;
+  /** The scenario templates an installation's events can feed, suggested in the install answer. */
+  suggestTemplates?: ScenarioLibrary['fitting'];
   /** OAuth clients from the environment, by connector id (HUB_OAUTH_<CONNECTOR>_CLIENT_ID/SECRET). */
   oauthClients: Record<string, { clientId: string; clientSecret: string }>;
   /** Tests only: a connector's OAuth endpoints replaced (a local authorization server). */

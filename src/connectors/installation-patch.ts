@@ -1,15 +1,14 @@
 /**
  * PATCH of an installation: settings and ready rules as JSON merge patches (RFC 7396), each result
- * checked against its schema (errors under body.settings / body.rules), and a rule switched on next to
- * an active scenario that already texts on the same event refused unless allowed.
+ * checked against its schema (errors under body.settings / body.rules). The rules that texted
+ * customers are refused naming the scenario template that replaced them (rules.ts).
  */
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
 import type { Connector, JsonObject } from './connector.ts';
 import type { ConnectorDeps } from './deps.ts';
 import { getInstallation, updateInstallation, type StoredInstallation } from './installation-store.ts';
-import { refuseNewScenarioOverlap } from './rules/overlap.ts';
-import { RulesSchema } from './rules/rules.ts';
+import { refuseMovedRules, RulesSchema, withoutMovedRules } from './rules/rules.ts';
 import { syncSchedules } from './schedules.ts';
 
 /** JSON merge patch (RFC 7396): objects merge key by key, null removes, anything else replaces. */
@@ -33,7 +32,7 @@ export async function patchInstallation(
   tenantId: string,
   connector: Connector,
   installation: StoredInstallation,
-  body: { settings?: Record<string, unknown> | undefined; rules?: Record<string, unknown> | undefined; allowScenarioOverlap: boolean },
+  body: { settings?: Record<string, unknown> | undefined; rules?: Record<string, unknown> | undefined },
 ): Promise<StoredInstallation> {
   const patch: { settings?: JsonObject; rules?: JsonObject } = {};
   if (body.settings) {
@@ -43,11 +42,10 @@ export async function patchInstallation(
   }
   if (body.rules) {
     if (!connector.manifest.readyRules) throw new InvalidInputError(`${connector.manifest.name} has no ready rules; use a scenario (template) instead.`, [{ path: 'body.rules', message: 'not accepted by this connector' }]);
-    const parsed = RulesSchema.safeParse(mergePatch(installation.rules, body.rules));
+    refuseMovedRules(body.rules, 'body.rules');
+    const parsed = RulesSchema.safeParse(mergePatch(withoutMovedRules(installation.rules) as JsonObject, body.rules));
     if (!parsed.success) throw invalidFields('body.rules', parsed.error);
     patch.rules = parsed.data as JsonObject;
-    const before = installation.status === 'uninstalled' ? undefined : installation;
-    await refuseNewScenarioOverlap(deps.db, tenantId, { before, after: { ...installation, rules: patch.rules }, allow: body.allowScenarioOverlap, root: 'body.rules' });
   }
   await updateInstallation(deps.db, tenantId, installation.id, patch);
   const updated = (await getInstallation(deps.db, tenantId, installation.id))!;

@@ -9,7 +9,7 @@
  * status `error` with what it created recorded in its state, and the next install call, start-up or
  * hourly reconcile resumes from there (never duplicating: reconcile adopts what it finds).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isUniqueViolation } from '../store/db.ts';
@@ -24,10 +24,9 @@ import {
   updateInstallation,
   type StoredInstallation,
 } from './installation-store.ts';
-import { refuseNewScenarioOverlap } from './rules/overlap.ts';
 import { dropSchedules, syncSchedules } from './schedules.ts';
 import { ReauthorizationRequiredError } from './oauth/errors.ts';
-import { RulesSchema } from './rules/rules.ts';
+import { refuseMovedRules, RulesSchema } from './rules/rules.ts';
 
 export interface InstallResult {
   installation: StoredInstallation;
@@ -98,18 +97,11 @@ export async function install(deps: ConnectorDeps, connector: Connector, tenantI
   if (!connector.accountOf || !connector.prepare) {
     throw new InvalidInputError(`${connector.manifest.name} signs in with OAuth: its install is the authorization flow (POST /v1/connectors/${connector.manifest.id}/installations answers the authorization URL).`, []);
   }
-  const { rules: rulesInput, allowScenarioOverlap, ...rest } = (typeof body === 'object' && body !== null ? body : {}) as { rules?: unknown; allowScenarioOverlap?: unknown };
+  const { rules: rulesInput, ...rest } = (typeof body === 'object' && body !== null ? body : {}) as { rules?: unknown };
   const input = parseOrRefuse(connector.manifest.installInput, rest, 'body');
   const rules = parseRules(connector, rulesInput);
   const account = connector.accountOf(input);
   const existing = await findInstallationByAccount(deps.db, tenantId, connector.manifest.id, account);
-  const live = existing && existing.status !== 'uninstalled' ? existing : undefined;
-  await refuseNewScenarioOverlap(deps.db, tenantId, {
-    before: live,
-    after: { id: existing?.id ?? 'a new installation', connector: connector.manifest.id, rules: rules ?? existing?.rules ?? {} },
-    allow: parseOrRefuse(z.boolean().default(false), allowScenarioOverlap, 'body.allowScenarioOverlap'),
-    root: 'body.rules',
-  });
   let prepared;
   try {
     prepared = await connector.prepare(input, {
@@ -132,6 +124,7 @@ export function parseRules(connector: Connector, rulesInput: unknown): JsonObjec
   if (!connector.manifest.readyRules) {
     throw new InvalidInputError(`${connector.manifest.name} has no ready rules; use a scenario (template) instead.`, [{ path: 'body.rules', message: 'not accepted by this connector' }]);
   }
+  refuseMovedRules(rulesInput, 'body.rules');
   return parseOrRefuse(RulesSchema, rulesInput, 'body.rules') as JsonObject;
 }
 

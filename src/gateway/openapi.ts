@@ -2,6 +2,31 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { requiredAccess } from './access.ts';
+
+type Transform = typeof jsonSchemaTransform;
+
+/**
+ * The zod transform, plus the role each /v1 route needs (src/gateway/access.ts) in its description and
+ * as `x-required-role`; the way-in routes (sign-in, setup, invitations) say they need no credential.
+ */
+const withRoles: Transform = (input) => {
+  const output = jsonSchemaTransform(input);
+  if (!input.url.startsWith('/v1/')) return output;
+  const methods = Array.isArray(input.route.method) ? input.route.method : [input.route.method];
+  const access = requiredAccess(String(methods[0]), input.url);
+  const schema = output.schema as Record<string, unknown>;
+  const note = access === 'anonymous' ? 'No credential needed.' : `Needs the ${access} role or higher.`;
+  return {
+    ...output,
+    schema: {
+      ...schema,
+      ...(access === 'anonymous' ? { security: [] } : {}),
+      description: typeof schema.description === 'string' ? `${schema.description}\n\n${note}` : note,
+      'x-required-role': access,
+    },
+  };
+};
 
 /**
  * The OpenAPI document is generated from the routes' zod schemas; the UI and JSON are served at /docs.
@@ -32,7 +57,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string, v
       },
       security: [{ apiKey: [] }, { session: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: withRoles,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

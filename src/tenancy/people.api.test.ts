@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { startTestHub, type TestHub } from '../../test/support/hub.ts';
+import { requiredAccess } from '../gateway/access.ts';
 import { announceSetupLink, issueSetupToken } from './setup-links.ts';
 
 /** A browser, as far as the hub can tell: one cookie jar (the session cookie) and the CSRF token it was given. */
@@ -311,5 +312,39 @@ describe.each(['embedded', 'postgres'] as const)('people and access on a live hu
       expect.arrayContaining(['/v1/auth/setup', '/v1/auth/sign-in', '/v1/auth/sign-out', '/v1/auth/sign-out-everywhere', '/v1/auth/accept-invitation', '/v1/session', '/v1/users/{id}', '/v1/invitations', '/v1/invitations/{id}']),
     );
     expect(doc.paths['/v1/auth/sign-in'].post.security).toEqual([]);
+    // Every /v1 operation says the role it needs; only the way-in routes need no credential.
+    const anonymous: string[] = [];
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[]; 'x-required-role'?: string; description?: string }>>)) {
+      if (!path.startsWith('/v1/')) continue;
+      for (const [method, operation] of Object.entries(operations)) {
+        const access = requiredAccess(method.toUpperCase(), path.replace(/\{(\w+)\}/g, ':$1'));
+        expect(operation['x-required-role'], `${method} ${path}`).toBe(access);
+        if (access === 'anonymous') anonymous.push(`${method.toUpperCase()} ${path}`);
+        else expect(operation.description, `${method} ${path}`).toContain(`Needs the ${access} role`);
+        expect(operation.security?.length === 0, `${method} ${path}`).toBe(access === 'anonymous');
+      }
+    }
+    expect(anonymous.sort()).toEqual(['POST /v1/auth/accept-invitation', 'POST /v1/auth/setup', 'POST /v1/auth/sign-in']);
+    expect(doc.paths['/v1/connectors/{connectorId}/installations/{installationId}'].delete['x-required-role']).toBe('admin');
+    expect(doc.paths['/v1/scenarios'].post['x-required-role']).toBe('marketer');
+  });
+});
+
+// Only the cookie's attributes depend on the public URL: one store is enough.
+describe('the session cookie behind an https public URL', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub('embedded', { HUB_PUBLIC_URL: 'https://hub.example.com' });
+  });
+  afterAll(async () => t?.close());
+
+  it('is Secure, and setup links use the public URL', async () => {
+    const person = new Browser(t.url);
+    const created = await person.call('/v1/auth/setup', { body: { token: await issueSetupToken(t.hub.store, t.tenantId), email: 'secure@shop.example', password: PASSWORD } });
+    expect(created.status).toBe(201);
+    expect(person.lastSetCookie).toMatch(/; Secure/);
+    expect(person.lastSetCookie).toMatch(/; HttpOnly/);
+    const invitation = await person.call('/v1/invitations', { body: { email: 'next@shop.example', role: 'marketer' } });
+    expect(invitation.body.link).toMatch(/^https:\/\/hub\.example\.com\/console\/invitation\?token=/);
   });
 });

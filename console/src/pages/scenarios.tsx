@@ -3,8 +3,7 @@
  * a generated form per step, the JSON beside), validation pointed at the step, simulation, lifecycle, runs.
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { abandonedCartRecipe, birthdayRecipe, loyaltyRecipe } from '../../../src/automation/recipes.ts';
-import { ApiError, get, post, put, query } from '../api.ts';
+import { get, post, put, query } from '../api.ts';
 import { useI18n, type Translate } from '../i18n.tsx';
 import { openApiDocument, stepSchema, stepTypes } from '../openapi.ts';
 import { Link, navigate } from '../router.tsx';
@@ -65,26 +64,15 @@ export function ScenariosPage() {
   );
 }
 
+/** A template of the hub's scenario library (GET /v1/scenario-templates); instantiated with its defaults, then edited here. */
 interface Template {
   id: string;
   name: string;
   description: string;
-  definition: ScenarioDefinition;
 }
 
-/** The hub's template library when it has one (/v1/scenario-templates), else the three documented recipes (docs/automation.md). */
-async function loadTemplates(t: Translate): Promise<Template[]> {
-  try {
-    const page = await get<{ items: Template[] }>('/v1/scenario-templates');
-    if (page.items.length) return page.items;
-  } catch (error) {
-    if (!(error instanceof ApiError && error.status === 404)) throw error;
-  }
-  return [
-    { id: 'abandoned-cart', name: t('Abandoned cart'), description: t('An SMS with the link that refills the cart, a reminder 24 hours later unless an order arrived.'), definition: abandonedCartRecipe() as ScenarioDefinition },
-    { id: 'birthday', name: t('Birthday'), description: t('Every year on the contact’s birthday at 10:00 their time, an SMS with a coupon.'), definition: birthdayRecipe() as ScenarioDefinition },
-    { id: 'loyalty', name: t('After a purchase'), description: t('Seven days after an order an SMS, repeated at most twice while no new order arrives.'), definition: loyaltyRecipe() as ScenarioDefinition },
-  ];
+async function loadTemplates(): Promise<Template[]> {
+  return (await get<{ items: Template[] }>('/v1/scenario-templates')).items;
 }
 
 const SCRATCH: ScenarioDefinition = {
@@ -99,12 +87,15 @@ const SCRATCH: ScenarioDefinition = {
 
 export function NewScenarioPage() {
   const { t } = useI18n();
-  const templates = useLoad(() => loadTemplates(t));
+  const templates = useLoad(() => loadTemplates());
   const [chosen, setChosen] = useState<Template | 'scratch' | undefined>();
   const [name, setName] = useState('');
   const create = useAction(async () => {
-    const definition = chosen === 'scratch' || !chosen ? SCRATCH : chosen.definition;
-    const scenario = await post<Scenario>('/v1/scenarios', { name, description: chosen && chosen !== 'scratch' ? chosen.description : null, definition });
+    // A template is instantiated by the hub (its defaults; a template needing a parameter answers which one).
+    const scenario =
+      chosen === 'scratch' || !chosen
+        ? await post<Scenario>('/v1/scenarios', { name, description: null, definition: SCRATCH })
+        : await post<Scenario>(`/v1/scenario-templates/${chosen.id}/instantiate`, { name });
     navigate(`/scenarios/${scenario.id}`);
   });
   const submit = (event: FormEvent) => {
@@ -507,7 +498,7 @@ export function ScenarioPage({ id }: { id: string }) {
   const validate = useAction(async () => {
     if (!scenario || !definition) return;
     const check = await post<ValidationAnswer>('/v1/scenarios/validate', { name: scenario.name, definition });
-    setIssues([...check.errors, ...check.warnings]);
+    setIssues(check.errors);
   });
   const lifecycleError = useMemo(() => lifecycle.error, [lifecycle.error]);
   return (

@@ -8,7 +8,6 @@ import type { SendingModule } from '../../sending/sending-module.ts';
 import type { Db } from '../../store/db.ts';
 import type { ConnectorActionRegistry } from '../connector-actions.ts';
 import type { AutomationEngine } from '../engine.ts';
-import type { ReadyRuleOverlapCheck } from '../ready-rule-overlaps.ts';
 import { scenarioChecks } from '../scenario-checks.ts';
 import type { Segments } from '../segments/segments.ts';
 import { scenarioLifecycleRoutes } from './lifecycle.ts';
@@ -26,7 +25,6 @@ export interface AutomationRouteDeps {
   contacts: ContactsModule;
   connectorActions: ConnectorActionRegistry;
   segments: Segments;
-  readyRules: ReadyRuleOverlapCheck;
   templates: ScenarioTemplates;
 }
 
@@ -35,10 +33,10 @@ export function automationRoutes(deps: AutomationRouteDeps): RouteModule[] {
   const checks = scenarioChecks(deps);
   return [
     { scope: 'v1', register: async (app) => void (await app.register(scenarioLifecycleRoutes, { db, engine, checks })) },
-    { scope: 'v1', register: async (app) => void (await app.register(scenarioRoutes, { db, engine, checks, readyRules: deps.readyRules })) },
+    { scope: 'v1', register: async (app) => void (await app.register(scenarioRoutes, { db, engine, checks })) },
     { scope: 'v1', register: async (app) => void (await app.register(runRoutes, { db, engine })) },
     { scope: 'v1', register: async (app) => void (await app.register(simulationRoutes, { db, engine, checks, sending: deps.sending, contacts: deps.contacts, segments: deps.segments })) },
     { scope: 'v1', register: async (app) => void (await app.register(segmentRoutes, { db, segments: deps.segments })) },
-    { scope: 'v1', register: async (app) => void (await app.register(templateRoutes, { db, engine, checks, readyRules: deps.readyRules, templates: deps.templates })) },
+    { scope: 'v1', register: async (app) => void (await app.register(templateRoutes, { db, engine, checks, templates: deps.templates })) },
   ];
 }

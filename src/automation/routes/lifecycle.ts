@@ -1,8 +1,7 @@
 /**
  * A scenario's lifecycle: /v1/scenarios/{id}/activate, pause, archive, cancel-runs. Activation
  * checks the version it switches on as save does (a draft saved before a check existed, a segment
- * deleted since) and refuses to send alongside a connector's ready rule on the same event
- * (asked through ready-rule-overlaps.ts) unless told to.
+ * deleted since).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -28,11 +27,10 @@ export const scenarioLifecycleRoutes: FastifyPluginAsyncZod<LifecycleRouteDeps> 
         tags: ['automation'],
         summary: 'Activate (or resume): new runs start on the latest version; held runs go on',
         description:
-          'The latest version is checked as save checks it (422 with each error under definition.… if it cannot run). ' +
-          'A scenario whose trigger event a connector\'s ready rule already answers with an SMS of the same category is refused (409, naming the rule and how to turn it off) unless allowReadyRuleOverlap is true.',
+          'The latest version is checked as save checks it (422 with each error under definition.… if it cannot run).',
         params: IdParams,
         body: ActivateBodySchema,
-        response: { 200: ScenarioViewSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema },
+        response: { 200: ScenarioViewSchema, 404: ProblemSchema, 422: ProblemSchema },
       },
     },
     async (request) => {
@@ -44,12 +42,6 @@ export const scenarioLifecycleRoutes: FastifyPluginAsyncZod<LifecycleRouteDeps> 
           errors: definitionErrors(issues, 'definition'),
         });
       }
-      await checks.refuseReadyRuleOverlap(tenantId, {
-        before: scenario.status === 'active' ? scenario : undefined,
-        after: scenario,
-        allow: request.body.allowReadyRuleOverlap,
-        path: 'definition.trigger.event',
-      });
       return scenarioView((await engine.activate(tenantId, scenario.id))!);
     },
   );

@@ -10,7 +10,6 @@ import { decodeCursor, encodeCursor, PageQuerySchema } from '../../gateway/pagin
 import { HttpProblem, notFound, ProblemSchema } from '../../gateway/problem.ts';
 import type { Db } from '../../store/db.ts';
 import { StepInUseError, type AutomationEngine } from '../engine.ts';
-import type { ReadyRuleOverlapCheck } from '../ready-rule-overlaps.ts';
 import { runCounts } from '../run-store.ts';
 import { CreateBodySchema, passThrough, scenarioOr404, UpdateBodySchema, ValidationAnswerSchema, type ScenarioChecks } from '../scenario-checks.ts';
 import { changeScenario, deleteStoppedScenario, saveNewScenario } from '../scenario-service.ts';
@@ -21,11 +20,10 @@ import { IdParams } from './params.ts';
 export interface ScenarioRouteDeps {
   db: Db;
   engine: AutomationEngine;
-  readyRules: ReadyRuleOverlapCheck;
   checks: ScenarioChecks;
 }
 
-export const scenarioRoutes: FastifyPluginAsyncZod<ScenarioRouteDeps> = async (app, { db, engine, checks, readyRules }) => {
+export const scenarioRoutes: FastifyPluginAsyncZod<ScenarioRouteDeps> = async (app, { db, engine, checks }) => {
   app.post(
     '/scenarios',
     {
@@ -34,15 +32,14 @@ export const scenarioRoutes: FastifyPluginAsyncZod<ScenarioRouteDeps> = async (a
         tags: ['automation'],
         summary: 'Create a scenario',
         description:
-          'Saved as a draft (version 1) unless activate is true. The definition is validated; each error names the step and the field. ' +
-          'Activating a scenario whose trigger event a connector\'s ready rule already answers with an SMS of the same category is refused (409) unless allowReadyRuleOverlap is true.',
+          'Saved as a draft (version 1) unless activate is true. The definition is validated; each error names the step and the field.',
         body: CreateBodySchema,
         response: { 201: ScenarioViewSchema, 400: ProblemSchema, 409: ProblemSchema },
       },
     },
     async (request, reply) => {
       const tenantId = tenantOf(request);
-      const scenario = await saveNewScenario({ db, engine, readyRules }, tenantId, await checks.create(tenantId, request.body));
+      const scenario = await saveNewScenario({ db, engine }, tenantId, await checks.create(tenantId, request.body));
       return reply.code(201).send(scenarioView(scenario));
     },
   );
@@ -127,7 +124,7 @@ export const scenarioRoutes: FastifyPluginAsyncZod<ScenarioRouteDeps> = async (a
       const params = IdParams.parse(request.params);
       const body = await checks.update(tenantId, request.body);
       try {
-        const updated = await changeScenario({ db, engine, readyRules }, tenantId, params.id, body);
+        const updated = await changeScenario({ db, engine }, tenantId, params.id, body);
         if (!updated) throw notFound('scenario', params.id);
         return scenarioView(updated);
       } catch (error) {

@@ -91,7 +91,7 @@ describe.each(['embedded', 'postgres'] as const)('segments (%s)', (mode) => {
     });
     expect(scenario.status, JSON.stringify(scenario.body)).toBe(201);
     const missing = await api('/v1/scenarios/validate', { body: { definition: { trigger: { kind: 'segment', segmentId: 'seg_nope' }, steps: [{ id: 'fin', type: 'exit' }] } } });
-    expect(missing.body).toEqual({ valid: false, errors: [{ path: 'body.definition.trigger.segmentId', message: expect.stringMatching(/no segment "seg_nope"/) }], warnings: [] });
+    expect(missing.body).toEqual({ valid: false, errors: [{ path: 'body.definition.trigger.segmentId', message: expect.stringMatching(/no segment "seg_nope"/) }] });
     const refused = await api('/v1/scenarios', { body: { name: 'x', definition: { trigger: { kind: 'segment', segmentId: 'seg_nope' }, steps: [{ id: 'fin', type: 'exit' }] } } });
     expect(refused.body.errors).toEqual([{ path: 'body.definition.trigger.segmentId', message: expect.stringMatching(/no segment "seg_nope"/) }]);
 

@@ -16,25 +16,29 @@ export const abandonedCartTemplate = defineTemplate({
   },
   parameters: z
     .object({
+      reminder: z.boolean().default(true).describe('false: the first SMS only, no reminder.'),
       reminderAfter: DelayParam('24h', 'How long after the first SMS the reminder goes without an order'),
       text: TextParam('{{ contact.firstName | default: "Bonjour" }}, votre panier vous attend ! Finalisez votre commande ici : {{ event.data.recoveryUrl }}', 'The first SMS'),
       reminderText: TextParam('Dernier rappel : votre panier est encore disponible aujourd\'hui. {{ event.data.recoveryUrl }}', 'The reminder'),
     })
     .strict(),
   build(params) {
+    const first = { id: 'sms-panier', type: 'action' as const, action: { kind: 'sendSms' as const, category: 'marketing' as const, text: fillParams(params.text, params) } };
     return {
       name: 'Panier abandonné',
-      description: `Lien du panier dans l'heure, rappel après ${params.reminderAfter} sans commande.`,
+      description: params.reminder ? `Lien du panier dans l'heure, rappel après ${params.reminderAfter} sans commande.` : 'Lien du panier dans l\'heure.',
       definition: {
         trigger: { kind: 'event', event: 'cart.abandoned' },
         entry: { per: 'contactAndKey', key: 'event.data.cartId', reentry: false },
         exitEvents: [{ event: 'order.created' }, unsubscribedExit],
-        steps: [
-          { id: 'sms-panier', type: 'action', action: { kind: 'sendSms', category: 'marketing', text: fillParams(params.text, params) }, next: 'attendre-commande' },
-          { id: 'attendre-commande', type: 'waitFor', event: 'order.created', timeout: params.reminderAfter, happened: 'fin', timedOut: 'sms-rappel' },
-          { id: 'sms-rappel', type: 'action', action: { kind: 'sendSms', category: 'marketing', text: fillParams(params.reminderText, params) }, next: 'fin' },
-          { id: 'fin', type: 'exit' },
-        ],
+        steps: params.reminder
+          ? [
+              { ...first, next: 'attendre-commande' },
+              { id: 'attendre-commande', type: 'waitFor', event: 'order.created', timeout: params.reminderAfter, happened: 'fin', timedOut: 'sms-rappel' },
+              { id: 'sms-rappel', type: 'action', action: { kind: 'sendSms', category: 'marketing', text: fillParams(params.reminderText, params) }, next: 'fin' },
+              { id: 'fin', type: 'exit' },
+            ]
+          : [first],
       },
     };
   },

@@ -10,7 +10,9 @@ import { formatPath } from '../../gateway/problem.ts';
 import { InvalidInputError } from '../../errors.ts';
 import type { ScenarioChecks } from '../scenario-checks.ts';
 import { saveNewScenario, type ScenarioServiceDeps } from '../scenario-service.ts';
-import type { Scenario } from '../scenario-store.ts';
+import type { Predicate } from '../predicates.ts';
+import { liveScenarioNamed, type Scenario } from '../scenario-store.ts';
+import type { ScenarioTemplates } from './index.ts';
 import type { BuiltScenario, ScenarioTemplate } from './template.ts';
 
 export const InstantiateBodySchema = z
@@ -44,4 +46,37 @@ export function templateView(template: ScenarioTemplate) {
   const parameters = z.toJSONSchema(template.parameters, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { default?: unknown }>; required?: string[] };
   const defaults = Object.fromEntries(Object.entries(parameters.properties ?? {}).flatMap(([name, schema]) => (schema.default === undefined ? [] : [[name, schema.default]])));
   return { id: template.id, name: template.name, description: template.description, needs: template.needs, parameters, defaults, required: parameters.required ?? [] };
+}
+
+/**
+ * The library as other parts use it: the connectors suggest templates when a shop is installed, and
+ * moved their former ready rules into scenarios with it (src/connectors/rules/move-rules.ts).
+ */
+export interface ScenarioLibrary {
+  /** The templates whose events these event types feed (besides the hub's own: unsubscribes, SMS replies). */
+  fitting(emits: readonly string[]): { id: string; name: string; description: string }[];
+  /**
+   * A scenario from a template for a tenant, activated when asked, unless a scenario of that name is
+   * already there (not archived): then that one, `created: false`. `restrictTo` is added to the
+   * trigger's filter (the events of one installation).
+   */
+  ensure(tenantId: string, request: { templateId: string; name: string; parameters: Record<string, unknown>; restrictTo?: Predicate; activate: boolean }): Promise<{ scenario: Scenario; created: boolean }>;
+}
+
+export function scenarioLibrary(deps: ScenarioServiceDeps & { checks: ScenarioChecks; templates: ScenarioTemplates }): ScenarioLibrary {
+  return {
+    fitting: (emits) => deps.templates.fitting(emits).map(({ id, name, description }) => ({ id, name, description })),
+    async ensure(tenantId, request) {
+      const existing = await liveScenarioNamed(deps.db, tenantId, request.name);
+      if (existing) return { scenario: existing, created: false };
+      const template = deps.templates.get(request.templateId);
+      if (!template) throw new Error(`no scenario template "${request.templateId}"`);
+      const built = buildFromTemplate(template, request.parameters);
+      const trigger = built.definition.trigger;
+      const filter = request.restrictTo && (trigger.filter ? { kind: 'all' as const, of: [trigger.filter, request.restrictTo] } : request.restrictTo);
+      const definition = filter ? { ...built.definition, trigger: { ...trigger, filter } } : built.definition;
+      const checked = await deps.checks.create(tenantId, { name: request.name, description: built.description, definition, activate: request.activate });
+      return { scenario: await saveNewScenario(deps, tenantId, checked), created: true };
+    },
+  };
 }

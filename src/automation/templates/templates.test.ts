@@ -4,6 +4,7 @@
  * message a template sends with its default texts is checked to be GSM-7 in one segment, the STOP
  * mention of marketing SMS included.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeSms } from '../../sending/encoding/index.ts';
 import { DEFAULT_SENDING_SETTINGS } from '../../sending/settings.ts';
@@ -55,6 +56,18 @@ describe('the library', () => {
     expect(own.get('appointment-reminder')).toBe(reminder);
     const shop = own.fitting(['order.created', 'order.status_changed', 'cart.updated']).map((template) => template.id);
     expect(shop).toEqual(['abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back']);
+  });
+
+  it('is documented: docs/scenario-templates.md names each template and shows its default texts and delays', () => {
+    const doc = readFileSync(new URL('../../../docs/scenario-templates.md', import.meta.url), 'utf8');
+    for (const template of library.list()) {
+      expect(doc.split('\n').some((line) => line.startsWith('## ') && line.includes(`\`${template.id}\``)), `a heading names ${template.id}`).toBe(true);
+      const defaults = template.parameters.safeParse(template.id === 'satisfaction-survey' ? { reviewUrl: 'https://x.fr' } : {});
+      for (const [name, value] of Object.entries(defaults.data ?? {})) {
+        // Texts as the tables show them (a | in a table cell is written \|).
+        if (typeof value === 'string' && name !== 'reviewUrl') expect(doc, `${template.id}.${name}`).toContain(value.replaceAll('|', '\\|'));
+      }
+    }
   });
 
   it('fills {{ params.… }} once and refuses a name that is no parameter', () => {

@@ -69,11 +69,19 @@ function view(connector: Connector, installation: StoredInstallation): z.infer<t
 
 const deliveryView = (entry: InboxEntry) => ({ ...entry, receivedAt: entry.receivedAt.toISOString(), processedAt: iso(entry.processedAt) });
 
+/** The library's templates that the connector's events feed, with where to instantiate each. */
+function suggestions(deps: ConnectorDeps, connector: Connector) {
+  return (deps.suggestTemplates?.(connector.manifest.emits) ?? []).map((template) => ({ ...template, instantiate: `POST /v1/scenario-templates/${template.id}/instantiate` }));
+}
+
 const InstallAnswerSchema = z.object({
   installation: InstallationViewSchema,
   changes: z.array(z.string()),
   shownOnce: z.record(z.string(), z.string()),
   warnings: z.array(z.string()).describe('What may keep the installation from working though it was installed (e.g. HUB_PUBLIC_URL on localhost).'),
+  suggestedTemplates: z
+    .array(z.object({ id: z.string(), name: z.string(), description: z.string(), instantiate: z.string() }))
+    .describe('Scenario templates this connector\'s events can feed (order status SMS, abandoned cart…): POST the instantiate path, then activate the scenario.'),
 });
 
 export const installationRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = async (app, { deps }) => {
@@ -87,7 +95,8 @@ export const installationRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> 
         summary: 'Install a connector for an external account',
         description:
           'Checks the credentials against the external system, stores them sealed and registers what the connector needs there (webhooks). ' +
-          'The body is the connector\'s install input (GET /v1/connectors/{id} gives its JSON Schema) plus optional "rules" (and "allowScenarioOverlap": true to switch on a rule that texts customers on events an active scenario already texts them on; otherwise 409). ' +
+          'The body is the connector\'s install input (GET /v1/connectors/{id} gives its JSON Schema) plus optional "rules" (the merchant\'s alerts, for shops). ' +
+          'Customers are texted by scenarios: `suggestedTemplates` lists the library\'s templates this connector\'s events feed. ' +
           'Installing an account again updates its credentials and resumes an interrupted install. `shownOnce` holds secrets shown only in this answer. ' +
           'OAuth connectors (auth "oauth2") answer 202 with the authorization URL instead: the install completes when the admin has consented at the provider.',
         params: ConnectorParams,
@@ -114,7 +123,7 @@ export const installationRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> 
       for (const warning of warnings) request.log.warn({ connector: connector.manifest.id, installationId: result.installation.id }, warning);
       return reply
         .code(result.created ? 201 : 200)
-        .send({ installation: view(connector, result.installation), changes: result.changes, shownOnce: result.shownOnce, warnings });
+        .send({ installation: view(connector, result.installation), changes: result.changes, shownOnce: result.shownOnce, warnings, suggestedTemplates: suggestions(deps, connector) });
     },
   );
 
@@ -162,8 +171,8 @@ export const installationRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> 
         tags: ['connectors'],
         summary: 'Change settings or ready rules (JSON merge patch: null removes a key)',
         params: InstallationParams,
-        description: 'Switching on a ready rule that texts customers on events an active scenario already sends an SMS of the same kind on is refused (409, naming the scenario) unless allowScenarioOverlap is true.',
-        body: z.object({ settings: z.record(z.string(), z.unknown()).optional(), rules: z.record(z.string(), z.unknown()).optional(), allowScenarioOverlap: z.boolean().default(false) }).strict(),
+        description: 'The rules are the merchant\'s alerts; the order status SMS and the cart reminder are scenarios of the library (GET /v1/scenario-templates).',
+        body: z.object({ settings: z.record(z.string(), z.unknown()).optional(), rules: z.record(z.string(), z.unknown()).optional() }).strict(),
         response: { 200: InstallationViewSchema, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
       },
     },

@@ -1,17 +1,16 @@
 import type { Logger } from 'pino';
-import { contactHasEventSince } from '../../bus/event-store.ts';
 import type { DeliveryOutcome, RetryPolicy, SubscriberSource } from '../../bus/subscribers.ts';
 import type { TriggerEvent } from '../../bus/trigger-event.ts';
 import { IdempotencyKeyReusedError, SendInputError } from '../../sending/requests.ts';
 import type { SendingModule } from '../../sending/sending-module.ts';
 import type { Db } from '../../store/db.ts';
-import { planMessages, RULE_IDS, RulesSchema, type PlannedMessage, type RuleId, type Rules } from './rules.ts';
+import { planMessages, RULE_IDS, RulesSchema, withoutMovedRules, type PlannedMessage, type RuleId, type Rules } from './rules.ts';
 
 /**
- * The ready rules as a subscriber of the bus (like tenant webhooks): an event from a connector
- * installation is dispatched to each rule that wants it, and each delivery sends one SMS through
- * the sending core with an idempotency key, so a redelivered event never sends twice. A connector
- * never sends an SMS itself (DESIGN §1); this source is the stand-in for automation scenarios.
+ * The ready rules (the merchant's alerts) as a subscriber of the bus (like tenant webhooks): an event
+ * from a connector installation is dispatched to each rule that wants it, and each delivery sends one
+ * SMS to the merchant through the sending core with an idempotency key, so a redelivered event never
+ * sends twice. A connector never sends an SMS itself (DESIGN §1); customers are texted by scenarios.
  */
 export class ReadyRulesSource implements SubscriberSource {
   readonly kind = 'connector-rules';
@@ -34,7 +33,7 @@ export class ReadyRulesSource implements SubscriberSource {
       [event.tenantId, shop.installationId, event.source],
     );
     if (!row) return undefined;
-    const parsed = RulesSchema.safeParse(row.rules);
+    const parsed = RulesSchema.safeParse(withoutMovedRules(row.rules));
     if (!parsed.success) {
       this.#log.warn({ installationId: shop.installationId, issues: parsed.error.issues }, 'stored ready rules do not parse; none applied');
       return undefined;
@@ -54,9 +53,6 @@ export class ReadyRulesSource implements SubscriberSource {
     const found = await this.#rules(event);
     const planned = found?.installationId === installationId ? planMessages(event, found.rules).filter((message) => message.rule === rule) : [];
     if (planned.length === 0) return { kind: 'give-up', error: 'skipped: the rule is now disabled or no longer applies to this event' };
-    if (rule === 'cart-reminder' && (await this.#orderedSince(event))) {
-      return { kind: 'give-up', error: 'skipped: the shopper placed an order after abandoning the cart' };
-    }
     for (const message of planned) {
       const outcome = await this.#send(installationId, event, message);
       if (outcome.kind !== 'delivered') return outcome;
@@ -64,22 +60,11 @@ export class ReadyRulesSource implements SubscriberSource {
     return { kind: 'delivered' };
   }
 
-  /** An order by the same contact since the cart was last updated stops the reminder (the timer caught earlier ones). */
-  async #orderedSince(event: TriggerEvent): Promise<boolean> {
-    const contactId = event.subject.contactId;
-    if (contactId === undefined) return false;
-    const minutes = typeof event.data.abandonedAfterMinutes === 'number' ? event.data.abandonedAfterMinutes : 0;
-    const since = new Date(event.occurredAt.getTime() - (minutes + 1) * 60_000);
-    return contactHasEventSince(this.#db, { tenantId: event.tenantId, contactId, types: ['order.created', 'order.status_changed'], since });
-  }
-
   async #send(installationId: string, event: TriggerEvent, message: PlannedMessage): Promise<DeliveryOutcome> {
-    const recipient = 'phone' in message.to ? { to: message.to.phone } : event.subject.contactId === undefined ? undefined : { contactId: event.subject.contactId };
-    if (!recipient) return { kind: 'give-up', error: 'skipped: the event has no contact to write to (no phone or email in the order)' };
     try {
       await this.#sending.sendSms(
         event.tenantId,
-        { ...recipient, category: message.category, text: message.text, eventId: event.id },
+        { to: message.to, category: 'transactional', text: message.text, eventId: event.id },
         { idempotencyKey: `connector-rules/${installationId}/${message.rule}/${message.once}` },
       );
       return { kind: 'delivered' };

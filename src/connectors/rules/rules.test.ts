@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { customerSmsRules, DEFAULT_STATUS_TEXTS, planMessages, RulesSchema, type Rules } from './rules.ts';
+import { scenariosForRules } from './move-rules.ts';
+import { DEFAULT_NEW_ORDER_TEXT, planMessages, refuseMovedRules, RulesSchema, withoutMovedRules, type Rules } from './rules.ts';
 
-const allOn: Rules = RulesSchema.parse({
-  orderStatusSms: { enabled: true },
-  abandonedCart: { enabled: true },
-  merchantAlerts: { phone: '06 98 76 54 32', newOrder: true, lowStock: true },
-});
+const allOn: Rules = RulesSchema.parse({ merchantAlerts: { phone: '06 98 76 54 32', newOrder: true, lowStock: true } });
 
 const order = (type: string, status: string, previousStatus?: string | null) => ({
   id: 'evt_1',
@@ -15,10 +12,7 @@ const order = (type: string, status: string, previousStatus?: string | null) => 
 
 describe('ready rules settings', () => {
   it('defaults to everything off, with French texts ready', () => {
-    const rules = RulesSchema.parse({});
-    expect(rules.orderStatusSms).toEqual({ enabled: false, texts: DEFAULT_STATUS_TEXTS });
-    expect(rules.abandonedCart.enabled).toBe(false);
-    expect(rules.merchantAlerts).toMatchObject({ newOrder: false, lowStock: false });
+    expect(RulesSchema.parse({}).merchantAlerts).toMatchObject({ newOrder: false, lowStock: false, newOrderText: DEFAULT_NEW_ORDER_TEXT });
   });
 
   it('normalizes the merchant\'s phone and refuses alerts without one', () => {
@@ -30,25 +24,36 @@ describe('ready rules settings', () => {
   });
 
   it('refuses texts that are not valid templates, naming the problem', () => {
-    const parsed = RulesSchema.safeParse({ orderStatusSms: { texts: { shipped: 'Commande {{ event.data.number expédiée' } } });
+    const parsed = RulesSchema.safeParse({ merchantAlerts: { newOrderText: 'Commande {{ event.data.number' } });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues[0]!.message).toMatch(/never closed/);
-    expect(RulesSchema.safeParse({ orderStatusSms: { texts: { teleported: 'x' } } }).success).toBe(false);
+  });
+
+  it('refuses the rules that became scenarios, naming the template; a merge patch removing one passes', () => {
+    expect(() => refuseMovedRules({ orderStatusSms: { enabled: true }, abandonedCart: { enabled: true } }, 'body.rules')).toThrow(
+      expect.objectContaining({
+        issues: [
+          { path: 'body.rules.orderStatusSms', message: expect.stringContaining('POST /v1/scenario-templates/order-status/instantiate') },
+          { path: 'body.rules.abandonedCart', message: expect.stringContaining('POST /v1/scenario-templates/abandoned-cart/instantiate') },
+        ],
+      }),
+    );
+    expect(() => refuseMovedRules({ orderStatusSms: null, merchantAlerts: {} }, 'body.rules')).not.toThrow();
+    expect(withoutMovedRules({ orderStatusSms: { enabled: true }, merchantAlerts: { newOrder: false } })).toEqual({ merchantAlerts: { newOrder: false } });
   });
 });
 
-describe('planMessages', () => {
+describe('planMessages: the merchant\'s alerts', () => {
   it.each([
-    [order('order.created', 'processing'), ['order-status-sms:order:727:processing', 'merchant-new-order:order:727']],
+    [order('order.created', 'processing'), ['merchant-new-order:order:727']],
     [order('order.created', 'pending'), []],
-    [order('order.created', 'on_hold'), ['order-status-sms:order:727:on_hold', 'merchant-new-order:order:727']],
-    [order('order.status_changed', 'processing', 'pending'), ['order-status-sms:order:727:processing', 'merchant-new-order:order:727']],
-    [order('order.status_changed', 'processing', 'failed'), ['order-status-sms:order:727:processing', 'merchant-new-order:order:727']],
-    [order('order.status_changed', 'shipped', 'processing'), ['order-status-sms:order:727:shipped']],
-    [order('order.status_changed', 'shipped', null), ['order-status-sms:order:727:shipped', 'merchant-new-order:order:727']],
-    [order('order.status_changed', 'completed', 'shipped'), []],
+    [order('order.created', 'on_hold'), ['merchant-new-order:order:727']],
+    [order('order.status_changed', 'processing', 'pending'), ['merchant-new-order:order:727']],
+    [order('order.status_changed', 'processing', 'failed'), ['merchant-new-order:order:727']],
+    [order('order.status_changed', 'shipped', 'processing'), []],
+    [order('order.status_changed', 'shipped', null), ['merchant-new-order:order:727']],
     [order('order.status_changed', 'pending', 'failed'), []],
-    [{ id: 'evt_2', type: 'cart.abandoned', data: { cartId: 'c1' } }, ['cart-reminder:evt_2']],
+    [{ id: 'evt_2', type: 'cart.abandoned', data: { cartId: 'c1' } }, []],
     [{ id: 'evt_3', type: 'product.stock_low', data: { productId: '77' } }, ['merchant-stock:evt_3']],
     [{ id: 'evt_4', type: 'product.out_of_stock', data: { productId: '77' } }, ['merchant-stock:evt_4']],
     [{ id: 'evt_5', type: 'product.back_in_stock', data: { productId: '77' } }, []],
@@ -57,31 +62,29 @@ describe('planMessages', () => {
     expect(planMessages(event, allOn).map((message) => `${message.rule}:${message.once}`)).toEqual(expected);
   });
 
-  it('sends to the right person in the right category', () => {
-    const [customer, merchant] = planMessages(order('order.created', 'processing'), allOn);
-    expect(customer).toMatchObject({ to: { contact: true }, category: 'transactional', text: DEFAULT_STATUS_TEXTS.processing });
-    expect(merchant).toMatchObject({ to: { phone: '+33698765432' }, category: 'transactional' });
-    expect(planMessages({ id: 'e', type: 'cart.abandoned', data: {} }, allOn)[0]).toMatchObject({ to: { contact: true }, category: 'marketing' });
-  });
-
-  it('sends nothing when the rules are off, or a status has no text', () => {
+  it('texts the merchant only, and nothing when the alerts are off', () => {
+    expect(planMessages(order('order.created', 'processing'), allOn)).toEqual([{ rule: 'merchant-new-order', to: '+33698765432', text: DEFAULT_NEW_ORDER_TEXT, once: 'order:727' }]);
     expect(planMessages(order('order.created', 'processing'), RulesSchema.parse({}))).toEqual([]);
-    const noShippedText = RulesSchema.parse({ orderStatusSms: { enabled: true, texts: { processing: 'Merci !' } } });
-    expect(planMessages(order('order.status_changed', 'shipped', 'processing'), noShippedText)).toEqual([]);
   });
 });
 
-describe('customer SMS rules (what a scenario could duplicate)', () => {
-  it('lists exactly the enabled rules that text the customer, with the category planMessages sends', () => {
-    const rules = customerSmsRules(allOn);
-    expect(rules.map((rule) => rule.rule)).toEqual(['order-status-sms', 'cart-reminder']);
-    for (const rule of rules) {
-      for (const type of rule.eventTypes) {
-        const planned = planMessages({ id: 'evt_1', type, data: { orderId: '727', status: 'processing', previousStatus: 'pending' } }, allOn).filter((message) => message.rule === rule.rule);
-        expect(planned, `${rule.rule} on ${type}`).toEqual([expect.objectContaining({ to: { contact: true }, category: rule.category })]);
-      }
-    }
-    expect(customerSmsRules(RulesSchema.parse({ merchantAlerts: { phone: '+33698765432', newOrder: true } }))).toEqual([]);
-    expect(customerSmsRules(RulesSchema.parse({ orderStatusSms: { enabled: true, texts: {} } }))).toEqual([]);
+describe('the customer rules stored before, as scenarios', () => {
+  const shop = { account: 'https://boutique.example.fr' };
+
+  it('an enabled order status SMS: one scenario per event, the rule\'s texts; an unpaid new order says nothing', () => {
+    const plans = scenariosForRules({ orderStatusSms: { enabled: true, texts: { pending: 'En attente', shipped: 'Partie !' } } }, shop);
+    expect(plans).toEqual([
+      { templateId: 'order-status', name: 'Statut de commande · https://boutique.example.fr', parameters: { event: 'order.status_changed', texts: { pending: 'En attente', shipped: 'Partie !' }, trackingText: 'Partie !' } },
+      { templateId: 'order-status', name: 'Confirmation de commande · https://boutique.example.fr', parameters: { event: 'order.created', texts: { shipped: 'Partie !' }, trackingText: 'Partie !' } },
+    ]);
+    // Stored without texts: the rule's former defaults, seven statuses.
+    expect(Object.keys(scenariosForRules({ orderStatusSms: { enabled: true } }, shop)[0]!.parameters.texts as object)).toHaveLength(7);
+  });
+
+  it('an enabled cart reminder: the abandoned-cart scenario with the rule\'s text and no second reminder; disabled rules: nothing', () => {
+    expect(scenariosForRules({ abandonedCart: { enabled: true, text: 'Votre panier : {{ event.data.recoveryUrl }}' } }, shop)).toEqual([
+      { templateId: 'abandoned-cart', name: 'Panier abandonné · https://boutique.example.fr', parameters: { text: 'Votre panier : {{ event.data.recoveryUrl }}', reminder: false } },
+    ]);
+    expect(scenariosForRules({ orderStatusSms: { enabled: false }, abandonedCart: { enabled: false }, merchantAlerts: {} }, shop)).toEqual([]);
   });
 });

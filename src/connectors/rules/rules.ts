@@ -1,15 +1,15 @@
 /**
- * Ready rules: the four scenarios every shop asks for on day one, as plain event → message rules,
- * configured per connector installation. They stand in until the automation engine (src/automation)
- * can run them as scenarios; docs/connectors/contract.md says how to retire them. Pure: which
- * messages an event calls for. `rules-source.ts` sends them through the sending core.
+ * Ready rules: the merchant's alerts every shop asks for on day one (each new order, low and
+ * out-of-stock products), as plain event → SMS rules configured per connector installation. They text
+ * the merchant only: what texts customers (order status SMS, cart reminders) is a scenario of the
+ * library (docs/scenario-templates.md), so one engine sends to customers and no customer gets the
+ * same message twice. Rules stored before that are moved into scenarios at start (move-rules.ts).
+ * Pure: which messages an event calls for. `rules-source.ts` sends them through the sending core.
  */
 import { z } from 'zod';
-import { OrderStatusSchema } from '../../bus/catalog/commerce.ts';
 import { normalizePhone } from '../../contacts/phone.ts';
+import { InvalidInputError } from '../../errors.ts';
 import { parseTemplate, TemplateError } from '../../sending/template.ts';
-
-type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
 const TemplateText = z
   .string()
@@ -25,18 +25,6 @@ const TemplateText = z
     }
   });
 
-/** French defaults, GSM-7 only (no ê, ç, ’): one segment each with a short shop name and order number. */
-export const DEFAULT_STATUS_TEXTS: Partial<Record<OrderStatus, string>> = {
-  processing: '{{ event.data.shop.name }} : votre commande {{ event.data.number }} est en préparation. Merci !',
-  on_hold: '{{ event.data.shop.name }} : votre commande {{ event.data.number }} est en attente (paiement ou stock). Nous revenons vers vous vite.',
-  shipped: '{{ event.data.shop.name }} : votre commande {{ event.data.number }} est expédiée !',
-  delivered: '{{ event.data.shop.name }} : votre commande {{ event.data.number }} a été livrée. Bonne journée !',
-  cancelled: '{{ event.data.shop.name }} : votre commande {{ event.data.number }} a été annulée.',
-  refunded: '{{ event.data.shop.name }} : votre commande {{ event.data.number }} a été remboursée.',
-  failed: '{{ event.data.shop.name }} : le paiement de la commande {{ event.data.number }} a échoué. Vous pouvez réessayer sur la boutique.',
-};
-
-export const DEFAULT_CART_TEXT = '{{ event.data.shop.name }} : votre panier vous attend ! Finalisez votre commande ici : {{ event.data.recoveryUrl }}';
 export const DEFAULT_NEW_ORDER_TEXT = 'Nouvelle commande {{ event.data.number }} : {{ event.data.total.amount }} {{ event.data.total.currency }}.';
 export const DEFAULT_LOW_STOCK_TEXT = 'Stock bas : {{ event.data.name }} ({{ event.data.stockQuantity | default: "?" }} restant).';
 export const DEFAULT_OUT_OF_STOCK_TEXT = 'Rupture de stock : {{ event.data.name }}.';
@@ -56,19 +44,6 @@ const MerchantPhone = z
 
 export const RulesSchema = z
   .object({
-    orderStatusSms: z
-      .object({
-        enabled: z.boolean().default(false),
-        texts: z.partialRecord(OrderStatusSchema, TemplateText).default(DEFAULT_STATUS_TEXTS).describe('One text per hub status; a status without a text sends nothing.'),
-      })
-      .strict()
-      .prefault({})
-      .describe('Transactional SMS to the customer when an order reaches a status.'),
-    abandonedCart: z
-      .object({ enabled: z.boolean().default(false), text: TemplateText.default(DEFAULT_CART_TEXT) })
-      .strict()
-      .prefault({})
-      .describe('Marketing SMS (needs the shopper\'s consent) when a cart is abandoned; an order placed meanwhile stops it.'),
     merchantAlerts: z
       .object({
         phone: MerchantPhone.optional().describe('The merchant\'s mobile, e.g. +33612345678.'),
@@ -90,42 +65,37 @@ export const RulesSchema = z
 
 export type Rules = z.output<typeof RulesSchema>;
 
-export type RuleId = 'order-status-sms' | 'cart-reminder' | 'merchant-new-order' | 'merchant-stock';
+export type RuleId = 'merchant-new-order' | 'merchant-stock';
 
-export const RULE_IDS: readonly RuleId[] = ['order-status-sms', 'cart-reminder', 'merchant-new-order', 'merchant-stock'];
+export const RULE_IDS: readonly RuleId[] = ['merchant-new-order', 'merchant-stock'];
 
-/**
- * An enabled rule that sends the event's own customer an SMS, and the events it answers: what a
- * scenario sending on the same events would duplicate (overlap.ts). Merchant alerts go to the
- * merchant, so no scenario duplicates them.
- */
-export interface CustomerSmsRule {
-  rule: RuleId;
-  category: PlannedMessage['category'];
-  eventTypes: readonly string[];
-  /** Where in the rules it is switched on, e.g. ["abandonedCart", "enabled"]. */
-  switchPath: readonly string[];
+/** Rules that texted customers, now scenarios of the library: what an install or PATCH naming them is told to do instead. */
+const MOVED_TO_SCENARIOS: Record<string, string> = {
+  orderStatusSms: 'the order status SMS is a scenario now: POST /v1/scenario-templates/order-status/instantiate with your texts, then activate it (docs/scenario-templates.md)',
+  abandonedCart: 'the cart reminder is a scenario now: POST /v1/scenario-templates/abandoned-cart/instantiate, then activate it (docs/scenario-templates.md)',
+};
+
+/** Refuses the rules that became scenarios, naming the template to use; `null` (a merge patch removing one) passes. */
+export function refuseMovedRules(input: unknown, root: string): void {
+  if (typeof input !== 'object' || input === null) return;
+  const errors = Object.entries(MOVED_TO_SCENARIOS)
+    .filter(([key]) => Object.hasOwn(input, key) && (input as Record<string, unknown>)[key] !== null)
+    .map(([key, message]) => ({ path: `${root}.${key}`, message }));
+  if (errors.length > 0) throw new InvalidInputError(`Ready rules text the merchant only: ${errors[0]!.message}.`, errors);
 }
 
-export function customerSmsRules(rules: Rules): CustomerSmsRule[] {
-  const out: CustomerSmsRule[] = [];
-  if (rules.orderStatusSms.enabled && Object.values(rules.orderStatusSms.texts).some((text) => text !== undefined)) {
-    out.push({ rule: 'order-status-sms', category: 'transactional', eventTypes: ['order.created', 'order.status_changed'], switchPath: ['orderStatusSms', 'enabled'] });
-  }
-  if (rules.abandonedCart.enabled) out.push({ rule: 'cart-reminder', category: 'marketing', eventTypes: ['cart.abandoned'], switchPath: ['abandonedCart', 'enabled'] });
-  return out;
+/** Stored rules without the keys of rules that became scenarios (a row written before, until move-rules.ts moved it). */
+export function withoutMovedRules(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null) return stored;
+  return Object.fromEntries(Object.entries(stored).filter(([key]) => !Object.hasOwn(MOVED_TO_SCENARIOS, key)));
 }
 
 export interface PlannedMessage {
   rule: RuleId;
-  /** The event's contact, or the merchant's phone. */
-  to: { contact: true } | { phone: string };
-  category: 'marketing' | 'transactional';
+  /** The merchant's phone. */
+  to: string;
   text: string;
-  /**
-   * What the message is sent once for: the event, or a business key (one new-order alert per
-   * order, one SMS per order and status even if two events say so).
-   */
+  /** What the message is sent once for: the event, or a business key (one new-order alert per order even if two events say so). */
   once: string;
 }
 
@@ -152,29 +122,19 @@ export function planMessages(event: RuleEvent, rules: Rules): PlannedMessage[] {
     case 'order.status_changed': {
       if (status === undefined || orderId === undefined) break;
       const previous = event.type === 'order.created' ? null : (str(data.previousStatus) ?? null);
-      const text = rules.orderStatusSms.texts[status as OrderStatus];
-      // A new order still unpaid says nothing to the customer; WooCommerce mails "pending payment" to nobody either.
-      const statusWorthTelling = event.type === 'order.status_changed' ? status !== previous : status !== 'pending';
-      if (rules.orderStatusSms.enabled && text !== undefined && statusWorthTelling) {
-        out.push({ rule: 'order-status-sms', to: { contact: true }, category: 'transactional', text, once: `order:${orderId}:${status}` });
-      }
       const alerts = rules.merchantAlerts;
       if (alerts.newOrder && alerts.phone !== undefined && PLACED.has(status) && NOT_YET_PLACED.has(previous)) {
-        out.push({ rule: 'merchant-new-order', to: { phone: alerts.phone }, category: 'transactional', text: alerts.newOrderText, once: `order:${orderId}` });
+        out.push({ rule: 'merchant-new-order', to: alerts.phone, text: alerts.newOrderText, once: `order:${orderId}` });
       }
       break;
     }
-    case 'cart.abandoned':
-      if (rules.abandonedCart.enabled) out.push({ rule: 'cart-reminder', to: { contact: true }, category: 'marketing', text: rules.abandonedCart.text, once: event.id });
-      break;
     case 'product.stock_low':
     case 'product.out_of_stock': {
       const alerts = rules.merchantAlerts;
       if (alerts.lowStock && alerts.phone !== undefined) {
         out.push({
           rule: 'merchant-stock',
-          to: { phone: alerts.phone },
-          category: 'transactional',
+          to: alerts.phone,
           text: event.type === 'product.stock_low' ? alerts.lowStockText : alerts.outOfStockText,
           once: event.id,
         });
