@@ -1,5 +1,5 @@
 /**
- * SIGKILL during a 10,000-message batch to a real SMSC (Net::SMPP, test/support/smsc-netsmpp.pl):
+ * SIGKILL during a batch of messages to a real SMSC (Net::SMPP, test/support/smsc-netsmpp.pl):
  * after the restart every message reaches the SMSC and ends `delivered`; none is lost, and the only
  * duplicates are messages that were in flight at the kill (docs/sending.md, "Guarantees").
  *
@@ -16,8 +16,13 @@ import { startNetSmppSmsc, type NetSmppSmsc } from './support/smsc-netsmpp.ts';
 import { freshHubEnv } from './support/crash-hub.ts';
 
 const HUB = new URL('../src/main.ts', import.meta.url).pathname;
-const TOTAL = 10_000;
+/**
+ * 4,000 SMS in CI (the suite's 30-minute budget on two cores); `KILL9_SMS=10000` runs the full-size
+ * batch. A multiple of BATCH: the kill comes during the last batch.
+ */
+const TOTAL = Number(process.env.KILL9_SMS ?? 4_000);
 const BATCH = 1_000;
+if (!Number.isInteger(TOTAL / BATCH) || TOTAL < 3 * BATCH) throw new Error(`KILL9_SMS must be a multiple of ${BATCH}, at least ${3 * BATCH}`);
 const BATCHES = TOTAL / BATCH;
 /** The kill comes once this many submit_sm reached the SMSC. */
 const KILL_AT = Math.ceil(TOTAL / 3);
@@ -54,7 +59,7 @@ async function until(condition: () => boolean, what: string, timeoutMs: number):
   }
 }
 
-describe.each(['postgres+redis', 'embedded'] as const)('SIGKILL during a 10,000-SMS batch to an SMSC (%s)', (mode) => {
+describe.each(['postgres+redis', 'embedded'] as const)(`SIGKILL during a ${TOTAL}-SMS batch to an SMSC (%s)`, (mode) => {
   const cleanups: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
