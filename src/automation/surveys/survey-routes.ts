@@ -9,6 +9,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { RouteModule } from '../../gateway/app.ts';
+import { TOKEN_PAGE_HEADERS } from '../../gateway/token-page.ts';
 import { SURVEY_PATH } from './survey-links.ts';
 import { renderSurveyPage, surveyLanguage, type SurveyLanguage, type SurveyPage } from './survey-page.ts';
 import type { SurveyInvitationRow, Surveys } from './surveys.ts';
@@ -22,17 +23,8 @@ export interface SurveyRoutesOptions {
 const BODY_LIMIT_BYTES = 8 * 1024;
 const ParamsSchema = z.object({ token: z.string().max(64) });
 
-// The page holds a link token: never cached, indexed, framed, or sent on as a Referer.
-const PAGE_HEADERS = {
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-robots-tag': 'noindex, nofollow',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-};
-
 const send = (reply: FastifyReply, status: number, page: SurveyPage, language: SurveyLanguage) =>
-  reply.code(status).headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(renderSurveyPage(page, language));
+  reply.code(status).headers(TOKEN_PAGE_HEADERS).type('text/html; charset=utf-8').send(renderSurveyPage(page, language));
 
 /** The form's fields: score 1–5, an optional comment. */
 const AnswerSchema = z.object({ score: z.coerce.number().int().min(1).max(5), comment: z.string().trim().max(1000).optional() });

@@ -13,14 +13,9 @@ type Message = { id: string; to: string; text: string; contactId: string | null 
 
 describe.each(['embedded', 'postgres'] as const)('satisfaction survey: page and SMS answers (%s)', (mode) => {
   let hub: TestHub;
+  beforeAll(async () => void (hub = await startTestHub(mode)));
+  afterAll(async () => hub?.close());
   let api: TestHub['api'];
-
-  beforeAll(async () => {
-    hub = await startTestHub(mode);
-  });
-  afterAll(async () => {
-    await hub?.close();
-  });
 
   async function tenantWithSurvey(parameters: Record<string, unknown>) {
     const tenant = await hub.createTenant('survey');
