@@ -80,7 +80,14 @@ export async function settled(hub: TestHub, installationId: string): Promise<voi
   await waitFor(async () => (await deliveries(hub, installationId)).every((entry) => entry.status !== 'pending'), 'the inbox to be processed');
 }
 
-export type PublishedEvent = { id: string; type: string; occurredAt: string; data: Record<string, any>; subject: { contactId?: string } };
+export interface PublishedEvent {
+  id: string;
+  type: string;
+  occurredAt: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read nested fields of several event types
+  data: Record<string, any>;
+  subject: { contactId?: string };
+}
 
 export async function published(hub: TestHub, type: string): Promise<PublishedEvent[]> {
   return ((await hub.api(`/v1/events?type=${type}&limit=100`)).body.items as PublishedEvent[]).reverse();
