@@ -16,6 +16,7 @@
 import { ledgerChangedAt } from '../../purchases/ledger-store.ts';
 import { PURCHASES_READ_MODEL } from '../../purchases/read-model.ts';
 import type { Db } from '../../store/db.ts';
+import { runChunk } from './chunk-plan.ts';
 import { segmentSettings, type SegmentSettings } from './score-settings.ts';
 
 const DAY = 86_400_000;
@@ -89,15 +90,16 @@ export function valueTierOf(spent: number, boundaries: Boundaries): 'high' | 'me
 }
 
 /**
- * Per-contact stats over the ledger window as SQL, for the contact aliased `c` (a LATERAL subquery:
- * one index probe per contact, never a join of every contact with every buyer). Columns: last_at,
- * orders, spent (money in the window, credit notes subtracted), basket (average value of its orders
- * with a known value).
+ * The buyers' stats over the ledger window as SQL, one row per buyer (a contact with an order that
+ * counts in the window), grouped in one pass over the ledger rows `contacts` selects (a range of the
+ * ledger's contact index, or one contact): contact_id, last_at, orders, spent (money in the window,
+ * credit notes subtracted), basket (average value of its orders with a known value).
  */
-export function statsSql(contact: string, fromParam: string, toParam: string): string {
-  return `SELECT max(p.placed_at) FILTER (WHERE p.is_order) AS last_at, (count(*) FILTER (WHERE p.is_order))::int AS orders, coalesce(sum(p.value), 0)::float8 AS spent,
+export function statsSql(tenant: string, contacts: string, fromParam: string, toParam: string): string {
+  return `SELECT p.contact_id, max(p.placed_at) FILTER (WHERE p.is_order) AS last_at, (count(*) FILTER (WHERE p.is_order))::int AS orders, coalesce(sum(p.value), 0)::float8 AS spent,
       (avg(p.value) FILTER (WHERE p.is_order AND p.value IS NOT NULL))::float8 AS basket
-    FROM ${PURCHASES_READ_MODEL} p WHERE p.tenant_id = ${contact}.tenant_id AND p.contact_id = ${contact}.id AND p.placed_at >= ${fromParam} AND p.placed_at <= ${toParam}`;
+    FROM ${PURCHASES_READ_MODEL} p WHERE p.tenant_id = ${tenant} AND ${contacts} AND p.placed_at >= ${fromParam} AND p.placed_at <= ${toParam}
+    GROUP BY p.contact_id HAVING count(*) FILTER (WHERE p.is_order) > 0`;
 }
 
 /** Every buyer's stats in the window, read in chunks of contacts (keyset on the ledger's contact index). */
@@ -105,13 +107,11 @@ async function buyerStats(db: Db, tenantId: string, from: Date, to: Date): Promi
   const buyers: BuyerStats[] = [];
   let after = '';
   for (;;) {
-    const rows = await db.query<{ contact_id: string; last_at: number; orders: number; spent: number }>(
-      `SELECT p.contact_id, (extract(epoch FROM max(p.placed_at) FILTER (WHERE p.is_order)) * 1000)::float8 AS last_at, (count(*) FILTER (WHERE p.is_order))::int AS orders,
-         coalesce(sum(p.value), 0)::float8 AS spent
-       FROM ${PURCHASES_READ_MODEL} p WHERE p.tenant_id = $1 AND p.contact_id > $2 AND p.placed_at >= $3 AND p.placed_at <= $4
-       GROUP BY p.contact_id HAVING count(*) FILTER (WHERE p.is_order) > 0 ORDER BY p.contact_id LIMIT ${CHUNK}`,
-      [tenantId, after, from, to],
-    );
+    const rows = await runChunk<{ contact_id: string; last_at: number; orders: number; spent: number }>(db, {
+      text: `SELECT st.contact_id, (extract(epoch FROM st.last_at) * 1000)::float8 AS last_at, st.orders, st.spent FROM (${statsSql('$1', 'p.contact_id > $2', '$3', '$4')}) st
+        ORDER BY st.contact_id LIMIT ${CHUNK}`,
+      params: [tenantId, after, from, to],
+    });
     for (const row of rows) buyers.push({ lastAt: Number(row.last_at), orders: row.orders, spent: Number(row.spent) });
     if (rows.length < CHUNK) return buyers;
     after = rows.at(-1)!.contact_id;
