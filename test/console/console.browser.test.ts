@@ -14,12 +14,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import pino from 'pino';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole, isStale } from '../../console/build.ts';
 import { FakeStore, fixture } from '../../connectors/woocommerce/testing/fake-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
+import { unzip } from '../support/unzip.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PUBLIC_URL = 'http://hub.example.test';
@@ -58,6 +59,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
   }
 
   const go = (path: string) => page.goto(base + '/console' + path);
+
+  /** Clicks a download link: the file's name and the zip's entries. */
+  async function downloaded(link: Locator): Promise<{ name: string; entries: Map<string, Buffer> }> {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), link.click()]);
+    return { name: download.suggestedFilename(), entries: unzip(await readFile((await download.path())!)) };
+  }
 
   beforeAll(async () => {
     if (isStale()) await buildConsole();
@@ -132,6 +139,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     await page.getByRole('link', { name: 'WooCommerce' }).click();
     await page.getByRole('heading', { name: 'Install', exact: true }).waitFor();
     await accessible('connector-woocommerce');
+    // The WordPress plugin, zipped as WordPress uploads it, with where to upload it.
+    expect(await page.getByTestId('plugin-steps').first().textContent()).toContain('Plugins → Add New Plugin → Upload Plugin, choose connector-hub.zip');
+    const plugin = await downloaded(page.getByRole('link', { name: /Download the plugin/ }).first());
+    expect(plugin.name).toBe('connector-hub.zip');
+    expect([...plugin.entries.keys()]).toContain('connector-hub/connector-hub.php');
     await page.locator('[id$="_storeUrl"]').fill(store.url);
     await page.locator('[id$="_consumerKey"]').fill(store.consumerKey);
     await page.locator('[id$="_consumerSecret"]').fill(store.consumerSecret);
@@ -141,6 +153,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     const secret = (await result.getByTestId('secret-value').first().textContent())!;
     expect(secret.length).toBeGreaterThanOrEqual(32);
     expect(await page.getByTestId('next-step').textContent()).toContain('WooCommerce → Connector Hub');
+    expect(await page.getByTestId('next-step').getByRole('link', { name: /Download the plugin/ }).getAttribute('href')).toBe('/v1/connectors/woocommerce/plugin.zip');
     await result.getByRole('button', { name: 'Copy' }).first().click();
     expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(secret);
     expect(store.byTopic('order.created')).toHaveLength(1);
@@ -150,6 +163,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     installationPath = new URL(page.url()).pathname.replace('/console', '');
     expect(await page.getByRole('button', { name: 'Uninstall' }).isVisible()).toBe(true);
     await accessible('installation');
+  }, 120_000);
+
+  it('offers the PrestaShop module as a zip, with where to upload it', async () => {
+    await go('/connectors/prestashop');
+    await page.getByRole('heading', { name: 'Install', exact: true }).waitFor();
+    expect(await page.getByTestId('plugin-steps').textContent()).toContain('Modules → Module Manager → Upload a module, drop connectorhub.zip');
+    const module = await downloaded(page.getByRole('link', { name: /Download the plugin/ }));
+    expect(module.name).toBe('connectorhub.zip');
+    expect([...module.entries.keys()].every((name) => name.startsWith('connectorhub/'))).toBe(true);
+    await accessible('connector-prestashop');
   }, 120_000);
 
   it('shows a signed order webhook in the live stream within a second', async () => {
