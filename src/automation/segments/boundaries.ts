@@ -16,13 +16,12 @@
 import { ledgerChangedAt } from '../../purchases/ledger-store.ts';
 import { PURCHASES_READ_MODEL } from '../../purchases/read-model.ts';
 import type { Db } from '../../store/db.ts';
-import { runChunk } from './chunk-plan.ts';
+import { DEFAULT_CHUNK_SIZING, nextChunkSize, runChunk, type ChunkSizing } from './chunk-plan.ts';
 import { segmentSettings, type SegmentSettings } from './score-settings.ts';
 
 const DAY = 86_400_000;
 /** Boundaries older than this are computed again even if the ledger did not change (time moves recency). */
 export const BOUNDARIES_MAX_AGE_MS = 5 * 60_000;
-const CHUNK = 2_000;
 
 export interface Boundaries {
   rule: 'quintiles' | 'fixed';
@@ -102,19 +101,21 @@ export function statsSql(tenant: string, contacts: string, fromParam: string, to
     GROUP BY p.contact_id HAVING count(*) FILTER (WHERE p.is_order) > 0`;
 }
 
-/** Every buyer's stats in the window, read in chunks of contacts (keyset on the ledger's contact index). */
-async function buyerStats(db: Db, tenantId: string, from: Date, to: Date): Promise<BuyerStats[]> {
+/** Every buyer's stats in the window, read in chunks of buyers (keyset on the ledger's contact index), each sized to hold the store briefly. */
+async function buyerStats(db: Db, tenantId: string, from: Date, to: Date, sizing: ChunkSizing): Promise<BuyerStats[]> {
   const buyers: BuyerStats[] = [];
-  let after = '';
-  for (;;) {
+  let limit = Math.min(sizing.max, Math.max(sizing.min, 1_000));
+  for (let after = ''; ; ) {
+    const started = performance.now();
     const rows = await runChunk<{ contact_id: string; last_at: number; orders: number; spent: number }>(db, {
       text: `SELECT st.contact_id, (extract(epoch FROM st.last_at) * 1000)::float8 AS last_at, st.orders, st.spent FROM (${statsSql('$1', 'p.contact_id > $2', '$3', '$4')}) st
-        ORDER BY st.contact_id LIMIT ${CHUNK}`,
-      params: [tenantId, after, from, to],
+        ORDER BY st.contact_id LIMIT $5`,
+      params: [tenantId, after, from, to, limit],
     });
     for (const row of rows) buyers.push({ lastAt: Number(row.last_at), orders: row.orders, spent: Number(row.spent) });
-    if (rows.length < CHUNK) return buyers;
+    if (rows.length < limit) return buyers;
     after = rows.at(-1)!.contact_id;
+    limit = nextChunkSize(sizing, limit, performance.now() - started);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
@@ -123,7 +124,7 @@ async function buyerStats(db: Db, tenantId: string, from: Date, to: Date): Promi
  * The tenant's boundaries for a window: the stored ones while the ledger has not changed since and they
  * are recent, else computed again and stored (every segment and score of the tenant then reads them).
  */
-export async function tenantBoundaries(db: Db, tenantId: string, window: string, windowMs: number, now: Date): Promise<Boundaries> {
+export async function tenantBoundaries(db: Db, tenantId: string, window: string, windowMs: number, now: Date, sizing = DEFAULT_CHUNK_SIZING): Promise<Boundaries> {
   const ledgerAt = await ledgerChangedAt(db, tenantId);
   const [stored] = await db.query<{ computed_at: Date; ledger_at: Date | null; boundaries: Boundaries }>(
     'SELECT computed_at, ledger_at, boundaries FROM segment_score_boundaries WHERE tenant_id = $1 AND rfm_window = $2',
@@ -131,7 +132,7 @@ export async function tenantBoundaries(db: Db, tenantId: string, window: string,
   );
   if (stored && (stored.ledger_at?.getTime() ?? null) === (ledgerAt?.getTime() ?? null) && Math.abs(now.getTime() - stored.computed_at.getTime()) < BOUNDARIES_MAX_AGE_MS) return stored.boundaries;
   const settings = await segmentSettings(db, tenantId);
-  const boundaries = boundariesOf(await buyerStats(db, tenantId, new Date(now.getTime() - windowMs), now), settings, now);
+  const boundaries = boundariesOf(await buyerStats(db, tenantId, new Date(now.getTime() - windowMs), now, sizing), settings, now);
   await db.query(
     `INSERT INTO segment_score_boundaries (tenant_id, rfm_window, computed_at, ledger_at, boundaries) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (tenant_id, rfm_window) DO UPDATE SET computed_at = excluded.computed_at, ledger_at = excluded.ledger_at, boundaries = excluded.boundaries`,

@@ -107,7 +107,7 @@ export class Segments {
     if (!usesScores(segment.filter)) return undefined;
     const { db } = this.#options;
     return {
-      boundaries: await tenantBoundaries(db, segment.tenantId, segment.rfmWindow, durationMs(segment.rfmWindow), now),
+      boundaries: await tenantBoundaries(db, segment.tenantId, segment.rfmWindow, durationMs(segment.rfmWindow), now, this.#options.chunks),
       settings: await segmentSettings(db, segment.tenantId),
     };
   }
