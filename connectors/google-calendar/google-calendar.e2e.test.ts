@@ -4,11 +4,14 @@
  * cancelled in the calendar, each announced by a body-less push as Google sends it → the reminder scenario's
  * SMS at the sandbox provider at virtual times (the business clock moved days ahead) → the customers' replies
  * OUI and NON → the PATCH written into the Google event, appointment.confirmed / appointment.declined published,
- * the owner alerted. Then what the push route refuses.
+ * the owner alerted. Then what the push route refuses, and the sync's and channels' failure paths at hub level:
+ * a lost push caught by the backstop sync, 410 Gone (a full resync that announces nothing twice), Google's
+ * 403 rateLimitExceeded backed off, a deleted calendar (404) ending its channel.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DateTime } from 'luxon';
 import { waitFor } from '../../test/support/wait.ts';
+import { runScheduleNow } from '../../src/connectors/schedules.ts';
 import { ACCOUNT, CONNECTOR, deliveries, installThroughOAuth, published, settled, slot, startCalendarHub, workingDay, ZONE, type CalendarHub } from './testing/calendar-hub.ts';
 
 const OWNER = '+33698765432';
@@ -204,5 +207,76 @@ describe('Google Calendar appointment reminders, end to end', () => {
     // "sync" (a channel's first message) is acknowledged like any other.
     expect((await send({ 'X-Goog-Resource-State': 'sync', 'X-Goog-Message-Number': '1' })).status).toBe(200);
     await settled(t.hub, installationId);
+  });
+
+  it('a lost push is caught by the backstop sync; 410 Gone resyncs fully without announcing anything twice', async () => {
+    const day = workingDay(4);
+    const count = async (type: string) => (await published(t.hub, type)).length;
+    const before = { scheduled: await count('appointment.scheduled'), cancelled: await count('appointment.cancelled') };
+    t.google.putEvent(ACCOUNT, { id: 'rdvperdu1', summary: 'Paul 06 11 22 33 44 — barbe', ...slot(day, '15:00') });
+    t.google.putEvent(ACCOUNT, { id: 'rdvgarde1', summary: 'Jeanne 06 55 44 33 22 — coupe', ...slot(day, '16:00') });
+    expect(t.google.dropPushes()).toBe(2);
+    const backstop = await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'sync');
+    expect(backstop).toMatchObject({ result: { queued: 1 } });
+    await settled(t.hub, installationId);
+    expect((await published(t.hub, 'appointment.scheduled')).slice(before.scheduled).map((event) => event.data.eventId)).toEqual(['rdvperdu1', 'rdvgarde1']);
+
+    // Google invalidates the sync tokens while an appointment is deleted and its push lost.
+    t.google.deleteEvent(ACCOUNT, 'rdvperdu1');
+    t.google.dropPushes();
+    t.google.invalidateSyncTokens();
+    await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'sync');
+    await settled(t.hub, installationId);
+    const lists = t.google.calls.filter((call) => call.method === 'GET' && call.path.endsWith('/events')).slice(-2);
+    expect(lists.map((call) => (call.query.syncToken ? 'incremental' : 'full'))).toEqual(['incremental', 'full']);
+    const [latest] = await deliveries(t.hub, installationId);
+    expect(latest!.note).toContain(`appt:${ACCOUNT}:rdvperdu1: no longer in the calendar (full sync)`);
+    // Every other appointment was read again and announced nothing; the deleted one is cancelled, once.
+    expect(await count('appointment.scheduled')).toBe(before.scheduled + 2);
+    expect(await count('appointment.rescheduled')).toBe(1);
+    expect((await published(t.hub, 'appointment.cancelled')).slice(before.cancelled).map((event) => event.data.eventId)).toEqual(['rdvperdu1']);
+    // The new token is stored: the next read is incremental again.
+    await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'sync');
+    await settled(t.hub, installationId);
+    expect(t.google.calls.filter((call) => call.path.endsWith('/events')).at(-1)!.query.syncToken).toBeDefined();
+  });
+
+  it('403 rateLimitExceeded is backed off and retried; a calendar deleted at Google (404) ends its channel', async () => {
+    // A read refused by the rate limit: the inbox entry is tried again after a backoff, then read.
+    t.google.putEvent(ACCOUNT, { id: 'rdvquota1', summary: 'Nina 06 98 76 54 32', ...slot(workingDay(5), '10:00') });
+    t.google.failNext((call) => call.path.endsWith('/events') && call.method === 'GET', 403, 'rateLimitExceeded');
+    const listsBefore = t.google.calls.filter((call) => call.path.endsWith('/events')).length;
+    await push();
+    const lists = t.google.calls.filter((call) => call.path.endsWith('/events')).slice(listsBefore);
+    expect(lists).toHaveLength(2);
+    expect((await published(t.hub, 'appointment.scheduled')).at(-1)!.data.eventId).toBe('rdvquota1');
+
+    // A renewal refused by the rate limit fails the pass (said in the schedule's last error) and the next one renews.
+    const [live] = t.google.liveChannels(ACCOUNT);
+    await t.hub.hub.store.query(`UPDATE connector_installations SET state = jsonb_set(state, '{calendars,${ACCOUNT},channel,expiration}', to_jsonb($2::bigint)) WHERE id = $1`, [installationId, Date.now() + 3_600_000]);
+    t.google.failNext((call) => call.path.endsWith('/events/watch'), 403, 'rateLimitExceeded');
+    const refused = await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'renew-channels');
+    expect(refused!.error).toMatch(/rate limit was reached .* retried later with backoff/);
+    expect(t.google.liveChannels(ACCOUNT).map((channel) => channel.id)).toEqual([live!.id]);
+    const renewed = await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'renew-channels');
+    expect(renewed!.result).toMatchObject({ changes: [expect.stringMatching(/^renewed channel/), `stopped channel ${live!.id}`] });
+    const [fresh] = t.google.liveChannels(ACCOUNT);
+    expect(t.google.liveChannels()).toHaveLength(1);
+
+    // The calendar is deleted at Google: the next read says 404, the calendar is no longer read, its channel stopped.
+    t.google.deleteCalendar(ACCOUNT);
+    await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'sync');
+    await settled(t.hub, installationId);
+    expect((await deliveries(t.hub, installationId))[0]!.note).toContain('calendar gone at Google (404)');
+    const ended = await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'renew-channels');
+    expect(ended!.result).toEqual({ changes: [`stopped channel ${fresh!.id}`] });
+    expect(t.google.liveChannels()).toEqual([]);
+    const detail = (await api(`/v1/connectors/${CONNECTOR}/installations/${installationId}`)).body;
+    expect(detail.remote).toEqual([expect.objectContaining({ status: expect.stringMatching(/^calendar gone at Google since/) })]);
+    // Nothing calls Google for it any more: no read, no watch.
+    const calls = t.google.calls.length;
+    await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'sync');
+    await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'renew-channels');
+    expect(t.google.calls.length).toBe(calls);
   });
 });

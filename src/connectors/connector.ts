@@ -128,6 +128,13 @@ export interface InstallationContext<Settings = unknown, Credentials = unknown> 
   state(): JsonObject;
   /** Replaces the state and stores it at once: progress survives a crash half-way through a reconcile. */
   saveState(next: JsonObject): Promise<void>;
+  /**
+   * Changes the state as stored now, under the installation row's lock: `change` gets the current state (another
+   * process may have moved it since `state()` was read: a fetch step storing a sync cursor, a schedule on another
+   * worker) and returns the next one, or undefined to leave it. Pure and quick: no I/O inside. Resolves with the
+   * state as stored, which `state()` returns from then on.
+   */
+  updateState(change: (current: JsonObject) => JsonObject | undefined): Promise<JsonObject>;
   /** Vault envelope bound to this tenant, installation and purpose. */
   seal(plaintext: string, purpose: string): string;
   open(sealed: string, purpose: string): string;

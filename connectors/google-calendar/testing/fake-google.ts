@@ -78,8 +78,8 @@ export class FakeGoogleCalendar {
   readonly accessTokens = new Set<string>(['ya29.test-access-token']);
   #calendars = new Map<string, FakeCalendar>();
   #seq = 0;
-  /** Tokens below this sequence answer 410 (Google invalidated them). */
-  #tokenFloor = 0;
+  /** Tokens of an earlier epoch answer 410 (Google invalidated them); tokens given after stay valid. */
+  #tokenEpoch = 0;
   #failures: { match: (call: RecordedCall) => boolean; status: number; reason: string }[] = [];
   #now: () => Date;
   #acceptToken: ((token: string) => Promise<boolean>) | undefined;
@@ -173,7 +173,7 @@ export class FakeGoogleCalendar {
 
   /** Google invalidates every sync token given so far (expiry, ACL change): the next incremental call gets 410. */
   invalidateSyncTokens(): void {
-    this.#tokenFloor = this.#seq + 1;
+    this.#tokenEpoch += 1;
   }
 
   /** The next matching calls fail with this status and reason (`times` calls). */
@@ -305,10 +305,10 @@ export class FakeGoogleCalendar {
       for (const forbidden of ['timeMin', 'timeMax', 'q', 'orderBy', 'updatedMin', 'iCalUID']) {
         if (query.has(forbidden)) return [400, googleError(400, 'invalid', `${forbidden} cannot be used with syncToken`)];
       }
-      const token = /^tok\.([^.]+)\.(\d+)$/.exec(syncToken);
+      const token = /^tok\.([^.]+)\.(\d+)\.(\d+)$/.exec(syncToken);
       if (!token || token[1] !== calendar.resourceId) return [400, googleError(400, 'invalid', 'Invalid sync token value.')];
       const since = Number(token[2]);
-      if (since < this.#tokenFloor) return [410, googleError(410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.')];
+      if (Number(token[3]) < this.#tokenEpoch) return [410, googleError(410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.')];
       const latest = new Map<string, FakeEvent>();
       for (const version of calendar.log) if (version.seq > since && version.seq <= snapshot) latest.set(version.event.id, version.event);
       items = [...latest.values()].map((event) => (event.status === 'cancelled' ? this.#stub(event) : event));
@@ -329,7 +329,7 @@ export class FakeGoogleCalendar {
         timeZone: calendar.timeZone,
         accessRole: calendar.accessRole,
         defaultReminders: [],
-        ...(more ? { nextPageToken: Buffer.from(JSON.stringify({ snapshot, offset: offset + maxResults })).toString('base64url') } : { nextSyncToken: `tok.${calendar.resourceId}.${snapshot}` }),
+        ...(more ? { nextPageToken: Buffer.from(JSON.stringify({ snapshot, offset: offset + maxResults })).toString('base64url') } : { nextSyncToken: `tok.${calendar.resourceId}.${snapshot}.${this.#tokenEpoch}` }),
         items: page,
       },
     ];

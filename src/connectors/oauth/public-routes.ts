@@ -98,7 +98,7 @@ export function oauthPublicRoutes(deps: ConnectorDeps, providers: OAuthProviders
       const completion = await completeAuthorization(deps, connector, flow, exchanged);
       if (!completion.ok) return fail(completion.kind === 'failed' ? pages.failed(name, completion.message) : pages.refused(name, completion.message), completion.message);
       await recordOutcome(deps, flow.id, completion.reconnected ? 'reconnected' : 'installed', completion.installation.id);
-      return send(reply, pages.connected(name, completion.installation.account, completion.reconnected));
+      return send(reply, pages.connected(name, completion.installation, completion.reconnected));
     });
   };
 }
