@@ -6,11 +6,10 @@
  * - the same calendar synced by both processes at once: every change announced once;
  * - a SIGKILL while a sync waits for Google: after the restart nothing is missed and no reminder is doubled.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../../test/support/browser.ts';
 import { startOAuthTestServer, type OAuthTestServer } from '../../test/support/oauth-server.ts';
-import { freePort, startProcess, type RunningProcess } from '../../test/support/processes.ts';
+import { callHub, freePort, sharedHubEnv, startProcess, type RunningProcess } from '../../test/support/processes.ts';
 import { createTestDatabase } from '../../test/support/stores.ts';
 import { waitFor } from '../../test/support/wait.ts';
 import type { Store } from '../../src/store/db.ts';
@@ -40,14 +39,7 @@ describe('Google Calendar on two hub processes sharing PostgreSQL', { timeout: 1
   const start = async (name: 'a' | 'b') => {
     processes[name] = await startProcess(MAIN, { ...env, PORT: String(ports[name]) }, ports[name]);
   };
-  const api = async (name: 'a' | 'b', path: string, init: { method?: string; body?: unknown } = {}) => {
-    const response = await fetch(`${processes[name]!.url}${path}`, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { authorization: `Bearer ${apiKey}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-  };
+  const api = (name: 'a' | 'b', path: string, init: { method?: string; body?: unknown } = {}) => callHub(processes[name]!.url, apiKey, path, init);
   const state = async () => GcStateSchema.parse((await store.query<{ state: unknown }>('SELECT state FROM connector_installations WHERE id = $1', [installationId]))[0]!.state).calendars[ACCOUNT]!;
   const settled = () => waitFor(async () => Number((await store.query<{ n: string }>(`SELECT count(*) AS n FROM connector_inbox WHERE installation_id = $1 AND status = 'pending'`, [installationId]))[0]!.n) === 0, 'the inbox to be processed', 60_000);
   const events = async (type: string) => (await api('a', `/v1/events?type=${type}&limit=100`)).body.items as { data: { eventId: string } }[];
@@ -64,14 +56,9 @@ describe('Google Calendar on two hub processes sharing PostgreSQL', { timeout: 1
     google = new FakeGoogleCalendar({ acceptToken: tokenCheckAt(oauth) });
     google.addCalendar(ACCOUNT, { summary: 'Salon Dupont', primary: true });
     const googleRoot = await google.listen();
-    ports.a = await freePort();
-    ports.b = await freePort();
+    [ports.a, ports.b] = [await freePort(), await freePort()];
     env = {
-      DATABASE_URL: database.url,
-      HUB_SECRET_KEY: randomBytes(32).toString('base64'),
-      HUB_PUBLIC_URL: `http://127.0.0.1:${ports.a}`,
-      HUB_LOG_LEVEL: 'error',
-      HUB_SMPP_PORT: 'off',
+      ...sharedHubEnv(database.url, `http://127.0.0.1:${ports.a}`),
       HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_ID: oauth.clientId,
       HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_SECRET: oauth.clientSecret,
       TEST_OAUTH_SERVER: oauth.url,
@@ -81,14 +68,12 @@ describe('Google Calendar on two hub processes sharing PostgreSQL', { timeout: 1
     await start('a');
     await start('b');
     store = await openPostgresStore(database.url);
-    const tenant = await createTenant(store, 'Salon Dupont');
-    apiKey = (await createApiKey(store, tenant.id, 'test')).key;
+    apiKey = (await createApiKey(store, (await createTenant(store, 'Salon Dupont')).id, 'test')).key;
   }, 180_000);
   afterAll(async () => {
-    for (const running of Object.values(processes)) await running?.stop('SIGKILL');
-    await store?.close();
-    await oauth?.close();
+    await Promise.all(Object.values(processes).map((running) => running?.stop('SIGKILL')));
     google?.close();
+    await Promise.all([store?.close(), oauth?.close()]);
     await database?.drop();
   });
 
