@@ -6,6 +6,7 @@ import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
 import type { SendingBatches } from './batches.ts';
 import type { ProviderRegistry } from './provider-registry.ts';
+import type { ReceiptBatches } from './receipt-batches.ts';
 import type { SendingSettingsStore } from './settings.ts';
 import type { SqlRateLimiter } from './throughput.ts';
 
@@ -30,6 +31,8 @@ export interface SendingDeps {
   rateLimiter: SqlRateLimiter;
   /** The submit step's reads and writes, shared by the runs in flight (batches.ts). */
   batches: SendingBatches;
+  /** Receipts stored and applied in batches (receipt-batches.ts). */
+  receipts: ReceiptBatches;
   /** Business time: compliance decisions and schedules. Tests move it; leases use the database clock. */
   clock: () => Date;
   log: Logger;

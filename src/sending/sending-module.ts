@@ -16,6 +16,7 @@ import type { Db, Store } from '../store/db.ts';
 import type { Vault } from '../vault/vault.ts';
 import { acceptMessages, type AcceptOptions, type AcceptResult } from './accept.ts';
 import { SendingBatches } from './batches.ts';
+import { ReceiptBatches } from './receipt-batches.ts';
 import { DEFAULT_RETRY_POLICY, SUBMIT_CONCURRENCY, SUBMIT_JOB, SWEEP_JOB, type RetryPolicy, type SendingDeps, type SubmitJob } from './deps.ts';
 import { handleInbound, type InboundResult } from './inbound.ts';
 import type { MessageChannel } from './message.ts';
@@ -119,6 +120,8 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
   });
   registry.register(sandboxProviderFactory);
   const settings = new SendingSettingsStore(options.db);
+  // PGlite runs one statement at a time; on PostgreSQL a few batches of a kind overlap their round trips.
+  const batchConcurrency = (options.db as Partial<Store>).kind === 'postgres' ? 4 : 1;
   const deps: SendingDeps = {
     db: options.db,
     queue: options.queue,
@@ -128,8 +131,8 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
     settings,
     registry,
     rateLimiter: new SqlRateLimiter(options.db),
-    // PGlite runs one statement at a time; on PostgreSQL a few batches of a kind overlap their round trips.
-    batches: new SendingBatches(options.db, { concurrency: (options.db as Partial<Store>).kind === 'postgres' ? 4 : 1 }),
+    batches: new SendingBatches(options.db, { concurrency: batchConcurrency }),
+    receipts: new ReceiptBatches(options.db, { concurrency: batchConcurrency }),
     clock: () => clock(),
     log,
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
