@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { Heartbeat, workersReadiness } from './cluster/heartbeat.ts';
 import { agreePublicUrl } from './cluster/public-url.ts';
 import { createAutomationModule, type AutomationModule } from './automation/automation-module.ts';
+import { createSurveyLinks } from './automation/surveys/survey-links.ts';
 import { createCampaignsModule, type CampaignsModule } from './campaigns/campaigns-module.ts';
 import { busRouteModules } from './bus/routes.ts';
 import { consoleRouteModules } from './console/console-routes.ts';
@@ -146,7 +147,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
       ...('dataDir' in config.store ? { journalDir: join(config.store.dataDir, 'smpp-journal') } : {}),
     });
     const purchases = createPurchasesModule({ db: store, bus, contacts, log: log.child({ part: 'purchases' }) });
-    const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }) });
+    const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }), surveyLinks: createSurveyLinks(secretKey, config.publicUrl) });
     // Connectors' own scenario templates join the library (a calendar's reminders).
     automation.templates.add(appointmentRemindersTemplate);
     const campaigns = createCampaignsModule({

@@ -13,6 +13,12 @@
  * - a deleted calendar answers 404 to watch: the calendar is marked gone, its channels stopped,
  *   and it is neither watched nor synced again until followed anew.
  * Channels are renewed only when they are within `RENEW_BEFORE_MS` of their end (no churn).
+ *
+ * Several processes may renew at once (the renewal schedule on one worker, a reconcile at another's start or
+ * through the API): every change goes through `updateState` (the state as stored, under the row's lock), so a
+ * sync cursor stored meanwhile is never overwritten, and a new channel is kept only if the channel it replaces
+ * is still the live one — otherwise another process renewed first, and this one's new channel is retired and
+ * stopped at once. One live channel per calendar afterwards, whoever raced.
  */
 import { randomBytes } from 'node:crypto';
 import { ExternalSystemError } from '../../src/connectors/external-error.ts';
@@ -28,8 +34,10 @@ export const PUSH_PATH = 'push';
 
 export interface ChannelContext {
   api: CalendarApi;
+  /** The state as last read or stored by this context. */
   state(): GcState;
-  saveState(next: GcState): Promise<void>;
+  /** Changes the state as stored now (InstallationContext.updateState): `change` returns the next state, or undefined. */
+  updateState(change: (current: GcState) => GcState | undefined): Promise<GcState>;
   seal(plaintext: string, purpose: string): string;
   /** `<publicUrl>/connectors/google-calendar/<installation>/push`. */
   address: string;
@@ -53,19 +61,28 @@ async function stopQuietly(api: CalendarApi, channel: ChannelState): Promise<'st
   }
 }
 
-async function update(ctx: ChannelContext, calendarId: string, change: (calendar: CalendarState) => CalendarState): Promise<void> {
-  const state = ctx.state();
-  const calendar = state.calendars[calendarId];
-  if (!calendar) return;
-  await ctx.saveState({ ...state, calendars: { ...state.calendars, [calendarId]: change(calendar) } });
+async function update(ctx: ChannelContext, calendarId: string, change: (calendar: CalendarState) => CalendarState | undefined): Promise<void> {
+  await ctx.updateState((state) => {
+    const calendar = state.calendars[calendarId];
+    const next = calendar && change(calendar);
+    return next && { ...state, calendars: { ...state.calendars, [calendarId]: next } };
+  });
 }
 
 /** One pass over the followed calendars: create or replace channels that are missing or ending, stop retired ones. */
 export async function renewChannels(ctx: ChannelContext, options: { force?: boolean } = {}): Promise<string[]> {
   const changes: string[] = [];
-  for (const [calendarId, calendar] of Object.entries(ctx.state().calendars)) {
-    if (calendar.goneAt !== null) continue;
+  // The calendars as stored now: another process may have renewed since this context was read.
+  const stored = await ctx.updateState(() => undefined);
+  for (const [calendarId, calendar] of Object.entries(stored.calendars)) {
+    if (calendar.goneAt !== null) {
+      // Gone at Google (a sync read 404): its channel ends here, and nothing is watched again.
+      await update(ctx, calendarId, (current) => (current.channel ? { ...current, channel: null, retired: [...current.retired, current.channel] } : undefined));
+      changes.push(...(await stopRetired(ctx, calendarId)));
+      continue;
+    }
     if (options.force || due(calendar.channel, ctx.now())) {
+      const replaced = calendar.channel;
       const token = randomBytes(24).toString('base64url');
       const id = newChannelId(ctx.installationId);
       let watched;
@@ -74,16 +91,27 @@ export async function renewChannels(ctx: ChannelContext, options: { force?: bool
       } catch (error) {
         if (error instanceof ExternalSystemError && error.kind === 'not-found') {
           await update(ctx, calendarId, (current) => ({ ...current, goneAt: ctx.now().toISOString(), retired: [...current.retired, ...(current.channel ? [current.channel] : [])], channel: null }));
-          changes.push(`calendar ${calendarId} no longer exists at Google (404): no longer followed`);
+          changes.push(`calendar ${calendarId} no longer exists at Google (404): no longer followed`, ...(await stopRetired(ctx, calendarId)));
           continue;
         }
         throw error;
       }
       const fresh: ChannelState = { id: watched.id, resourceId: watched.resourceId, expiration: watched.expiration, tokenSealed: ctx.seal(token, `${CHANNEL_TOKEN_PURPOSE}:${watched.id}`), createdAt: ctx.now().toISOString() };
-      // Saved before the old one is stopped: pushes on the new channel verify at once, and a crash
-      // here leaves the old one retired, to be stopped by the next pass.
-      await update(ctx, calendarId, (current) => ({ ...current, channel: fresh, retired: [...current.retired, ...(current.channel ? [current.channel] : [])] }));
-      changes.push(`${calendar.channel ? 'renewed' : 'created'} channel for calendar ${calendarId} (until ${watched.expiration ? new Date(watched.expiration).toISOString() : 'Google\'s default'})`);
+      let kept = false as boolean;
+      // Saved before the old one is stopped: pushes on the new channel verify at once, and a crash here leaves
+      // the old one retired, to be stopped by the next pass. If the live channel is no longer the one this pass
+      // replaced, another process renewed meanwhile: its channel stays, this one is retired.
+      await update(ctx, calendarId, (current) => {
+        kept = current.channel?.id === replaced?.id;
+        return kept ? { ...current, channel: fresh, retired: [...current.retired, ...(current.channel ? [current.channel] : [])] } : { ...current, retired: [...current.retired, fresh] };
+      });
+      // The calendar stopped being followed meanwhile (a reconcile elsewhere): the new channel is nobody's.
+      if (!kept && !ctx.state().calendars[calendarId]?.retired.some((channel) => channel.id === fresh.id)) await stopQuietly(ctx.api, fresh);
+      changes.push(
+        kept
+          ? `${replaced ? 'renewed' : 'created'} channel for calendar ${calendarId} (until ${watched.expiration ? new Date(watched.expiration).toISOString() : 'Google\'s default'})`
+          : `channel for calendar ${calendarId} renewed by another process meanwhile: ${fresh.id} retired`,
+      );
     }
     changes.push(...(await stopRetired(ctx, calendarId)));
   }
@@ -104,9 +132,9 @@ async function stopRetired(ctx: ChannelContext, calendarId: string): Promise<str
 export async function stopAllChannels(ctx: ChannelContext, calendarIds?: string[]): Promise<{ changes: string[]; problems: string[] }> {
   const changes: string[] = [];
   const problems: string[] = [];
-  for (const [calendarId, calendar] of Object.entries(ctx.state().calendars)) {
+  for (const calendarId of Object.keys(ctx.state().calendars)) {
     if (calendarIds && !calendarIds.includes(calendarId)) continue;
-    if (calendar.channel) await update(ctx, calendarId, (current) => ({ ...current, channel: null, retired: [...current.retired, current.channel!] }));
+    await update(ctx, calendarId, (current) => (current.channel ? { ...current, channel: null, retired: [...current.retired, current.channel] } : undefined));
     try {
       changes.push(...(await stopRetired(ctx, calendarId)));
     } catch (error) {

@@ -135,9 +135,15 @@ describe('Google Calendar: scheduled, rescheduled, cancelled', () => {
 
   it('an appointment gone from a full listing is cancelled once', () => {
     const memory = scheduled().memory;
-    const decision = applied(vanishedDecision(memory, ctx()));
+    // The listing began after the version remembered (updated 09:00).
+    const decision = applied(vanishedDecision(memory, '2026-12-05T09:30:00.000Z', ctx()));
     expect(decision.events).toMatchObject([{ type: 'appointment.cancelled', data: { reason: 'deleted' } }]);
-    expect(vanishedDecision(decision.memory, ctx())).toMatchObject({ apply: false });
+    expect(vanishedDecision(decision.memory, '2026-12-05T09:30:00.000Z', ctx())).toMatchObject({ apply: false });
+  });
+
+  it('a full listing older than the version remembered cancels nothing (two syncs raced: a later one read it)', () => {
+    const memory = scheduled().memory;
+    expect(vanishedDecision(memory, '2026-12-05T08:59:59.000Z', ctx())).toMatchObject({ apply: false, note: expect.stringContaining('changed after this full listing') });
   });
 
   it('every example of the connector\'s event types matches its schema', () => {

@@ -177,7 +177,11 @@ function withAnswer(decision: Decision<AppointmentMemory> & { apply: true }, eve
  * After a full sync (first one, or after a 410): remembered scheduled appointments the calendar no
  * longer lists were deleted while the token was invalid — a full listing omits deleted events.
  */
-export function vanishedDecision(memory: AppointmentMemory, ctx: MappingContext): Decision<AppointmentMemory> {
+export function vanishedDecision(memory: AppointmentMemory, listedUpdated: string | null, ctx: MappingContext): Decision<AppointmentMemory> {
   if (memory.status !== 'scheduled' || !memory.appointment) return skip('not scheduled');
+  // Remembered from a version newer than the listing: another sync read it after this one listed the calendar.
+  if (memory.updated !== null && listedUpdated !== null && new Date(memory.updated).getTime() > new Date(listedUpdated).getTime()) {
+    return skip('changed after this full listing (read by a later sync): kept');
+  }
   return cancelled(memory, 'deleted', null, ctx);
 }

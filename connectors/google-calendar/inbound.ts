@@ -28,6 +28,7 @@ const ChangesSchema = z.object({
   calendarId: z.string(),
   full: z.boolean(),
   timeMin: z.string().nullable(),
+  listedUpdated: z.string().nullable().default(null),
   events: z.array(GoogleEventSchema),
   syncToken: z.string().nullable(),
 });
@@ -91,8 +92,9 @@ export async function handleDelivery(delivery: InboundDelivery, ctx: HandlerCont
     const since = new Date(changes.timeMin).getTime();
     for (const { key, value } of await ctx.memory.findByField<AppointmentMemory & JsonObject>(`appt:${calendar.id}:`, { status: 'scheduled' })) {
       if (listed.has(key) || !value.appointment || new Date(value.appointment.end.at).getTime() < since) continue;
-      await apply(key, vanishedDecision(value, mapping));
-      notes.push(`${key}: no longer in the calendar (full sync)`);
+      const decision = vanishedDecision(value, changes.listedUpdated, mapping);
+      await apply(key, decision);
+      notes.push(`${key}: ${decision.apply ? 'no longer in the calendar (full sync)' : decision.note}`);
     }
   }
   const summary = `${changes.full ? 'full' : 'incremental'} sync of ${calendar.name}: ${changes.events.length} event(s) read`;

@@ -45,7 +45,8 @@ export function channelContext(ctx: Context): ChannelContext {
   return {
     api: authorizedApi(ctx.auth),
     state: () => GcStateSchema.parse(ctx.state()),
-    saveState: (next: GcState) => ctx.saveState(next as unknown as JsonObject),
+    updateState: async (change: (current: GcState) => GcState | undefined) =>
+      GcStateSchema.parse(await ctx.updateState((current) => change(GcStateSchema.parse(current)) as unknown as JsonObject | undefined)),
     seal: (plaintext, purpose) => ctx.seal(plaintext, purpose),
     address: ctx.publicUrl(PUSH_PATH),
     installationId: ctx.installation.id,
@@ -55,25 +56,24 @@ export function channelContext(ctx: Context): ChannelContext {
 
 export async function reconcile(ctx: Context): Promise<ReconcileReport> {
   const channels = channelContext(ctx);
-  const state = channels.state();
   const followed = new Set(ctx.settings.calendars.map((calendar) => calendar.id));
   const changes: string[] = [];
-  const unfollowed = Object.keys(state.calendars).filter((id) => !followed.has(id));
+  const unfollowed = Object.keys((await channels.updateState(() => undefined)).calendars).filter((id) => !followed.has(id));
   if (unfollowed.length > 0) {
     const stopped = await stopAllChannels(channels, unfollowed);
-    const after = channels.state();
-    for (const id of unfollowed) delete after.calendars[id];
-    await channels.saveState(after);
+    await channels.updateState((state) => ({ ...state, calendars: Object.fromEntries(Object.entries(state.calendars).filter(([id]) => !unfollowed.includes(id))) }));
     changes.push(...stopped.changes, ...unfollowed.map((id) => `calendar ${id} no longer followed`));
   }
-  const current = channels.state();
-  for (const calendar of ctx.settings.calendars) {
-    const known = current.calendars[calendar.id];
-    // Following a calendar again after Google said it was gone: try it afresh (its token too).
-    current.calendars[calendar.id] = known && known.goneAt === null ? { ...known, name: calendar.name, timeZone: calendar.timeZone } : CalendarStateSchema.parse({ name: calendar.name, timeZone: calendar.timeZone });
-    if (!known) changes.push(`following calendar ${calendar.name} (${calendar.id})`);
-  }
-  await channels.saveState(current);
+  await channels.updateState((state) => {
+    const calendars = { ...state.calendars };
+    for (const calendar of ctx.settings.calendars) {
+      const known = calendars[calendar.id];
+      // Following a calendar again after Google said it was gone: try it afresh (its token too).
+      calendars[calendar.id] = known && known.goneAt === null ? { ...known, name: calendar.name, timeZone: calendar.timeZone } : CalendarStateSchema.parse({ name: calendar.name, timeZone: calendar.timeZone });
+      if (!known) changes.push(`following calendar ${calendar.name} (${calendar.id})`);
+    }
+    return { ...state, calendars };
+  });
   changes.push(...(await renewChannels(channels)));
   return { changes };
 }

@@ -96,7 +96,7 @@ describe('channels', () => {
   const ctx = (): ChannelContext => ({
     api,
     state: () => state,
-    saveState: async (next) => void (state = GcStateSchema.parse(next)),
+    updateState: async (change) => (state = GcStateSchema.parse(change(state) ?? state)),
     seal: (plaintext) => `sealed:${plaintext}`,
     address: 'https://hub.example.com/connectors/google-calendar/ins_1/push',
     installationId: 'ins_1',

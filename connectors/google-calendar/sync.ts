@@ -27,6 +27,12 @@ export interface Changes {
   full: boolean;
   /** Full syncs: the lower bound listed; remembered appointments ending after it and not in `events` were deleted. */
   timeMin: string | null;
+  /**
+   * Full syncs: the calendar's last modification time as the listing began (the first page's `updated`, Google's
+   * clock). An appointment remembered from a version newer than this was read by another sync after this listing
+   * (two processes syncing at once): its absence here says nothing.
+   */
+  listedUpdated: string | null;
   events: GoogleEvent[];
   syncToken: string | null;
 }
@@ -47,6 +53,7 @@ export async function readChanges(api: CalendarApi, calendarId: string, calendar
     const events: GoogleEvent[] = [];
     let pageToken: string | undefined;
     let nextSyncToken: string | undefined;
+    let listedUpdated: string | undefined;
     try {
       do {
         const page = await api.listEvents(calendarId, full ? { timeMin, ...(pageToken ? { pageToken } : {}) } : { syncToken: token!, ...(pageToken ? { pageToken } : {}) });
@@ -54,6 +61,7 @@ export async function readChanges(api: CalendarApi, calendarId: string, calendar
           const parsed = GoogleEventSchema.safeParse(item);
           if (parsed.success) events.push(slim(parsed.data));
         }
+        listedUpdated ??= page.updated;
         pageToken = page.nextPageToken;
         nextSyncToken = page.nextSyncToken;
       } while (pageToken);
@@ -64,6 +72,6 @@ export async function readChanges(api: CalendarApi, calendarId: string, calendar
       }
       throw error;
     }
-    return { calendarId, full, timeMin: full ? timeMin : null, events, syncToken: nextSyncToken ?? null };
+    return { calendarId, full, timeMin: full ? timeMin : null, listedUpdated: full ? (listedUpdated ?? null) : null, events, syncToken: nextSyncToken ?? null };
   }
 }

@@ -41,6 +41,15 @@ export function standalone(document: Json, schema: unknown): RJSFSchema {
   return { ...(rewriteRefs(schema) as Json), $defs: defs } as RJSFSchema;
 }
 
+/** The JSON body an operation takes ("/v1/sending/settings", "put"), standing alone: the form that posts to it follows it. */
+export async function requestSchema(path: string, method: 'post' | 'put' | 'patch'): Promise<RJSFSchema> {
+  const document = await openApiDocument();
+  const operation = ((document.paths as Json)[path] as Json | undefined)?.[method] as { requestBody?: { content: Record<string, { schema: unknown }> } } | undefined;
+  const schema = operation?.requestBody?.content['application/json']?.schema;
+  if (!schema) throw new Error(`The API document has no JSON body for ${method.toUpperCase()} ${path}`);
+  return standalone(document, schema);
+}
+
 /** The schema of one scenario step type ("wait", "action"…), from ScenarioDefinition. */
 export function stepSchema(document: Json, type: string): RJSFSchema | undefined {
   const definition = ((document.components as Json).schemas as Json).ScenarioDefinition as Json;

@@ -28,6 +28,12 @@ function LabelledSelect(props: WidgetProps) {
 const WIDGETS = { SelectWidget: LabelledSelect };
 
 /**
+ * An optional list with a minimum length (Google Calendar's `calendars`) starts empty: by default the
+ * library fills it with blank items up to the minimum, which then fail validation.
+ */
+const DEFAULTS = { arrayMinItems: { populate: 'requiredOnly' as const } };
+
+/**
  * The hub's schemas come from zod (draft 2020-12 `$schema`); the keywords they use are the same in
  * draft-07, which the default Ajv speaks, so the marker is dropped rather than loading a second Ajv.
  */
@@ -76,6 +82,7 @@ export function SchemaForm<T>({
       formData={value}
       validator={validator}
       widgets={WIDGETS}
+      experimental_defaultFormStateBehavior={DEFAULTS}
       disabled={disabled}
       idPrefix={idPrefix}
       showErrorList={false}

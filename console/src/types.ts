@@ -38,6 +38,7 @@ export interface Connector {
   emits: string[];
   actions: { id: string; title: string; description: string; input: unknown }[];
   installInput: Record<string, unknown>;
+  plugin?: { url: string; fileName: string };
   docs: string;
 }
 
@@ -45,7 +46,7 @@ export interface Installation {
   id: string;
   connector: string;
   account: string;
-  status: 'installing' | 'active' | 'error' | 'uninstalled';
+  status: 'installing' | 'active' | 'error' | 'reauthorize' | 'uninstalled';
   settings: Record<string, unknown>;
   remote: { kind: string; name: string; externalId: string | null; status: string }[];
   lastError: string | null;

@@ -86,7 +86,7 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
   );
 }
 
-/** A value shown once, with its copy button. */
+/** A value to copy (a secret, a link, an id), with its copy button. */
 export function Secret({ label, value }: { label: string; value: string }) {
   return (
     <div className="secret">
@@ -97,8 +97,26 @@ export function Secret({ label, value }: { label: string; value: string }) {
   );
 }
 
+/**
+ * What the hub answers once and never again (an API key, a plugin secret, an SMPP password, a
+ * webhook's signing secret, an invitation link): the warning, each value with its Copy button, then
+ * what to do with it (children).
+ */
+export function ShownOnce({ title, warning, values, children, testId }: { title?: string; warning: string; values: { label: string; value: string }[]; children?: ReactNode; testId?: string }) {
+  return (
+    <section className="panel success" aria-live="polite" data-testid={testId}>
+      {title ? <h2>{title}</h2> : null}
+      <p className="warning-text">{warning}</p>
+      {values.map(({ label, value }) => (
+        <Secret key={label} label={label} value={value} />
+      ))}
+      {children}
+    </section>
+  );
+}
+
 const GOOD = new Set(['active', 'delivered', 'succeeded', 'processed', 'completed', 'granted', 'send']);
-const BAD = new Set(['error', 'failed', 'undelivered', 'rejected', 'blocked', 'expired', 'withdrawn', 'block', 'archived']);
+const BAD = new Set(['error', 'failed', 'undelivered', 'rejected', 'blocked', 'expired', 'withdrawn', 'block', 'archived', 'reauthorize']);
 
 export function Badge({ value }: { value: string }) {
   const { t } = useI18n();
@@ -111,6 +129,30 @@ export function When({ at }: { at: string | null | undefined }) {
   if (!at) return <span className="muted">—</span>;
   const date = new Date(at);
   return <time dateTime={at}>{date.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium' })}</time>;
+}
+
+export interface Attempt {
+  attempt: number;
+  startedAt: string;
+  durationMs?: number;
+  outcome: string;
+  statusCode: number | null;
+  error: string | null;
+}
+
+/** A delivery's attempts, oldest first: when, what came of it, the answer's status and the error. */
+export function Attempts({ attempts }: { attempts: Attempt[] }) {
+  if (attempts.length === 0) return <span className="muted">—</span>;
+  return (
+    <ol className="attempts">
+      {attempts.map((attempt) => (
+        <li key={attempt.attempt}>
+          <When at={attempt.startedAt} /> {attempt.outcome} {attempt.statusCode ?? ''}
+          {attempt.durationMs !== undefined ? ` (${Math.round(attempt.durationMs)} ms)` : ''} {attempt.error ?? ''}
+        </li>
+      ))}
+    </ol>
+  );
 }
 
 export function Json({ value }: { value: unknown }) {

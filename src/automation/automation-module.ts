@@ -1,7 +1,7 @@
 /**
  * The automation part as the hub wires it:
  *
- *   const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log });
+ *   const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log, surveyLinks: createSurveyLinks(secretKey, publicUrl) });
  *   createConnectorsModule({ …, scenarioActions: automation.connectorActions,       // every connector action, at composition
  *     scenarioLibrary: automation.library });                                        // templates suggested at install
  *   await automation.startWorkers();                         // worker role
@@ -23,6 +23,10 @@ import { Segments } from './segments/segments.ts';
 import { scenarioChecks } from './scenario-checks.ts';
 import { ScenarioTemplates } from './templates/index.ts';
 import { scenarioLibrary, type ScenarioLibrary } from './templates/instantiate.ts';
+import type { SurveyLinks } from './surveys/survey-links.ts';
+import { SurveyReplies } from './surveys/survey-replies.ts';
+import { surveyRouteModule } from './surveys/survey-routes.ts';
+import { createSurveys, type Surveys } from './surveys/surveys.ts';
 
 export interface AutomationModuleOptions {
   db: Db;
@@ -31,6 +35,8 @@ export interface AutomationModuleOptions {
   sending: SendingModule;
   contacts: ContactsModule;
   log: Logger;
+  /** Signs the links of satisfaction questions (`createSurveyLinks(hub secret key, public URL)`). */
+  surveyLinks: SurveyLinks;
   clock?: () => Date;
   tuning?: Partial<AutomationTuning>;
 }
@@ -44,6 +50,8 @@ export interface AutomationModule {
   readonly templates: ScenarioTemplates;
   /** The library as other parts use it: suggestions, scenarios created on a tenant's behalf. */
   readonly library: ScenarioLibrary;
+  /** Satisfaction questions: their rows, answers, the page. */
+  readonly surveys: Surveys;
   readonly routes: RouteModule[];
   startWorkers(): Promise<void>;
 }
@@ -51,6 +59,7 @@ export interface AutomationModule {
 export function createAutomationModule(options: AutomationModuleOptions): AutomationModule {
   const connectorActions = new ConnectorActionRegistry();
   const templates = new ScenarioTemplates();
+  const surveys = createSurveys({ db: options.db, publisher: options.bus, links: options.surveyLinks });
   // The engine's clock is the business clock of segments too (tests move both with engine.useClock).
   const segments = new Segments({ db: options.db, queue: options.queue, publisher: options.bus, contacts: options.contacts.contacts, log: options.log, clock: (): Date => engine.now() });
   const engine = new AutomationEngine({
@@ -60,6 +69,7 @@ export function createAutomationModule(options: AutomationModuleOptions): Automa
     sending: options.sending,
     contacts: options.contacts,
     connectorActions,
+    surveys,
     log: options.log,
     clock: options.clock,
     tuning: options.tuning,
@@ -67,13 +77,18 @@ export function createAutomationModule(options: AutomationModuleOptions): Automa
   });
   options.bus.addSource(engine);
   options.bus.addSource(new SegmentActivity({ db: options.db, contacts: options.contacts.contacts, log: options.log }));
+  options.bus.addSource(new SurveyReplies({ surveys, clock: (): Date => engine.now() }));
   return {
     engine,
     connectorActions,
     segments,
     templates,
     library: scenarioLibrary({ db: options.db, engine, checks: scenarioChecks({ db: options.db, connectorActions, segments }), templates }),
-    routes: automationRoutes({ db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments, templates }),
+    surveys,
+    routes: [
+      ...automationRoutes({ db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments, templates }),
+      surveyRouteModule({ surveys, clock: (): Date => engine.now(), log: options.log }),
+    ],
     async startWorkers() {
       await engine.startWorkers();
       await segments.startWorkers();

@@ -251,6 +251,24 @@ export class AutomationEngine implements SubscriberSource {
     return stranded.length;
   }
 
+  /**
+   * Wakes now the waiting runs whose moment has come on the business clock. The queue's delays follow the wall
+   * clock, so when a test moves the business clock days ahead (a reminder the day before an appointment), this is
+   * what makes the due waits end; each wake job checks the run's step and rotation, so one that also comes later
+   * does nothing.
+   */
+  async wakeDue(limit = 500): Promise<number> {
+    const now = this.#clock();
+    const due = (await strandedRuns(this.#deps.db, now, 0, limit)).filter((run) => run.status === 'waiting' && run.stepId !== null);
+    for (const run of due) {
+      await this.#deps.queue.add(WAKE_JOB, { tenantId: run.tenantId, runId: run.id, stepId: run.stepId!, rotation: run.rotation } satisfies WakeJob, {
+        jobId: `${wakeJobId(run.id, run.stepId!, run.rotation)}.due${now.getTime()}`,
+        ...WAKE_JOB_OPTIONS,
+      });
+    }
+    return due.length;
+  }
+
   // ---- the yearly date trigger -----------------------------------------------------------------
 
   /**

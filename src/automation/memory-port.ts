@@ -271,7 +271,8 @@ export class MemoryWorld {
     const phone = phoneText === null ? undefined : normalizePhone(phoneText);
     const address = channel === 'sms' ? (phone?.ok ? phone.e164 : undefined) : (contact.email ?? undefined);
     const recipient = {
-      contact: { ...contact, source: 'simulation', createdAt: new Date(this.clock), updatedAt: new Date(this.clock) } as unknown as Contact,
+      // An alert is not the contact's message: sent to its number alone, as the hub does (message-item.ts).
+      contact: fixed === undefined ? ({ ...contact, source: 'simulation', createdAt: new Date(this.clock), updatedAt: new Date(this.clock) } as unknown as Contact) : undefined,
       address,
       mobile: channel === 'sms' ? phone?.ok === true && phone.mobile : false,
       consent: fixed === undefined ? contact.consent[channel] : 'unknown',
@@ -280,7 +281,9 @@ export class MemoryWorld {
     const id = `sim${String(++this.#messageCount).padStart(7, '0')}`;
     const now = new Date(this.clock);
     const common = { id, recipient, event: undefined, settings: this.#options.settings, now, plannedAt: now, plannedReason: null, linkBase: 'https://hub.example' } as const;
-    const item = messageItem(action, run);
+    // A survey question's link as long as the hub's (survey-links.ts), so the segment count is the real one.
+    const surveyUrl = action.kind === 'sendSms' && action.survey?.via === 'page' ? `https://hub.example/s/${'S'.repeat(12)}.${'s'.repeat(22)}` : undefined;
+    const item = messageItem(action, run, { contact, surveyUrl });
     const event = 'event' in item && item.event ? { ...item.event, data: item.event.data } : undefined;
     const prepared =
       action.kind === 'sendSms'

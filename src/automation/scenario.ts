@@ -31,7 +31,9 @@ export const EventTypeNameSchema = z
 
 const LocalTimeSchema = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, { error: 'a local time "HH:mm", e.g. "10:00"' });
 
-function templateSchema(what: string, example: string, max: number) {
+const ROOTS = ['contact', 'event', 'message'];
+
+function templateSchema(what: string, example: string, max: number, roots = ROOTS) {
   return z
     .string({ error: (issue) => (issue.input === undefined ? `missing: ${what} needs its template, e.g. "${example}"` : `${what} is text`) })
     .max(max)
@@ -44,8 +46,9 @@ function templateSchema(what: string, example: string, max: number) {
         const parsed = parseTemplate(text);
         for (const variable of parsed.variables) {
           const root = variable.split('.')[0]!;
-          if (!['contact', 'event', 'message'].includes(root)) {
-            ctx.addIssue({ code: 'custom', message: `unknown variable "${variable}": templates read contact.…, event.… (the event that started the run) and message.…` });
+          if (!roots.includes(root)) {
+            const survey = roots.includes('survey') ? ', message.… and, in a survey question on the page, survey.url' : ' and message.…';
+            ctx.addIssue({ code: 'custom', message: `unknown variable "${variable}": templates read contact.…, event.… (the event that started the run)${survey}` });
           }
         }
       } catch (error) {
@@ -162,6 +165,16 @@ export const WaitSpecSchema = z.discriminatedUnion(
 );
 export type WaitSpec = z.infer<typeof WaitSpecSchema>;
 
+/** A satisfaction question an SMS asks: answered on the hub's one-question page (a signed link) or by an SMS reply "1" to "5". */
+export const SurveyInvitationSchema = z
+  .object({
+    via: z.enum(['page', 'sms']).describe('"page": the text carries {{ survey.url }}, a signed link to the hub\'s page; "sms": the contact replies a digit from 1 to 5.'),
+    ref: templateSchema('a survey ref', '{{ event.data.orderId }}', 200).optional().describe('What the question is about, a template: "{{ event.data.orderId }}". survey.answered carries it as data.ref.'),
+    validFor: DurationSchema.default('7d').describe('How long an answer is taken: the link expires, a later reply is no answer.'),
+  })
+  .strict();
+export type SurveyInvitation = z.infer<typeof SurveyInvitationSchema>;
+
 export const ActionSchema = z.discriminatedUnion(
   'kind',
   [
@@ -169,7 +182,7 @@ export const ActionSchema = z.discriminatedUnion(
       .object({
         kind: z.literal('sendSms'),
         category: MessageCategory,
-        text: templateSchema('an SMS action', 'Bonjour {{ contact.firstName | default: "" }}, …', 5_000),
+        text: templateSchema('an SMS action', 'Bonjour {{ contact.firstName | default: "" }}, …', 5_000, [...ROOTS, 'survey']),
         from: SmsSenderSchema.optional(),
         to: z
           .string()
@@ -177,12 +190,18 @@ export const ActionSchema = z.discriminatedUnion(
           .max(64)
           .refine((phone) => normalizePhone(phone).ok, { error: 'a phone number in international form, e.g. +33612345678' })
           .optional()
-          .describe('Send to this number instead of the run\'s contact (an alert to the merchant); the template still reads the contact. Transactional only.'),
+          .describe('Send to this number instead of the run\'s contact (an alert to the merchant); the template still reads the contact, the message is not filed on it. Transactional only.'),
+        survey: SurveyInvitationSchema.optional().describe('This SMS asks a satisfaction question (src/automation/surveys): the answer, on the hub\'s page or by SMS reply, is published as survey.answered.'),
       })
       .strict()
       .refine((action) => action.to === undefined || action.category === 'transactional', {
         path: ['category'],
         error: 'an SMS to a fixed number (to) is an alert, not an offer: its category is "transactional"',
+      })
+      .refine((action) => action.to === undefined || action.survey === undefined, { path: ['survey'], error: 'a survey asks the run\'s contact: no "to" with it' })
+      .refine((action) => action.survey?.via !== 'page' || /\{\{\s*survey\.url\s*\}\}/.test(action.text), {
+        path: ['text'],
+        error: 'a survey answered on the hub\'s page needs its link in the text: {{ survey.url }}',
       }),
     z
       .object({

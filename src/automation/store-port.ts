@@ -12,7 +12,8 @@ import type { JobQueue } from '../queue/job-queue.ts';
 import { SendInputError, type EmailItem, type SmsItem } from '../sending/requests.ts';
 import type { SendingModule } from '../sending/sending-module.ts';
 import type { Db } from '../store/db.ts';
-import { formatInputPath } from './action-input.ts';
+import { render, TemplateError } from '../sending/template.ts';
+import { actionTemplateContext, formatInputPath } from './action-input.ts';
 import type { ConnectorActionRegistry } from './connector-actions.ts';
 import { StepFailure, type AutomationPort } from './interpreter.ts';
 import { messageItem } from './message-item.ts';
@@ -20,6 +21,8 @@ import type { Facts, MessageStatusValue } from './predicates.ts';
 import type { ContactSnapshot } from './reactions.ts';
 import { completeStep, enterStep, noteStep, sentMessageId, suspendRun } from './run-store.ts';
 import type { Run } from './run.ts';
+import type { SurveyInvitation } from './scenario.ts';
+import type { Surveys } from './surveys/surveys.ts';
 
 export const WAKE_JOB = 'automation.wake';
 export const ADVANCE_JOB = 'automation.advance';
@@ -42,6 +45,8 @@ export interface StorePortDeps {
   contacts: ContactsModule;
   connectorActions: ConnectorActionRegistry;
   clock: () => Date;
+  /** Satisfaction questions asked by SMS steps with `survey`. */
+  surveys: Pick<Surveys, 'invite' | 'attachMessage'>;
   /** Segment membership, once segments exist. */
   inSegment?: (tenantId: string, segmentId: string, contactId: string) => Promise<boolean>;
 }
@@ -74,6 +79,21 @@ export function storeFacts(deps: StorePortDeps, tenantId: string, contactId: str
     },
     inSegment: async (segmentId) => (deps.inSegment ? deps.inSegment(tenantId, segmentId, contactId) : false),
   };
+}
+
+/** The question an SMS asks: stored once per send (the idempotency key), its `ref` rendered for this run. */
+async function invite(deps: StorePortDeps, run: Run, survey: SurveyInvitation, contact: ContactSnapshot | undefined, messageKey: string) {
+  let ref: string | undefined;
+  try {
+    ref = survey.ref === undefined ? undefined : render(survey.ref, actionTemplateContext(contact, run.trigger)).slice(0, 200);
+  } catch (error) {
+    if (error instanceof TemplateError) throw new StepFailure(`survey.ref: ${error.message}`);
+    throw error;
+  }
+  return deps.surveys.invite(
+    { tenantId: run.tenantId, contactId: run.contactId, messageKey, via: survey.via, ref, scenarioId: run.scenarioId, locale: contact?.locale, validFor: survey.validFor },
+    deps.clock(),
+  );
 }
 
 function failure(error: unknown): never {
@@ -112,11 +132,15 @@ export function storePort(deps: StorePortDeps): AutomationPort {
       return suspended;
     },
     async send(run, _step, action, idempotencyKey) {
-      const item = messageItem(action, run);
+      const needsContact = action.kind === 'sendSms' && (action.to !== undefined || action.survey !== undefined);
+      const contact = needsContact ? await contactSnapshot(deps.contacts, run.tenantId, run.contactId) : undefined;
+      const survey = action.kind === 'sendSms' && action.survey ? await invite(deps, run, action.survey, contact, idempotencyKey) : undefined;
+      const item = messageItem(action, run, { contact, surveyUrl: survey?.url });
       const message = await (action.kind === 'sendSms'
         ? deps.sending.sendSms(run.tenantId, item as SmsItem, { idempotencyKey })
         : deps.sending.sendEmail(run.tenantId, item as EmailItem, { idempotencyKey })
       ).catch(failure);
+      if (survey) await deps.surveys.attachMessage(run.tenantId, survey.id, message.id);
       return { messageId: message.id, status: message.status, scheduledFor: message.scheduledFor };
     },
     async updateContact(run, patch) {

@@ -54,10 +54,15 @@ function catalogShape(type: string): VariableShape {
   return shape;
 }
 
-/** A send action's templates: contact, event and message (`message.unsubscribeUrl` exists in marketing email only). */
+/**
+ * A send action's templates: contact, event and message (`message.unsubscribeUrl` exists in marketing
+ * email only); an SMS asking a survey on the hub's page has `survey.url`, its signed link.
+ */
 export function messageTemplateShape(trigger: Trigger, action: Extract<Action, { kind: 'sendSms' | 'sendEmail' }>): VariableShape {
   const message = fieldsShape(action.kind === 'sendEmail' && action.category === 'marketing' ? { id: VALUE, unsubscribeUrl: VALUE } : { id: VALUE });
-  return fieldsShape({ contact: CONTACT_SHAPE, event: eventShape(triggerDataShape(trigger)), message });
+  const shapes: Record<string, VariableShape> = { contact: CONTACT_SHAPE, event: eventShape(triggerDataShape(trigger)), message };
+  if (action.kind === 'sendSms' && action.survey?.via === 'page') shapes.survey = fieldsShape({ url: VALUE });
+  return fieldsShape(shapes);
 }
 
 /** A connector action's input templates: contact and event, no message. */

@@ -91,6 +91,11 @@ export interface OAuthTokens {
   scope: string | null;
   /** The token response's other non-secret fields (Salesforce: `instance_url`, `id`). */
   extra: JsonObject;
+  /**
+   * The authorization server the grant was made at, when the install chose one (`oauth.authorizationServer`: a
+   * Salesforce sandbox or My Domain): refreshes and the revocation go there. Absent: the manifest's endpoints.
+   */
+  authorizationServer?: string;
 }
 
 /**
@@ -123,6 +128,13 @@ export interface InstallationContext<Settings = unknown, Credentials = unknown> 
   state(): JsonObject;
   /** Replaces the state and stores it at once: progress survives a crash half-way through a reconcile. */
   saveState(next: JsonObject): Promise<void>;
+  /**
+   * Changes the state as stored now, under the installation row's lock: `change` gets the current state (another
+   * process may have moved it since `state()` was read: a fetch step storing a sync cursor, a schedule on another
+   * worker) and returns the next one, or undefined to leave it. Pure and quick: no I/O inside. Resolves with the
+   * state as stored, which `state()` returns from then on.
+   */
+  updateState(change: (current: JsonObject) => JsonObject | undefined): Promise<JsonObject>;
   /** Vault envelope bound to this tenant, installation and purpose. */
   seal(plaintext: string, purpose: string): string;
   open(sealed: string, purpose: string): string;
@@ -286,6 +298,13 @@ export interface OAuthHooks<I extends z.ZodType = z.ZodType, S extends z.ZodType
    * flow with a page saying why, nothing stored. Reconnecting an installation with another account is refused.
    */
   accountOf(input: z.output<I>, ctx: AuthorizedInstallContext): Promise<{ account: string; settings: z.output<S> }>;
+  /**
+   * Providers with an authorization server per account (Salesforce: production login.salesforce.com, sandbox
+   * test.salesforce.com, or the org's My Domain): the origin the install input chooses, and the input field it came
+   * from (named by a refusal). Undefined: the manifest's endpoints. The hub checks it (https, a public host: the SSRF
+   * guard), runs the flow there, keeps it with the tokens and refreshes there (src/connectors/oauth/authorization-server.ts).
+   */
+  authorizationServer?(input: z.output<I>): { url: string; field: string } | undefined;
 }
 
 /** An action as the hub runs it: `Connector.actions` by id, built from the connector's declarations. */

@@ -5,7 +5,7 @@ import type { ContactService } from '../contacts/contacts.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
 import type { Vault } from '../vault/vault.ts';
-import type { AuthorizedClient, Installation, InstallationContext, NetworkPolicy } from './connector.ts';
+import type { AuthorizedClient, Installation, InstallationContext, JsonObject, NetworkPolicy } from './connector.ts';
 import type { OAuthManifest } from './manifest.ts';
 import type { OAuthProviders } from './oauth/clients.ts';
 import { updateInstallation, type StoredInstallation } from './installation-store.ts';
@@ -71,6 +71,17 @@ export function installationContext(deps: ConnectorDeps, installation: StoredIns
     async saveState(next) {
       state = next;
       await updateInstallation(deps.db, installation.tenantId, installation.id, { state: next });
+    },
+    async updateState(change) {
+      state = await deps.db.transaction(async (tx) => {
+        const [row] = await tx.query<{ state: JsonObject }>('SELECT state FROM connector_installations WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [installation.tenantId, installation.id]);
+        const current = row?.state ?? {};
+        const next = change(current);
+        if (next === undefined) return current;
+        await tx.query('UPDATE connector_installations SET state = $3::jsonb, updated_at = now() WHERE tenant_id = $1 AND id = $2', [installation.tenantId, installation.id, JSON.stringify(next)]);
+        return next;
+      });
+      return state;
     },
     async saveCredentials(next) {
       await updateInstallation(deps.db, installation.tenantId, installation.id, { credentialsSealed: deps.vault.seal(JSON.stringify(next), vaultContext(installation, CREDENTIALS_PURPOSE)) });

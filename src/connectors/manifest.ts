@@ -100,13 +100,17 @@ export const ConnectorInfoSchema = z
     emits: z.array(z.string()),
     actions: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), input: z.unknown() })),
     installInput: z.unknown().describe('JSON Schema of the install body.'),
+    plugin: z
+      .object({ url: z.string(), fileName: z.string() })
+      .optional()
+      .describe('Connectors whose shop runs a plugin (WordPress plugin, PrestaShop module): where to download its zip.'),
     docs: z.string(),
   })
   .meta({ id: 'Connector' });
 
 export type ConnectorInfo = z.infer<typeof ConnectorInfoSchema>;
 
-export function connectorInfo(manifest: ConnectorManifest): ConnectorInfo {
+export function connectorInfo(manifest: ConnectorManifest, plugin?: { fileName: string }): ConnectorInfo {
   const schema = (type: z.ZodType) => z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' });
   return {
     id: manifest.id,
@@ -117,6 +121,7 @@ export function connectorInfo(manifest: ConnectorManifest): ConnectorInfo {
     emits: [...manifest.emits],
     actions: manifest.actions.map((action) => ({ id: action.id, title: action.title, description: action.description, input: schema(action.input) })),
     installInput: schema(manifest.installInput),
+    ...(plugin ? { plugin: { url: `/v1/connectors/${manifest.id}/plugin.zip`, fileName: plugin.fileName } } : {}),
     docs: manifest.docs,
   };
 }

@@ -35,6 +35,13 @@ describe('GET /v1/connectors/{id}/plugin.zip', () => {
     expect(Buffer.from(await response.arrayBuffer()).equals(buildZip())).toBe(true);
   });
 
+  it('the catalog says which connectors have a plugin, and where to download it', async () => {
+    const connectors = (await t.api('/v1/connectors')).body.items as { id: string; plugin?: unknown }[];
+    expect(connectors.find((connector) => connector.id === 'woocommerce')?.plugin).toEqual({ url: '/v1/connectors/woocommerce/plugin.zip', fileName: 'connector-hub.zip' });
+    expect(connectors.filter((connector) => connector.plugin).map((connector) => connector.id).sort()).toEqual(['prestashop', 'woocommerce']);
+    expect((await t.api('/v1/connectors/prestashop')).body.plugin).toEqual({ url: '/v1/connectors/prestashop/plugin.zip', fileName: 'connectorhub.zip' });
+  });
+
   it('answers 404 for a connector without a plugin and for an unknown one; needs credentials like every /v1 route', async () => {
     const connectors = (await t.api('/v1/connectors')).body.items as { id: string }[];
     const without = connectors.find((connector) => !['woocommerce', 'prestashop'].includes(connector.id));

@@ -20,6 +20,6 @@ export class ConnectorRegistry {
   }
 
   list(): ConnectorInfo[] {
-    return this.all().map((connector) => connectorInfo(connector.manifest));
+    return this.all().map((connector) => connectorInfo(connector.manifest, connector.plugin));
   }
 }

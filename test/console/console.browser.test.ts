@@ -14,15 +14,22 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import pino from 'pino';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole, isStale } from '../../console/build.ts';
 import { FakeStore, fixture } from '../../connectors/woocommerce/testing/fake-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
+import { FakeGoogleCalendar } from '../../connectors/google-calendar/testing/fake-google.ts';
+import { startOAuthTestServer, type OAuthTestServer } from '../support/oauth-server.ts';
+import { freePort } from '../support/processes.ts';
+import { unzip } from '../support/unzip.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PUBLIC_URL = 'http://hub.example.test';
+// The browser reaches the hub by its public name (Chromium maps it to 127.0.0.1), as an admin would:
+// links the hub makes (setup, invitations, the OAuth flow's redirects) are followed as they are.
+const HOST = 'hub.example.test';
+const GOOGLE_ACCOUNT = 'salon.dupont@example.com';
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS ? new URL('../../docs/console/', import.meta.url).pathname : undefined;
 const OWNER = { email: 'owner@boutique.example.fr', password: 'correct horse battery' };
 const MARKETER = { email: 'marketer@boutique.example.fr', password: 'staple battery horse' };
@@ -36,6 +43,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
   const cspViolations: string[] = [];
   let hub: Hub;
   let base: string;
+  let oauth: OAuthTestServer;
+  let google: FakeGoogleCalendar;
   let dataDir: string;
   let profile: string;
   let context: BrowserContext;
@@ -59,6 +68,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
 
   const go = (path: string) => page.goto(base + '/console' + path);
 
+  /** Clicks a download link: the file's name and the zip's entries. */
+  async function downloaded(link: Locator): Promise<{ name: string; entries: Map<string, Buffer> }> {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), link.click()]);
+    return { name: download.suggestedFilename(), entries: unzip(await readFile((await download.path())!)) };
+  }
+
   beforeAll(async () => {
     if (isStale()) await buildConsole();
     if (SCREENSHOTS) await mkdir(SCREENSHOTS, { recursive: true });
@@ -76,14 +91,37 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
         },
       }),
     );
-    hub = await createHub(loadConfig({ PORT: '0', HUB_HOST: '127.0.0.1', HUB_DATA_DIR: dataDir, HUB_SMPP_PORT: 'off', HUB_PUBLIC_URL: PUBLIC_URL }), { logger: log });
-    base = (await hub.start()).url!;
-    store.deliverTo = (url) => url.replace(PUBLIC_URL, base);
+    const port = await freePort();
+    base = `http://${HOST}:${port}`;
+    // Google Calendar through the platform's OAuth flow: a local authorization server, and Google's
+    // Calendar API (nock) accepting the access tokens it issues.
+    oauth = await startOAuthTestServer();
+    oauth.consent.account = GOOGLE_ACCOUNT;
+    oauth.allowRedirect(`${base}/connectors/google-calendar/oauth/callback`);
+    google = new FakeGoogleCalendar();
+    google.addCalendar(GOOGLE_ACCOUNT, { summary: 'Salon Dupont' });
+    oauth.onAccessToken = (token) => google.accessTokens.add(token);
+    hub = await createHub(
+      loadConfig({
+        PORT: String(port),
+        HUB_HOST: '127.0.0.1',
+        HUB_DATA_DIR: dataDir,
+        HUB_SMPP_PORT: 'off',
+        HUB_PUBLIC_URL: base,
+        HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_ID: oauth.clientId,
+        HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_SECRET: oauth.clientSecret,
+      }),
+      { logger: log, oauthEndpoints: { 'google-calendar': { authorizeUrl: `${oauth.url}/authorize`, tokenUrl: `${oauth.url}/token`, revokeUrl: `${oauth.url}/revoke` } } },
+    );
+    await hub.start();
+    // The fake shop runs in this process, which does not know the public name.
+    store.deliverTo = (url) => url.replace(base, `http://127.0.0.1:${port}`);
     profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      // The public name is plain http: treated as secure as localhost is, so the clipboard works there too.
+      args: [`--host-resolver-rules=MAP ${HOST} 127.0.0.1`, `--unsafely-treat-insecure-origin-as-secure=${base}`, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       locale: 'en-GB',
       viewport: { width: 1280, height: 900 },
       permissions: ['clipboard-read', 'clipboard-write'],
@@ -97,6 +135,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
   afterAll(async () => {
     await context?.close();
     await hub?.stop();
+    await oauth?.close();
+    google?.close();
     store.stop();
     nock.enableNetConnect();
     await rm(dataDir, { recursive: true, force: true });
@@ -104,9 +144,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
   });
 
   it('first start: the setup link printed in the log creates the owner, who lands on the connectors', async () => {
-    const printed = logLines.join('').match(/(http:\/\/hub\.example\.test\/console\/setup\?token=[^\s"]+)/)?.[1];
+    const printed = logLines.join('').match(/(http:\/\/[^\s"]+\/console\/setup\?token=[^\s"]+)/)?.[1];
     expect(printed, 'the setup link in the log').toBeTruthy();
-    await page.goto(printed!.replace(PUBLIC_URL, base));
+    expect(printed!.startsWith(`${base}/console/setup?token=`)).toBe(true);
+    await page.goto(printed!);
     await page.getByRole('heading', { name: 'Create the owner account' }).waitFor();
     await accessible('setup');
     await page.getByLabel('Email').fill(OWNER.email);
@@ -132,6 +173,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     await page.getByRole('link', { name: 'WooCommerce' }).click();
     await page.getByRole('heading', { name: 'Install', exact: true }).waitFor();
     await accessible('connector-woocommerce');
+    // The WordPress plugin, zipped as WordPress uploads it, with where to upload it.
+    expect(await page.getByTestId('plugin-steps').first().textContent()).toContain('Plugins → Add New Plugin → Upload Plugin, choose connector-hub.zip');
+    const plugin = await downloaded(page.getByRole('link', { name: /Download the plugin/ }).first());
+    expect(plugin.name).toBe('connector-hub.zip');
+    expect([...plugin.entries.keys()]).toContain('connector-hub/connector-hub.php');
     await page.locator('[id$="_storeUrl"]').fill(store.url);
     await page.locator('[id$="_consumerKey"]').fill(store.consumerKey);
     await page.locator('[id$="_consumerSecret"]').fill(store.consumerSecret);
@@ -141,6 +187,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     const secret = (await result.getByTestId('secret-value').first().textContent())!;
     expect(secret.length).toBeGreaterThanOrEqual(32);
     expect(await page.getByTestId('next-step').textContent()).toContain('WooCommerce → Connector Hub');
+    expect(await page.getByTestId('next-step').getByRole('link', { name: /Download the plugin/ }).getAttribute('href')).toBe('/v1/connectors/woocommerce/plugin.zip');
     await result.getByRole('button', { name: 'Copy' }).first().click();
     expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(secret);
     expect(store.byTopic('order.created')).toHaveLength(1);
@@ -150,6 +197,55 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     installationPath = new URL(page.url()).pathname.replace('/console', '');
     expect(await page.getByRole('button', { name: 'Uninstall' }).isVisible()).toBe(true);
     await accessible('installation');
+  }, 120_000);
+
+  it('offers the PrestaShop module as a zip, with where to upload it', async () => {
+    await go('/connectors/prestashop');
+    await page.getByRole('heading', { name: 'Install', exact: true }).waitFor();
+    expect(await page.getByTestId('plugin-steps').textContent()).toContain('Modules → Module Manager → Upload a module, drop connectorhub.zip');
+    const module = await downloaded(page.getByRole('link', { name: /Download the plugin/ }));
+    expect(module.name).toBe('connectorhub.zip');
+    expect([...module.entries.keys()].every((name) => name.startsWith('connectorhub/'))).toBe(true);
+    await accessible('connector-prestashop');
+  }, 120_000);
+
+  it('connects Google Calendar with its "Connect with" button through the OAuth flow; after Google revokes the grant, shows it and reconnects it', async () => {
+    await go('/connectors/google-calendar');
+    const connect = page.getByRole('button', { name: 'Connect with Google Calendar' });
+    await connect.waitFor();
+    await accessible('connector-google-calendar');
+    await connect.click();
+    // The hub's start page → the provider's consent → the hub's callback, which links back to the console.
+    await page.getByRole('heading', { name: 'Google Calendar is connected' }).waitFor({ timeout: 30_000 });
+    expect(oauth.authorizeRequests.at(-1)!.get('scope')).toContain('https://www.googleapis.com/auth/calendar.events');
+    await page.getByRole('link', { name: 'See the installation in the console' }).click();
+    await page.getByRole('heading', { name: GOOGLE_ACCOUNT, level: 1 }).waitFor();
+    const status = page.locator('.facts .badge');
+    expect(await status.textContent()).toBe('active');
+    expect(await page.getByRole('cell', { name: 'channel' }).count()).toBe(1);
+    expect(google.channels.size).toBe(1);
+    const installation = new URL(page.url()).pathname.replace('/console', '');
+
+    // The user removes the hub's access at Google: the next call's refresh answers invalid_grant.
+    oauth.revokeAccount(GOOGLE_ACCOUNT);
+    google.accessTokens.clear();
+    const answer = await page.evaluate(async (path) => {
+      const session = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
+      const body = { calendarId: 'salon.dupont@example.com', summary: 'Mme Dupont 06 12 34 56 78', start: '2026-12-07T14:30:00+01:00', end: '2026-12-07T15:15:00+01:00' };
+      return (await fetch(`/v1${path}/actions/create-appointment`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken }, body: JSON.stringify(body) })).status;
+    }, installation);
+    expect(answer).toBe(422);
+    await page.reload();
+    await page.getByTestId('reauthorize').waitFor();
+    expect(await status.textContent()).toBe('reauthorize');
+    await accessible('installation-reauthorize');
+    await page.getByRole('button', { name: 'Reconnect', exact: true }).click();
+    await page.getByRole('button', { name: 'Reconnect with Google Calendar' }).click();
+    await page.getByRole('heading', { name: 'Google Calendar is reconnected' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: 'See the installation in the console' }).click();
+    await page.getByRole('heading', { name: GOOGLE_ACCOUNT, level: 1 }).waitFor();
+    expect(await status.textContent()).toBe('active');
+    expect(new URL(page.url()).pathname).toBe(`/console${installation}`);
   }, 120_000);
 
   it('shows a signed order webhook in the live stream within a second', async () => {
@@ -212,7 +308,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     expect(link).toMatch(/\/console\/invitation\?token=/);
     await accessible('people');
     await context.clearCookies();
-    await page.goto(link.replace(PUBLIC_URL, base));
+    await page.goto(link);
     await page.getByRole('heading', { name: 'Join your team' }).waitFor();
     await page.getByLabel('Password').fill(MARKETER.password);
     await page.getByRole('button', { name: 'Accept the invitation' }).click();

@@ -33,15 +33,16 @@ const manifest = defineManifest({
   description: 'A test connector on a local authorization server.',
   auth: 'oauth2',
   oauth: {
-    // Replaced in tests by the local server's (createHub's oauthEndpoints).
-    authorizeUrl: 'https://accounts.example.invalid/o/oauth2/v2/auth',
+    // Replaced in tests by the local server's (createHub's oauthEndpoints), or moved to the server the install input
+    // chooses (`authServer`): the paths are the local server's.
+    authorizeUrl: 'https://accounts.example.invalid/authorize',
     tokenUrl: 'https://oauth2.example.invalid/token',
     revokeUrl: 'https://oauth2.example.invalid/revoke',
     scopes: ['things.read', 'things.write'],
     authorizeParams: { access_type: 'offline', prompt: 'consent' },
     clientSetupDocs: 'docs/connectors/contract.md#oauth-20-the-authorization-code-flow-with-pkce-srcconnectorsoauth',
   },
-  installInput: z.object({ apiUrl: z.string().url(), label: z.string().optional() }).strict(),
+  installInput: z.object({ apiUrl: z.string().url(), label: z.string().optional(), authServer: z.string().optional() }).strict(),
   settings: Settings,
   credentials: OAuthTokensSchema,
   emits: ['demo.thing_changed'],
@@ -65,6 +66,8 @@ export const demoOAuthConnector = defineConnector({
       if (typeof who.email !== 'string') throw new ExternalSystemError('invalid-response', 'no email in userinfo');
       return { account: who.email, settings: ctx.existing ? Settings.parse(ctx.existing.settings) : { apiUrl: input.apiUrl.replace(/\/+$/, ''), label: input.label ?? '' } };
     },
+    // Like Salesforce's sandbox or My Domain: the install chooses the authorization server.
+    authorizationServer: (input) => (input.authServer === undefined ? undefined : { url: input.authServer, field: 'authServer' }),
   },
   async reconcile(ctx) {
     const state = ctx.state();

@@ -62,6 +62,8 @@ export interface OAuthTestServer {
   /** Milliseconds /api/* waits before answering, and what it runs meanwhile (a test looks at the hub's database then). */
   apiDelayMs: number;
   onApiCall: ((path: string) => Promise<void>) | undefined;
+  /** Told of every access token issued: a fake resource server (Google's APIs) accepts it from then on. */
+  onAccessToken: ((token: string, account: string) => void) | undefined;
   /** Revoke a grant behind the hub's back (the user removed the app's access): its tokens stop working. */
   revokeAccount(account: string): void;
   /** Make every current access token of an account expire now (the next API call gets 401). */
@@ -99,6 +101,7 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
     rejected: 0,
     apiDelayMs: 0,
     onApiCall: undefined,
+    onAccessToken: undefined,
     revokeAccount(account) {
       for (const entry of refreshTokens.values()) if (entry.grant.account === account) entry.grant.revoked = true;
     },
@@ -111,6 +114,7 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
   const issue = (grant: Grant, withRefresh: boolean) => {
     const access = token('at');
     accessTokens.set(access, { grant, expiresAt: Date.now() + server.accessTokenSeconds * 1000 });
+    server.onAccessToken?.(access, grant.account);
     const answer: Record<string, unknown> = { access_token: access, token_type: 'Bearer', expires_in: server.accessTokenSeconds, scope: grant.scope, account_hint: grant.account };
     if (withRefresh) {
       const refresh = token('rt');

@@ -37,6 +37,8 @@ interface FakeCalendar {
   summary: string;
   timeZone: string;
   accessRole: 'owner' | 'writer' | 'reader';
+  /** The account's own calendar: its id is the account's address, and `primary` names it in paths. */
+  primary: boolean;
   events: Map<string, FakeEvent>;
   log: Version[];
   deleted: boolean;
@@ -72,18 +74,24 @@ export class FakeGoogleCalendar {
   readonly calls: RecordedCall[] = [];
   readonly channels = new Map<string, FakeChannel>();
   readonly pushes: Push[] = [];
-  /** Bearer tokens Google accepts. */
+  /** Bearer tokens Google accepts (besides those `options.acceptToken` vouches for). */
   readonly accessTokens = new Set<string>(['ya29.test-access-token']);
   #calendars = new Map<string, FakeCalendar>();
   #seq = 0;
-  /** Tokens below this sequence answer 410 (Google invalidated them). */
-  #tokenFloor = 0;
+  /** Tokens of an earlier epoch answer 410 (Google invalidated them); tokens given after stay valid. */
+  #tokenEpoch = 0;
   #failures: { match: (call: RecordedCall) => boolean; status: number; reason: string }[] = [];
   #now: () => Date;
+  #acceptToken: ((token: string) => Promise<boolean>) | undefined;
   #scope: nock.Scope;
 
-  constructor(options: { now?: () => Date } = {}) {
+  /**
+   * `acceptToken`: whether a bearer token not in `accessTokens` is valid — an end-to-end test asks the local
+   * authorization server (test/support/oauth-server.ts) that issued it, as Google checks its own tokens.
+   */
+  constructor(options: { now?: () => Date; acceptToken?: (token: string) => Promise<boolean> } = {}) {
     this.#now = options.now ?? (() => new Date());
+    this.#acceptToken = options.acceptToken;
     this.#scope = nock(GOOGLE_ORIGIN).persist();
     // nock 15 calls a one-argument reply function with the fetch Request.
     const route = (method: 'get' | 'post' | 'patch' | 'delete', path: RegExp) =>
@@ -91,7 +99,9 @@ export class FakeGoogleCalendar {
         .query(true)
         .reply(async (request: Request): Promise<nock.ReplyFnResult> => {
           const text = await request.text();
-          return this.#handle(method.toUpperCase(), request.url, text === '' ? undefined : (JSON.parse(text) as unknown), request.headers.get('authorization') ?? undefined) as nock.ReplyFnResult;
+          const bearer = request.headers.get('authorization')?.replace(/^Bearer /, '');
+          const authorized = bearer !== undefined && (this.accessTokens.has(bearer) || ((await this.#acceptToken?.(bearer)) ?? false));
+          return this.#handle(method.toUpperCase(), request.url, text === '' ? undefined : (JSON.parse(text) as unknown), authorized) as nock.ReplyFnResult;
         });
     route('get', /^\/calendar\/v3\/.*/);
     route('post', /^\/calendar\/v3\/.*/);
@@ -106,8 +116,18 @@ export class FakeGoogleCalendar {
 
   // ---- the world the test arranges --------------------------------------------------------
 
-  addCalendar(id: string, options: { summary?: string; timeZone?: string; accessRole?: FakeCalendar['accessRole'] } = {}): void {
-    this.#calendars.set(id, { id, summary: options.summary ?? id, timeZone: options.timeZone ?? 'Europe/Paris', accessRole: options.accessRole ?? 'owner', events: new Map(), log: [], deleted: false, resourceId: randomBytes(12).toString('base64url') });
+  addCalendar(id: string, options: { summary?: string; timeZone?: string; accessRole?: FakeCalendar['accessRole']; primary?: boolean } = {}): void {
+    this.#calendars.set(id, {
+      id,
+      summary: options.summary ?? id,
+      timeZone: options.timeZone ?? 'Europe/Paris',
+      accessRole: options.accessRole ?? 'owner',
+      primary: options.primary ?? false,
+      events: new Map(),
+      log: [],
+      deleted: false,
+      resourceId: randomBytes(12).toString('base64url'),
+    });
   }
 
   deleteCalendar(id: string): void {
@@ -153,7 +173,7 @@ export class FakeGoogleCalendar {
 
   /** Google invalidates every sync token given so far (expiry, ACL change): the next incremental call gets 410. */
   invalidateSyncTokens(): void {
-    this.#tokenFloor = this.#seq + 1;
+    this.#tokenEpoch += 1;
   }
 
   /** The next matching calls fail with this status and reason (`times` calls). */
@@ -185,9 +205,14 @@ export class FakeGoogleCalendar {
   // ---- the API ---------------------------------------------------------------------------
 
   #calendar(id: string): FakeCalendar {
-    const calendar = this.#calendars.get(id);
+    const calendar = this.#find(id);
     if (!calendar) throw new Error(`fake Google: no calendar ${id}`);
     return calendar;
+  }
+
+  /** A calendar by id, or the account's own by the keyword `primary` (as Google resolves it). */
+  #find(id: string): FakeCalendar | undefined {
+    return id === 'primary' ? [...this.#calendars.values()].find((calendar) => calendar.primary) : this.#calendars.get(id);
   }
 
   #nextUpdated(previous: string | undefined): string {
@@ -218,12 +243,11 @@ export class FakeGoogleCalendar {
     });
   }
 
-  #handle(method: string, uri: string, body: unknown, authorization: string | undefined): [number, unknown] {
+  #handle(method: string, uri: string, body: unknown, authorized: boolean): [number, unknown] {
     const url = new URL(uri, GOOGLE_ORIGIN);
     const call: RecordedCall = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), body };
     this.calls.push(call);
-    const bearer = authorization?.replace(/^Bearer /, '');
-    if (!bearer || !this.accessTokens.has(bearer)) return [401, googleError(401, 'authError', 'Invalid Credentials')];
+    if (!authorized) return [401, googleError(401, 'authError', 'Invalid Credentials')];
     const failure = this.#failures.findIndex((candidate) => candidate.match(call));
     if (failure >= 0) {
       const { status, reason } = this.#failures.splice(failure, 1)[0]!;
@@ -234,7 +258,7 @@ export class FakeGoogleCalendar {
     if (method === 'GET' && path === '/users/me/calendarList') return this.#calendarList();
     const match = /^\/calendars\/([^/]+)\/events(?:\/(watch|[^/]+))?$/.exec(path);
     if (!match) return [404, googleError(404, 'notFound', 'Not Found')];
-    const calendar = this.#calendars.get(decodeURIComponent(match[1]!));
+    const calendar = this.#find(decodeURIComponent(match[1]!));
     if (!calendar || calendar.deleted) return [404, googleError(404, 'notFound', 'Not Found')];
     const sub = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
     if (method === 'GET' && sub === undefined) return this.#list(calendar, url.searchParams);
@@ -281,10 +305,10 @@ export class FakeGoogleCalendar {
       for (const forbidden of ['timeMin', 'timeMax', 'q', 'orderBy', 'updatedMin', 'iCalUID']) {
         if (query.has(forbidden)) return [400, googleError(400, 'invalid', `${forbidden} cannot be used with syncToken`)];
       }
-      const token = /^tok\.([^.]+)\.(\d+)$/.exec(syncToken);
+      const token = /^tok\.([^.]+)\.(\d+)\.(\d+)$/.exec(syncToken);
       if (!token || token[1] !== calendar.resourceId) return [400, googleError(400, 'invalid', 'Invalid sync token value.')];
       const since = Number(token[2]);
-      if (since < this.#tokenFloor) return [410, googleError(410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.')];
+      if (Number(token[3]) < this.#tokenEpoch) return [410, googleError(410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.')];
       const latest = new Map<string, FakeEvent>();
       for (const version of calendar.log) if (version.seq > since && version.seq <= snapshot) latest.set(version.event.id, version.event);
       items = [...latest.values()].map((event) => (event.status === 'cancelled' ? this.#stub(event) : event));
@@ -300,14 +324,20 @@ export class FakeGoogleCalendar {
         kind: 'calendar#events',
         etag: `"${snapshot}"`,
         summary: calendar.summary,
-        updated: this.#now().toISOString(),
+        // "Last modification time of the calendar" (Events resource): its latest change as of this listing.
+        updated: this.#lastModified(calendar, snapshot),
         timeZone: calendar.timeZone,
         accessRole: calendar.accessRole,
         defaultReminders: [],
-        ...(more ? { nextPageToken: Buffer.from(JSON.stringify({ snapshot, offset: offset + maxResults })).toString('base64url') } : { nextSyncToken: `tok.${calendar.resourceId}.${snapshot}` }),
+        ...(more ? { nextPageToken: Buffer.from(JSON.stringify({ snapshot, offset: offset + maxResults })).toString('base64url') } : { nextSyncToken: `tok.${calendar.resourceId}.${snapshot}.${this.#tokenEpoch}` }),
         items: page,
       },
     ];
+  }
+
+  #lastModified(calendar: FakeCalendar, snapshot: number): string {
+    const latest = calendar.log.filter((version) => version.seq <= snapshot).at(-1);
+    return latest?.event.updated ?? new Date(0).toISOString();
   }
 
   /** What an incremental sync says of a deleted event: a cancelled instance carries only its ids and original start. */
@@ -345,7 +375,14 @@ export class FakeGoogleCalendar {
   }
 
   #calendarList(): [number, unknown] {
-    const items = [...this.#calendars.values()].filter((calendar) => !calendar.deleted).map((calendar) => ({ kind: 'calendar#calendarListEntry', id: calendar.id, summary: calendar.summary, timeZone: calendar.timeZone, accessRole: calendar.accessRole }));
+    const items = [...this.#calendars.values()].filter((calendar) => !calendar.deleted).map((calendar) => ({
+      kind: 'calendar#calendarListEntry',
+      id: calendar.id,
+      summary: calendar.summary,
+      timeZone: calendar.timeZone,
+      accessRole: calendar.accessRole,
+      ...(calendar.primary ? { primary: true } : {}),
+    }));
     return [200, { kind: 'calendar#calendarList', items }];
   }
 }

@@ -1,12 +1,13 @@
 /** The connector catalog, install forms generated from each manifest, installations and their health. */
 import { useState } from 'react';
 import { del, get, post } from '../api.ts';
-import { useI18n } from '../i18n.tsx';
+import { useI18n, type Translate } from '../i18n.tsx';
 import { Link, navigate } from '../router.tsx';
 import { formSchema, SchemaForm, secretUiSchema } from '../schema-form.tsx';
 import { can, useSession } from '../session.tsx';
 import type { Connector, Installation, InstallResult, Page } from '../types.ts';
-import { Badge, ErrorBox, Loaded, Secret, useAction, useLoad, When } from '../ui.tsx';
+import { ResourceTable } from '../resource-table.tsx';
+import { Badge, ErrorBox, Loaded, Secret, ShownOnce, useAction, useLoad, When } from '../ui.tsx';
 
 export function ConnectorsPage() {
   const { t } = useI18n();
@@ -34,19 +35,44 @@ export function ConnectorsPage() {
   );
 }
 
+/** Where the shop's plugin goes, in the words of the shop's admin screens. */
+function pluginSteps(connector: string, file: string, t: Translate): string {
+  if (connector === 'woocommerce') return t('In WordPress, open Plugins → Add New Plugin → Upload Plugin, choose {file}, click “Install Now”, then “Activate”.', { file });
+  if (connector === 'prestashop') return t('In PrestaShop, open Modules → Module Manager → Upload a module, drop {file}, then click “Configure”.', { file });
+  return t('Upload {file} in the system’s admin.', { file });
+}
+
+/** The shop's plugin as a zip ready to upload in its admin, with where to upload it. */
+function PluginDownload({ connector }: { connector: Connector }) {
+  const { t } = useI18n();
+  if (!connector.plugin) return null;
+  return (
+    <div className="plugin-download" data-testid="plugin-download">
+      <p>
+        <a className="button secondary" href={connector.plugin.url} download={connector.plugin.fileName}>
+          {t('Download the plugin')} ({connector.plugin.fileName})
+        </a>
+      </p>
+      <p data-testid="plugin-steps">{pluginSteps(connector.id, connector.plugin.fileName, t)}</p>
+    </div>
+  );
+}
+
 /** What to do with a secret shown once: where it goes, in the words of the system's admin screens. */
-function NextStep({ connector, installationId }: { connector: string; installationId: string }) {
+function NextStep({ connector, installationId }: { connector: Connector; installationId: string }) {
   const { t } = useI18n();
   const hubUrl = location.origin;
   const where =
-    connector === 'woocommerce'
+    connector.id === 'woocommerce'
       ? t('In WordPress, open WooCommerce → Connector Hub (the plugin’s settings), paste the hub URL, the installation id and the secret, save, then click “Test the connection”.')
-      : connector === 'prestashop'
+      : connector.id === 'prestashop'
         ? t('In PrestaShop, open Modules → Module Manager → Connector Hub → Configure, paste the hub URL, the installation id and the secret, save, then click “Test the connection”.')
         : t('Paste this secret in the system’s settings for the hub.');
   return (
     <div className="next-step" data-testid="next-step">
       <h3>{t('Next step')}</h3>
+      {connector.plugin ? <p>{t('The plugin not installed yet? Install it first:')}</p> : null}
+      <PluginDownload connector={connector} />
       <p>{where}</p>
       <Secret label={t('Hub URL')} value={hubUrl} />
       <Secret label={t('Installation id')} value={installationId} />
@@ -54,17 +80,17 @@ function NextStep({ connector, installationId }: { connector: string; installati
   );
 }
 
-function InstallResultView({ result }: { result: InstallResult }) {
+function InstallResultView({ connector, result }: { connector: Connector; result: InstallResult }) {
   const { t } = useI18n();
   const secrets = Object.entries(result.shownOnce);
   return (
-    <section className="panel success" aria-live="polite" data-testid="install-result">
-      <h2>{t('Installed: {account}', { account: result.installation.account })}</h2>
-      {secrets.length ? <p className="warning-text">{t('Copy the secret now: the hub never shows it again.')}</p> : <p>{t('The existing secret was kept.')}</p>}
-      {secrets.map(([name, value]) => (
-        <Secret key={name} label={t(name)} value={value} />
-      ))}
-      <NextStep connector={result.installation.connector} installationId={result.installation.id} />
+    <ShownOnce
+      title={t('Installed: {account}', { account: result.installation.account })}
+      warning={secrets.length ? t('Copy the secret now: the hub never shows it again.') : t('The existing secret was kept.')}
+      values={secrets.map(([name, value]) => ({ label: t(name), value }))}
+      testId="install-result"
+    >
+      <NextStep connector={connector} installationId={result.installation.id} />
       {result.warnings.map((warning, index) => (
         <p key={index} className="warning-text">
           {warning}
@@ -83,7 +109,7 @@ function InstallResultView({ result }: { result: InstallResult }) {
       <p>
         <Link to={`/connectors/${result.installation.connector}/installations/${result.installation.id}`}>{t('See the installation’s health')}</Link>
       </p>
-    </section>
+    </ShownOnce>
   );
 }
 
@@ -94,13 +120,18 @@ function authorizationUrl(answer: unknown): string | undefined {
   return undefined;
 }
 
-function InstallForm({ connector, onInstalled }: { connector: Connector; onInstalled: (result: InstallResult) => void }) {
+/**
+ * The install form generated from the connector's JSON Schema. OAuth connectors show "Connect with …"
+ * and go to the provider; reconnecting an OAuth installation starts the same flow for it (…/reconnect).
+ */
+function InstallForm({ connector, reconnecting, onInstalled }: { connector: Connector; reconnecting?: Installation; onInstalled: (result: InstallResult) => void }) {
   const { t } = useI18n();
   const schema = formSchema(connector.installInput);
   const [value, setValue] = useState<Record<string, unknown>>({});
   const oauth = connector.auth === 'oauth2';
   const action = useAction(async (data: Record<string, unknown>) => {
-    const answer = await post<InstallResult>(`/v1/connectors/${connector.id}/installations`, data);
+    const path = oauth && reconnecting ? `/v1/connectors/${connector.id}/installations/${reconnecting.id}/reconnect` : `/v1/connectors/${connector.id}/installations`;
+    const answer = await post<InstallResult>(path, data);
     const redirect = oauth ? authorizationUrl(answer) : undefined;
     if (redirect) {
       location.assign(redirect);
@@ -109,12 +140,14 @@ function InstallForm({ connector, onInstalled }: { connector: Connector; onInsta
     onInstalled(answer);
   });
   const hasFields = Object.keys((schema.properties ?? {}) as object).length > 0;
+  const connect = reconnecting ? t('Reconnect with {name}', { name: connector.name }) : t('Connect with {name}', { name: connector.name });
   return (
     <section className="panel">
-      <h2>{oauth ? t('Connect') : t('Install')}</h2>
+      <h2>{reconnecting ? t('Reconnect') : oauth ? t('Connect') : t('Install')}</h2>
+      {oauth ? <p className="muted">{t('The button takes you to {name} to allow the hub, then back here.', { name: connector.name })}</p> : null}
       {oauth && !hasFields ? (
         <button type="button" onClick={() => action.run({})} disabled={action.busy}>
-          {t('Connect with {name}', { name: connector.name })}
+          {connect}
         </button>
       ) : (
         <SchemaForm
@@ -123,7 +156,7 @@ function InstallForm({ connector, onInstalled }: { connector: Connector; onInsta
           value={value}
           onChange={setValue}
           onSubmit={(data) => action.run(data)}
-          submitLabel={oauth ? t('Connect with {name}', { name: connector.name }) : t('Install')}
+          submitLabel={oauth ? connect : reconnecting ? t('Reconnect') : t('Install')}
           disabled={action.busy}
           idPrefix={`install-${connector.id}`}
         />
@@ -154,39 +187,27 @@ export function ConnectorPage({ id }: { id: string }) {
           <section className="panel">
             <h2>{t('Installations')}</h2>
             <Loaded state={installations}>
-              {(page) =>
-                page.items.length === 0 ? (
-                  <p className="muted">{t('Not installed yet.')}</p>
-                ) : (
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">{t('Account')}</th>
-                        <th scope="col">{t('Status')}</th>
-                        <th scope="col">{t('Installed')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {page.items.map((installation) => (
-                        <tr key={installation.id}>
-                          <td>
-                            <Link to={`/connectors/${id}/installations/${installation.id}`}>{installation.account}</Link>
-                          </td>
-                          <td>
-                            <Badge value={installation.status} />
-                          </td>
-                          <td>
-                            <When at={installation.installedAt} />
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                )
-              }
+              {(page) => (
+                <ResourceTable
+                  rows={page.items}
+                  rowKey={(installation) => installation.id}
+                  empty={t('Not installed yet.')}
+                  columns={[
+                    { header: t('Account'), cell: (installation) => <Link to={`/connectors/${id}/installations/${installation.id}`}>{installation.account}</Link> },
+                    { header: t('Status'), cell: (installation) => <Badge value={installation.status} /> },
+                    { header: t('Installed'), cell: (installation) => <When at={installation.installedAt} /> },
+                  ]}
+                />
+              )}
             </Loaded>
           </section>
-          {result ? <InstallResultView result={result} /> : null}
+          {c.plugin ? (
+            <section className="panel">
+              <h2>{t('The shop’s plugin')}</h2>
+              <PluginDownload connector={c} />
+            </section>
+          ) : null}
+          {result ? <InstallResultView connector={c} result={result} /> : null}
           {can.administer(user.role) ? (
             <InstallForm
               connector={c}
@@ -262,7 +283,12 @@ export function InstallationPage({ connector, id }: { connector: string; id: str
               <When at={installation.lastReconciledAt} />
             </dd>
           </dl>
-          {installation.lastError ? (
+          {installation.status === 'reauthorize' ? (
+            <div className="error" role="alert" data-testid="reauthorize">
+              <strong>{t('The hub lost its access to this account')}</strong>
+              <p>{t('Its authorization was revoked or expired. Nothing is lost: reconnect with the same account and the installation, its memory and its scenarios carry on.')}</p>
+            </div>
+          ) : installation.lastError ? (
             <div className="error" role="alert">
               <strong>{t('Last error')}</strong>
               <p>{installation.lastError}</p>
@@ -272,10 +298,10 @@ export function InstallationPage({ connector, id }: { connector: string; id: str
           <div className="actions">
             {admin ? (
               <>
-                <button type="button" onClick={() => reconcile.run()} disabled={reconcile.busy}>
+                <button type="button" onClick={() => reconcile.run()} disabled={reconcile.busy || installation.status === 'reauthorize'}>
                   {t('Reconcile')}
                 </button>
-                <button type="button" className="secondary" onClick={() => setReconnect(!reconnect)}>
+                <button type="button" className={installation.status === 'reauthorize' ? '' : 'secondary'} aria-expanded={reconnect} onClick={() => setReconnect(!reconnect)}>
                   {t('Reconnect')}
                 </button>
                 <button type="button" className="danger" onClick={() => uninstall.run()} disabled={uninstall.busy || installation.status === 'uninstalled'}>
@@ -285,10 +311,11 @@ export function InstallationPage({ connector, id }: { connector: string; id: str
             ) : null}
           </div>
           <ErrorBox error={reconcile.error ?? uninstall.error} />
-          {result ? <InstallResultView result={result} /> : null}
+          {result && manifest.data ? <InstallResultView connector={manifest.data} result={result} /> : null}
           {reconnect && manifest.data ? (
             <InstallForm
               connector={manifest.data}
+              reconnecting={installation}
               onInstalled={(answer) => {
                 setResult(answer);
                 setReconnect(false);
@@ -298,72 +325,47 @@ export function InstallationPage({ connector, id }: { connector: string; id: str
           ) : null}
           <section className="panel">
             <h2>{t('At the external system')}</h2>
-            {installation.remote.length === 0 ? (
-              <p className="muted">{t('Nothing yet.')}</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('Kind')}</th>
-                    <th scope="col">{t('Name')}</th>
-                    <th scope="col">{t('Id')}</th>
-                    <th scope="col">{t('Status')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {installation.remote.map((remote, index) => (
-                    <tr key={index}>
-                      <td>{remote.kind}</td>
-                      <td>{remote.name}</td>
-                      <td>
-                        <code>{remote.externalId ?? '—'}</code>
-                      </td>
-                      <td>
-                        <Badge value={remote.status} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <ResourceTable
+              rows={installation.remote}
+              rowKey={(_remote, index) => String(index)}
+              empty={t('Nothing yet.')}
+              columns={[
+                { header: t('Kind'), cell: (remote) => remote.kind },
+                { header: t('Name'), cell: (remote) => remote.name },
+                { header: t('Id'), cell: (remote) => <code>{remote.externalId ?? '—'}</code> },
+                { header: t('Status'), cell: (remote) => <Badge value={remote.status} /> },
+              ]}
+            />
           </section>
           <section className="panel">
             <h2>{t('Last requests received')}</h2>
-            {!installation.lastDeliveries?.length ? (
-              <p className="muted">{t('Nothing received yet.')}</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('Received')}</th>
-                    <th scope="col">{t('Kind')}</th>
-                    <th scope="col">{t('Status')}</th>
-                    <th scope="col">{t('Events')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {installation.lastDeliveries.map((delivery) => (
-                    <tr key={delivery.id}>
-                      <td>
-                        <When at={delivery.receivedAt} />
-                      </td>
-                      <td>{delivery.kind}</td>
-                      <td>
-                        <Badge value={delivery.status} /> {delivery.note ? <small className="muted">{delivery.note}</small> : null}
-                      </td>
-                      <td>
-                        {delivery.events.map((event) => (
-                          <div key={event.id}>
-                            <Link to={`/events/${event.id}`}>{event.type}</Link>
-                            {event.duplicate ? <small className="muted"> ({t('duplicate')})</small> : null}
-                          </div>
-                        ))}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <ResourceTable
+              rows={installation.lastDeliveries ?? []}
+              rowKey={(delivery) => delivery.id}
+              empty={t('Nothing received yet.')}
+              columns={[
+                { header: t('Received'), cell: (delivery) => <When at={delivery.receivedAt} /> },
+                { header: t('Kind'), cell: (delivery) => delivery.kind },
+                {
+                  header: t('Status'),
+                  cell: (delivery) => (
+                    <>
+                      <Badge value={delivery.status} /> {delivery.note ? <small className="muted">{delivery.note}</small> : null}
+                    </>
+                  ),
+                },
+                {
+                  header: t('Events'),
+                  cell: (delivery) =>
+                    delivery.events.map((event) => (
+                      <div key={event.id}>
+                        <Link to={`/events/${event.id}`}>{event.type}</Link>
+                        {event.duplicate ? <small className="muted"> ({t('duplicate')})</small> : null}
+                      </div>
+                    )),
+                },
+              ]}
+            />
           </section>
           <details>
             <summary>{t('Settings (JSON)')}</summary>
@@ -374,4 +376,3 @@ export function InstallationPage({ connector, id }: { connector: string; id: str
     </Loaded>
   );
 }
-

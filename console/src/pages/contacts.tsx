@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { get, query } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
+import { ResourceTable } from '../resource-table.tsx';
 import { Link } from '../router.tsx';
 import type { Contact, Page } from '../types.ts';
 import { Badge, Json, Loaded, useLoad, When } from '../ui.tsx';
@@ -23,6 +24,8 @@ interface ConsentRecord {
   channel: string;
 }
 
+const contactName = (contact: Contact) => [contact.firstName, contact.lastName].filter(Boolean).join(' ') || contact.phone || contact.email || contact.id;
+
 export function ContactsPage() {
   const { t } = useI18n();
   const [q, setQ] = useState('');
@@ -38,67 +41,37 @@ export function ContactsPage() {
         </label>
       </div>
       <Loaded state={contacts}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p className="muted">{t('No contact.')}</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('Name')}</th>
-                  <th scope="col">{t('Phone')}</th>
-                  <th scope="col">{t('Email')}</th>
-                  <th scope="col">{t('Created')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((contact) => (
-                  <tr key={contact.id}>
-                    <td>
-                      <Link to={`/contacts/${contact.id}`}>{[contact.firstName, contact.lastName].filter(Boolean).join(' ') || contact.id}</Link>
-                    </td>
-                    <td>{contact.phone ?? '—'}</td>
-                    <td>{contact.email ?? '—'}</td>
-                    <td>
-                      <When at={contact.createdAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(page) => (
+          <ResourceTable
+            rows={page.items}
+            rowKey={(contact) => contact.id}
+            testId="contacts"
+            empty={t('No contact.')}
+            columns={[
+              { header: t('Name'), cell: (contact) => <Link to={`/contacts/${contact.id}`}>{contactName(contact)}</Link> },
+              { header: t('Phone'), cell: (contact) => contact.phone ?? '—' },
+              { header: t('Email'), cell: (contact) => contact.email ?? '—' },
+              { header: t('Created'), cell: (contact) => <When at={contact.createdAt} /> },
+            ]}
+          />
+        )}
       </Loaded>
       <h2>{t('Opt-out list')}</h2>
       <Loaded state={optOuts}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p className="muted">{t('Nobody opted out.')}</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('Channel')}</th>
-                  <th scope="col">{t('Address')}</th>
-                  <th scope="col">{t('Since')}</th>
-                  <th scope="col">{t('Source')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((optOut) => (
-                  <tr key={`${optOut.channel}:${optOut.address}`}>
-                    <td>{optOut.channel}</td>
-                    <td>{optOut.address}</td>
-                    <td>
-                      <When at={optOut.at} />
-                    </td>
-                    <td>{optOut.source}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(page) => (
+          <ResourceTable
+            rows={page.items}
+            rowKey={(optOut) => `${optOut.channel}:${optOut.address}`}
+            testId="opt-outs"
+            empty={t('Nobody opted out.')}
+            columns={[
+              { header: t('Channel'), cell: (optOut) => optOut.channel },
+              { header: t('Address'), cell: (optOut) => optOut.address },
+              { header: t('Since'), cell: (optOut) => <When at={optOut.at} /> },
+              { header: t('Source'), cell: (optOut) => optOut.source },
+            ]}
+          />
+        )}
       </Loaded>
     </>
   );
@@ -115,7 +88,7 @@ export function ContactPage({ id }: { id: string }) {
           <p>
             <Link to="/contacts">← {t('Contacts')}</Link>
           </p>
-          <h1>{[c.firstName, c.lastName].filter(Boolean).join(' ') || c.id}</h1>
+          <h1>{contactName(c)}</h1>
           <dl className="facts">
             <dt>{t('Phone')}</dt>
             <dd>{c.phone ?? '—'}</dd>
@@ -126,38 +99,21 @@ export function ContactPage({ id }: { id: string }) {
           </dl>
           <h2>{t('Consent history')}</h2>
           <Loaded state={consent}>
-            {(page) =>
-              page.items.length === 0 ? (
-                <p className="muted">{t('No consent recorded.')}</p>
-              ) : (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('At')}</th>
-                      <th scope="col">{t('Channel')}</th>
-                      <th scope="col">{t('Status')}</th>
-                      <th scope="col">{t('Source')}</th>
-                      <th scope="col">{t('Proof')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((record, index) => (
-                      <tr key={index}>
-                        <td>
-                          <When at={record.at} />
-                        </td>
-                        <td>{record.channel}</td>
-                        <td>
-                          <Badge value={record.status} />
-                        </td>
-                        <td>{record.source}</td>
-                        <td>{record.proof ?? '—'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )
-            }
+            {(page) => (
+              <ResourceTable
+                rows={page.items}
+                rowKey={(_record, index) => String(index)}
+                testId="consent"
+                empty={t('No consent recorded.')}
+                columns={[
+                  { header: t('At'), cell: (record) => <When at={record.at} /> },
+                  { header: t('Channel'), cell: (record) => record.channel },
+                  { header: t('Status'), cell: (record) => <Badge value={record.status} /> },
+                  { header: t('Source'), cell: (record) => record.source },
+                  { header: t('Proof'), cell: (record) => record.proof ?? '—' },
+                ]}
+              />
+            )}
           </Loaded>
           <h2>{t('Attributes')}</h2>
           <Json value={c.attributes} />

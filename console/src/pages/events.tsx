@@ -2,10 +2,11 @@
 import { useEffect, useRef, useState } from 'react';
 import { get, post, query } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
+import { ResourceTable } from '../resource-table.tsx';
 import { Link } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
 import type { HubEvent, Page } from '../types.ts';
-import { Badge, ErrorBox, Json, Loaded, useAction, useLoad, When } from '../ui.tsx';
+import { Attempts, Badge, ErrorBox, Json, Loaded, useAction, useLoad, When, type Attempt } from '../ui.tsx';
 
 const KEEP = 200;
 
@@ -75,49 +76,33 @@ export function EventsPage() {
         </label>
       </div>
       <ErrorBox error={error} />
-      {events.length === 0 ? (
-        <p className="muted">{t('No event yet: they appear here as they arrive.')}</p>
-      ) : (
-        <table data-testid="events">
-          <thead>
-            <tr>
-              <th scope="col">{t('Received')}</th>
-              <th scope="col">{t('Type')}</th>
-              <th scope="col">{t('Source')}</th>
-              <th scope="col">{t('Subject')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((event) => (
-              <tr key={event.id}>
-                <td>
-                  <When at={event.receivedAt} />
-                </td>
-                <td>
-                  <Link to={`/events/${event.id}`}>{event.type}</Link>
-                </td>
-                <td>{event.source}</td>
-                <td className="clip">{String(event.subject.phone ?? event.subject.email ?? event.subject.externalId ?? '')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ResourceTable
+        rows={events}
+        rowKey={(event) => event.id}
+        testId="events"
+        empty={t('No event yet: they appear here as they arrive.')}
+        columns={[
+          { header: t('Received'), cell: (event) => <When at={event.receivedAt} /> },
+          { header: t('Type'), cell: (event) => <Link to={`/events/${event.id}`}>{event.type}</Link> },
+          { header: t('Source'), cell: (event) => event.source },
+          { header: t('Subject'), cell: (event) => String(event.subject.phone ?? event.subject.email ?? event.subject.externalId ?? ''), className: 'clip' },
+        ]}
+      />
     </>
   );
 }
 
 interface EventDetail extends HubEvent {
-  deliveries: { id: string; subscriber: string; status: string; attempts: { attempt: number; startedAt: string; durationMs: number; outcome: string; statusCode: number | null; error: string | null }[]; lastError: string | null; nextAttemptAt: string | null }[];
+  deliveries: { id: string; subscriber: string; status: string; attempts: Attempt[]; lastError: string | null; nextAttemptAt: string | null }[];
 }
 
 export function EventPage({ id }: { id: string }) {
   const { t } = useI18n();
   const { user } = useSession();
   const state = useLoad(() => get<EventDetail>(`/v1/events/${id}`), [id]);
-  const redeliver = useAction(async (subscriber: string, deliveryId: string) => {
-    const webhookId = subscriber.slice(subscriber.indexOf(':') + 1);
-    await post(`/v1/webhooks/${webhookId}/deliveries/${deliveryId}/redeliver`);
+  // Any failed delivery (a webhook, a Zapier hook, a scenario) is delivered again through the same endpoint.
+  const redeliver = useAction(async (deliveryId: string) => {
+    await post(`/v1/events/${id}/deliveries/${deliveryId}/redeliver`);
     state.reload();
   });
   return (
@@ -158,20 +143,14 @@ export function EventPage({ id }: { id: string }) {
                 <li key={delivery.id} className="panel">
                   <p>
                     <code>{delivery.subscriber}</code> <Badge value={delivery.status} />{' '}
-                    {delivery.status === 'failed' && delivery.subscriber.startsWith('webhook:') && can.administer(user.role) ? (
-                      <button type="button" className="secondary" onClick={() => redeliver.run(delivery.subscriber, delivery.id)}>
+                    {delivery.status === 'failed' && can.administer(user.role) ? (
+                      <button type="button" className="secondary" onClick={() => redeliver.run(delivery.id)}>
                         {t('Redeliver')}
                       </button>
                     ) : null}
                   </p>
                   {delivery.lastError ? <p className="error-text">{delivery.lastError}</p> : null}
-                  <ol>
-                    {delivery.attempts.map((attempt) => (
-                      <li key={attempt.attempt}>
-                        <When at={attempt.startedAt} /> {attempt.outcome} {attempt.statusCode ?? ''} ({Math.round(attempt.durationMs)} ms) {attempt.error ?? ''}
-                      </li>
-                    ))}
-                  </ol>
+                  <Attempts attempts={delivery.attempts} />
                 </li>
               ))}
             </ul>

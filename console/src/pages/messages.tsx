@@ -2,6 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, post, query } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
+import { ResourceTable } from '../resource-table.tsx';
 import { Link, navigate } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
 import type { Message, Page, SmsPreview } from '../types.ts';
@@ -46,38 +47,27 @@ export function MessagesPage() {
         </button>
       </div>
       <Loaded state={state}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p className="muted">{t('No message.')}</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('Created')}</th>
-                  <th scope="col">{t('Recipient')}</th>
-                  <th scope="col">{t('Status')}</th>
-                  <th scope="col">{t('Text')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((message) => (
-                  <tr key={message.id}>
-                    <td>
-                      <Link to={`/messages/${message.id}`}>
-                        <When at={message.createdAt} />
-                      </Link>
-                    </td>
-                    <td>{message.to}</td>
-                    <td>
-                      <Badge value={message.status} />
-                    </td>
-                    <td className="clip">{message.text}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(page) => (
+          <ResourceTable
+            rows={page.items}
+            rowKey={(message) => message.id}
+            testId="messages"
+            empty={t('No message.')}
+            columns={[
+              {
+                header: t('Created'),
+                cell: (message) => (
+                  <Link to={`/messages/${message.id}`}>
+                    <When at={message.createdAt} />
+                  </Link>
+                ),
+              },
+              { header: t('Recipient'), cell: (message) => message.to },
+              { header: t('Status'), cell: (message) => <Badge value={message.status} /> },
+              { header: t('Text'), cell: (message) => message.text, className: 'clip' },
+            ]}
+          />
+        )}
       </Loaded>
     </>
   );
@@ -142,38 +132,25 @@ export function MessagePage({ id }: { id: string }) {
             ))}
           </ol>
           <h2>{t('Receipts')}</h2>
-          {(message.receipts ?? []).length === 0 ? (
-            <p className="muted">{t('No receipt yet.')}</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('At')}</th>
-                  <th scope="col">{t('Status')}</th>
-                  <th scope="col">{t('Provider id')}</th>
-                  <th scope="col">{t('Raw')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {message.receipts!.map((receipt, index) => (
-                  <tr key={index}>
-                    <td>
-                      <When at={receipt.at} />
-                    </td>
-                    <td>
-                      {receipt.status} {receipt.errorCode ? <code>{receipt.errorCode}</code> : null}
-                    </td>
-                    <td>
-                      <code>{receipt.providerMessageId}</code>
-                    </td>
-                    <td>
-                      <code className="clip">{receipt.raw}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <ResourceTable
+            rows={message.receipts ?? []}
+            rowKey={(_receipt, index) => String(index)}
+            testId="receipts"
+            empty={t('No receipt yet.')}
+            columns={[
+              { header: t('At'), cell: (receipt) => <When at={receipt.at} /> },
+              {
+                header: t('Status'),
+                cell: (receipt) => (
+                  <>
+                    {receipt.status} {receipt.errorCode ? <code>{receipt.errorCode}</code> : null}
+                  </>
+                ),
+              },
+              { header: t('Provider id'), cell: (receipt) => <code>{receipt.providerMessageId}</code> },
+              { header: t('Raw'), cell: (receipt) => <code className="clip">{receipt.raw}</code> },
+            ]}
+          />
         </>
       )}
     </Loaded>

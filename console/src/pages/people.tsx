@@ -2,9 +2,10 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, del, get, patch, post } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
+import { ResourceTable } from '../resource-table.tsx';
 import { useSession } from '../session.tsx';
 import type { ApiKey, Role, User } from '../types.ts';
-import { ErrorBox, Loaded, Secret, useAction, useLoad, When } from '../ui.tsx';
+import { ErrorBox, Loaded, ShownOnce, useAction, useLoad, When } from '../ui.tsx';
 
 const ROLES: Role[] = ['owner', 'admin', 'marketer', 'read-only'];
 
@@ -16,12 +17,13 @@ interface Invitation {
   expiresAt?: string;
 }
 
-function RoleSelect({ value, onChange, label, allowOwner }: { value: Role; onChange: (role: Role) => void; label: string; allowOwner: boolean }) {
+/** A role picker; `owner` is offered only to owners (the API refuses the rest), or kept when it is the current value. */
+function RoleSelect({ value, onChange, label, allowOwner, visibleLabel = false }: { value: Role; onChange: (role: Role) => void; label: string; allowOwner: boolean; visibleLabel?: boolean }) {
   const { t } = useI18n();
   return (
-    <label className="field inline">
-      <span className="visually-hidden">{label}</span>
-      <select value={value} aria-label={label} onChange={(event) => onChange(event.target.value as Role)}>
+    <label className={visibleLabel ? 'field' : 'field inline'}>
+      <span className={visibleLabel ? undefined : 'visually-hidden'}>{label}</span>
+      <select value={value} onChange={(event) => onChange(event.target.value as Role)}>
         {ROLES.filter((role) => allowOwner || role !== 'owner' || value === 'owner').map((role) => (
           <option key={role} value={role}>
             {t(role)}
@@ -51,36 +53,27 @@ function Users() {
       <ErrorBox error={change.error ?? remove.error} />
       <Loaded state={users}>
         {(list) => (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('Email')}</th>
-                <th scope="col">{t('Name')}</th>
-                <th scope="col">{t('Role')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('Actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((user) => (
-                <tr key={user.id}>
-                  <td>{user.email}</td>
-                  <td>{user.name ?? '—'}</td>
-                  <td>
-                    {user.id === me.id ? t(user.role) : <RoleSelect value={user.role} label={t('Role of {email}', { email: user.email })} allowOwner={me.role === 'owner'} onChange={(role) => change.run(user.id, role)} />}
-                  </td>
-                  <td>
-                    {user.id !== me.id ? (
-                      <button type="button" className="danger" onClick={() => remove.run(user)}>
-                        {t('Remove')}
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ResourceTable
+            rows={list.items}
+            rowKey={(user) => user.id}
+            columns={[
+              { header: t('Email'), cell: (user) => user.email },
+              { header: t('Name'), cell: (user) => user.name ?? '—' },
+              {
+                header: t('Role'),
+                cell: (user) =>
+                  user.id === me.id ? t(user.role) : <RoleSelect value={user.role} label={t('Role of {email}', { email: user.email })} allowOwner={me.role === 'owner'} onChange={(role) => change.run(user.id, role)} />,
+              },
+              {
+                cell: (user) =>
+                  user.id !== me.id ? (
+                    <button type="button" className="danger" onClick={() => remove.run(user)}>
+                      {t('Remove')}
+                    </button>
+                  ) : null,
+              },
+            ]}
+          />
         )}
       </Loaded>
     </section>
@@ -116,60 +109,32 @@ function Invitations() {
           <span>{t('Email')}</span>
           <input type="email" value={email} required onChange={(event) => setEmail(event.target.value)} />
         </label>
-        <label className="field">
-          <span>{t('Role')}</span>
-          <select value={role} onChange={(event) => setRole(event.target.value as Role)}>
-            {ROLES.filter((candidate) => me.role === 'owner' || candidate !== 'owner').map((candidate) => (
-              <option key={candidate} value={candidate}>
-                {t(candidate)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RoleSelect value={role} onChange={setRole} label={t('Role')} allowOwner={me.role === 'owner'} visibleLabel />
         <button type="submit" disabled={invite.busy}>
           {t('Create the invitation link')}
         </button>
       </form>
       <ErrorBox error={invite.error ?? revoke.error} />
-      {link ? (
-        <div aria-live="polite" data-testid="invitation-link">
-          <p>{t('Send this link to the person you invite; it works once.')}</p>
-          <Secret label={t('Invitation link')} value={link} />
-        </div>
-      ) : null}
+      {link ? <ShownOnce warning={t('Send this link to the person you invite; it works once.')} values={[{ label: t('Invitation link'), value: link }]} testId="invitation-link" /> : null}
       <Loaded state={invitations}>
-        {(list) =>
-          list.items.length === 0 ? null : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('Email')}</th>
-                  <th scope="col">{t('Role')}</th>
-                  <th scope="col">{t('Created')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('Actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((invitation) => (
-                  <tr key={invitation.id}>
-                    <td>{invitation.email}</td>
-                    <td>{t(invitation.role)}</td>
-                    <td>
-                      <When at={invitation.createdAt} />
-                    </td>
-                    <td>
-                      <button type="button" className="secondary" onClick={() => revoke.run(invitation.id)}>
-                        {t('Revoke')}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(list) => (
+          <ResourceTable
+            rows={list.items}
+            rowKey={(invitation) => invitation.id}
+            columns={[
+              { header: t('Email'), cell: (invitation) => invitation.email },
+              { header: t('Role'), cell: (invitation) => t(invitation.role) },
+              { header: t('Created'), cell: (invitation) => <When at={invitation.createdAt} /> },
+              {
+                cell: (invitation) => (
+                  <button type="button" className="secondary" onClick={() => revoke.run(invitation.id)}>
+                    {t('Revoke')}
+                  </button>
+                ),
+              },
+            ]}
+          />
+        )}
       </Loaded>
     </section>
   );
@@ -205,27 +170,13 @@ function ApiKeys() {
     <section className="panel">
       <h2>{t('API keys')}</h2>
       <p className="muted">{t('For scripts and integrations: they call the same API as this console.')}</p>
-      {created ? (
-        <div aria-live="polite">
-          <p className="warning-text">{t('Copy the key now: the hub never shows it again.')}</p>
-          <Secret label={created.name} value={created.key} />
-        </div>
-      ) : null}
+      {created ? <ShownOnce warning={t('Copy the key now: the hub never shows it again.')} values={[{ label: created.name, value: created.key }]} testId="api-key" /> : null}
       <form onSubmit={submit} className="row">
         <label className="field">
           <span>{t('Name')}</span>
           <input value={name} required onChange={(event) => setName(event.target.value)} placeholder="zapier" />
         </label>
-        <label className="field">
-          <span>{t('Role')}</span>
-          <select value={role} onChange={(event) => setRole(event.target.value as Role)}>
-            {ROLES.filter((candidate) => candidate !== 'owner').map((candidate) => (
-              <option key={candidate} value={candidate}>
-                {t(candidate)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RoleSelect value={role} onChange={setRole} label={t('Role')} allowOwner={false} visibleLabel />
         <button type="submit" disabled={create.busy}>
           {t('Create a key')}
         </button>
@@ -233,42 +184,27 @@ function ApiKeys() {
       <ErrorBox error={create.error ?? revoke.error} />
       <Loaded state={keys}>
         {(list) => (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('Name')}</th>
-                <th scope="col">{t('Starts with')}</th>
-                <th scope="col">{t('Role')}</th>
-                <th scope="col">{t('Last used')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('Actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((key) => (
-                <tr key={key.id}>
-                  <td>{key.name}</td>
-                  <td>
-                    <code>{key.prefix ?? ''}…</code>
-                  </td>
-                  <td>{key.role ? t(key.role) : '—'}</td>
-                  <td>
-                    <When at={key.lastUsedAt} />
-                  </td>
-                  <td>
-                    {key.revokedAt ? (
-                      <span className="muted">{t('revoked')}</span>
-                    ) : (
-                      <button type="button" className="danger" onClick={() => revoke.run(key)}>
-                        {t('Revoke')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ResourceTable
+            rows={list.items}
+            rowKey={(key) => key.id}
+            testId="api-keys"
+            columns={[
+              { header: t('Name'), cell: (key) => key.name },
+              { header: t('Starts with'), cell: (key) => <code>{key.prefix ?? ''}…</code> },
+              { header: t('Role'), cell: (key) => (key.role ? t(key.role) : '—') },
+              { header: t('Last used'), cell: (key) => <When at={key.lastUsedAt} /> },
+              {
+                cell: (key) =>
+                  key.revokedAt ? (
+                    <span className="muted">{t('revoked')}</span>
+                  ) : (
+                    <button type="button" className="danger" onClick={() => revoke.run(key)}>
+                      {t('Revoke')}
+                    </button>
+                  ),
+              },
+            ]}
+          />
         )}
       </Loaded>
     </section>

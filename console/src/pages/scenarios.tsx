@@ -6,6 +6,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { get, post, put, query } from '../api.ts';
 import { useI18n, type Translate } from '../i18n.tsx';
 import { openApiDocument, stepSchema, stepTypes } from '../openapi.ts';
+import { ResourceTable } from '../resource-table.tsx';
 import { Link, navigate } from '../router.tsx';
 import { SchemaForm } from '../schema-form.tsx';
 import { can, useSession } from '../session.tsx';
@@ -27,38 +28,20 @@ export function ScenariosPage() {
         ) : null}
       </div>
       <Loaded state={state}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p className="muted">{t('No scenario yet: start from a template.')}</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('Name')}</th>
-                  <th scope="col">{t('Status')}</th>
-                  <th scope="col">{t('Trigger')}</th>
-                  <th scope="col">{t('Updated')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((scenario) => (
-                  <tr key={scenario.id}>
-                    <td>
-                      <Link to={`/scenarios/${scenario.id}`}>{scenario.name}</Link>
-                    </td>
-                    <td>
-                      <Badge value={scenario.status} />
-                    </td>
-                    <td>{triggerText(scenario.definition, t)}</td>
-                    <td>
-                      <When at={scenario.updatedAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(page) => (
+          <ResourceTable
+            rows={page.items}
+            rowKey={(scenario) => scenario.id}
+            testId="scenarios"
+            empty={t('No scenario yet: start from a template.')}
+            columns={[
+              { header: t('Name'), cell: (scenario) => <Link to={`/scenarios/${scenario.id}`}>{scenario.name}</Link> },
+              { header: t('Status'), cell: (scenario) => <Badge value={scenario.status} /> },
+              { header: t('Trigger'), cell: (scenario) => triggerText(scenario.definition, t) },
+              { header: t('Updated'), cell: (scenario) => <When at={scenario.updatedAt} /> },
+            ]}
+          />
+        )}
       </Loaded>
     </>
   );
@@ -426,44 +409,28 @@ function Runs({ scenarioId }: { scenarioId: string }) {
     <section className="panel">
       <h2>{t('Runs')}</h2>
       <Loaded state={state}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p className="muted">{t('No run yet.')}</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('Started')}</th>
-                  <th scope="col">{t('Contact')}</th>
-                  <th scope="col">{t('Status')}</th>
-                  <th scope="col">{t('Step')}</th>
-                  <th scope="col">{t('Ended')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((run) => (
-                  <tr key={run.id}>
-                    <td>
-                      <When at={run.startedAt} />
-                    </td>
-                    <td>
-                      <Link to={`/contacts/${run.contactId}`}>{run.contactId}</Link>
-                    </td>
-                    <td>
-                      <Badge value={run.status} />
-                    </td>
-                    <td>
-                      <code>{run.step ?? '—'}</code>
-                    </td>
-                    <td>
-                      <When at={run.endedAt} /> {run.endReason ? <small className="muted">{run.endReason}</small> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(page) => (
+          <ResourceTable
+            rows={page.items}
+            rowKey={(run) => run.id}
+            testId="runs"
+            empty={t('No run yet.')}
+            columns={[
+              { header: t('Started'), cell: (run) => <When at={run.startedAt} /> },
+              { header: t('Contact'), cell: (run) => <Link to={`/contacts/${run.contactId}`}>{run.contactId}</Link> },
+              { header: t('Status'), cell: (run) => <Badge value={run.status} /> },
+              { header: t('Step'), cell: (run) => <code>{run.step ?? '—'}</code> },
+              {
+                header: t('Ended'),
+                cell: (run) => (
+                  <>
+                    <When at={run.endedAt} /> {run.endReason ? <small className="muted">{run.endReason}</small> : null}
+                  </>
+                ),
+              },
+            ]}
+          />
+        )}
       </Loaded>
     </section>
   );

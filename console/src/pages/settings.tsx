@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { get, put } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
-import { openApiDocument, standalone } from '../openapi.ts';
+import { requestSchema } from '../openapi.ts';
 import { Link } from '../router.tsx';
 import { SchemaForm } from '../schema-form.tsx';
 import { ErrorBox, Loaded, useAction, useLoad } from '../ui.tsx';
@@ -25,11 +25,7 @@ interface Provider {
 export function SettingsPage() {
   const { t } = useI18n();
   const settings = useLoad(() => get<Record<string, unknown>>('/v1/sending/settings'));
-  const schema = useLoad(async () => {
-    const document = await openApiDocument();
-    const paths = document.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>>;
-    return standalone(document, paths['/v1/sending/settings']!.put!.requestBody!.content['application/json']!.schema);
-  });
+  const schema = useLoad(() => requestSchema('/v1/sending/settings', 'put'));
   const [value, setValue] = useState<Record<string, unknown> | undefined>();
   const [saved, setSaved] = useState(false);
   useEffect(() => setValue(settings.data), [settings.data]);

@@ -2,9 +2,10 @@
 import { useState } from 'react';
 import { del, get, post } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
-import { openApiDocument, standalone } from '../openapi.ts';
+import { requestSchema } from '../openapi.ts';
 import { SchemaForm } from '../schema-form.tsx';
-import { Badge, CopyButton, ErrorBox, Loaded, Secret, useAction, useLoad, When } from '../ui.tsx';
+import { ResourceTable } from '../resource-table.tsx';
+import { Badge, CopyButton, ErrorBox, Loaded, ShownOnce, useAction, useLoad, When } from '../ui.tsx';
 
 interface SmppAccount {
   id: string;
@@ -37,11 +38,7 @@ export function campaignBlock(account: SmppAccount, password: string, host: stri
 export function SmppPage() {
   const { t } = useI18n();
   const accounts = useLoad(() => get<{ data: SmppAccount[] }>('/v1/smpp/accounts'));
-  const schema = useLoad(async () => {
-    const document = await openApiDocument();
-    const paths = document.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>>;
-    return standalone(document, paths['/v1/smpp/accounts']!.post!.requestBody!.content['application/json']!.schema);
-  });
+  const schema = useLoad(() => requestSchema('/v1/smpp/accounts', 'post'));
   const [value, setValue] = useState<Record<string, unknown>>({ bindTypes: ['transceiver'] });
   const [created, setCreated] = useState<SmppAccount | undefined>();
   const create = useAction(async (data: Record<string, unknown>) => {
@@ -59,51 +56,35 @@ export function SmppPage() {
       <h1>{t('SMPP accounts')}</h1>
       <p className="muted">{t('Adobe Campaign (or any SMPP client) sends through the hub with one of these accounts: docs/adobe-campaign.md.')}</p>
       {created && block ? (
-        <section className="panel success" aria-live="polite">
-          <h2>{t('Account {systemId} created', { systemId: created.systemId })}</h2>
-          <p className="warning-text">{t('Copy the password now: the hub never shows it again.')}</p>
-          <Secret label={t('Password')} value={created.password!} />
+        <ShownOnce title={t('Account {systemId} created', { systemId: created.systemId })} warning={t('Copy the password now: the hub never shows it again.')} values={[{ label: t('Password'), value: created.password! }]} testId="smpp-created">
           <h3>{t('Adobe Campaign external account')}</h3>
-          <pre className="json">{block}</pre>
+          <pre className="json" data-testid="campaign-block">
+            {block}
+          </pre>
           <CopyButton text={block} label={t('Copy the settings')} />
-        </section>
+        </ShownOnce>
       ) : null}
       <Loaded state={accounts}>
         {(list) => (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">system_id</th>
-                <th scope="col">{t('Bind types')}</th>
-                <th scope="col">{t('Status')}</th>
-                <th scope="col">{t('Created')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('Actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((account) => (
-                <tr key={account.id}>
-                  <td>
-                    <code>{account.systemId}</code>
-                  </td>
-                  <td>{account.bindTypes.join(', ')}</td>
-                  <td>
-                    <Badge value={account.enabled ? 'active' : 'disabled'} />
-                  </td>
-                  <td>
-                    <When at={account.createdAt} />
-                  </td>
-                  <td>
-                    <button type="button" className="danger" onClick={() => remove.run(account.id)}>
-                      {t('Delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ResourceTable
+            rows={list.data}
+            rowKey={(account) => account.id}
+            testId="smpp-accounts"
+            empty={t('No SMPP account yet.')}
+            columns={[
+              { header: 'system_id', cell: (account) => <code>{account.systemId}</code> },
+              { header: t('Bind types'), cell: (account) => account.bindTypes.join(', ') },
+              { header: t('Status'), cell: (account) => <Badge value={account.enabled ? 'active' : 'disabled'} /> },
+              { header: t('Created'), cell: (account) => <When at={account.createdAt} /> },
+              {
+                cell: (account) => (
+                  <button type="button" className="danger" onClick={() => remove.run(account.id)}>
+                    {t('Delete')}
+                  </button>
+                ),
+              },
+            ]}
+          />
         )}
       </Loaded>
       <ErrorBox error={remove.error} />

@@ -3,7 +3,9 @@ import { useState, type FormEvent } from 'react';
 import { del, get, patch, post } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Page } from '../types.ts';
-import { Badge, ErrorBox, Loaded, Secret, useAction, useLoad, When } from '../ui.tsx';
+import { ResourceTable } from '../resource-table.tsx';
+import { Link } from '../router.tsx';
+import { Attempts, Badge, type Attempt, ErrorBox, Loaded, ShownOnce, useAction, useLoad, When } from '../ui.tsx';
 
 interface Webhook {
   id: string;
@@ -22,7 +24,7 @@ interface Delivery {
   eventId: string;
   eventType: string;
   status: string;
-  attempts: { attempt: number; startedAt: string; outcome: string; statusCode: number | null; error: string | null }[];
+  attempts: Attempt[];
   lastError: string | null;
   createdAt: string;
 }
@@ -42,54 +44,33 @@ function Deliveries({ webhook }: { webhook: Webhook }) {
     state.reload();
   });
   return (
-    <Loaded state={state}>
-      {(page) =>
-        page.items.length === 0 ? (
-          <p className="muted">{t('No delivery yet.')}</p>
-        ) : (
-          <>
-            <ErrorBox error={redeliver.error} />
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('Created')}</th>
-                  <th scope="col">{t('Event')}</th>
-                  <th scope="col">{t('Status')}</th>
-                  <th scope="col">{t('Last attempt')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('Actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((delivery) => {
-                  const last = delivery.attempts.at(-1);
-                  return (
-                    <tr key={delivery.id}>
-                      <td>
-                        <When at={delivery.createdAt} />
-                      </td>
-                      <td>{delivery.eventType}</td>
-                      <td>
-                        <Badge value={delivery.status} />
-                      </td>
-                      <td>{last ? `${last.outcome} ${last.statusCode ?? ''} ${last.error ?? ''}` : '—'}</td>
-                      <td>
-                        {delivery.status === 'failed' ? (
-                          <button type="button" className="secondary" onClick={() => redeliver.run(delivery.id)}>
-                            {t('Redeliver')}
-                          </button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </>
-        )
-      }
-    </Loaded>
+    <>
+      <ErrorBox error={redeliver.error} />
+      <Loaded state={state}>
+        {(page) => (
+          <ResourceTable
+            rows={page.items}
+            rowKey={(delivery) => delivery.id}
+            testId={`deliveries-${webhook.id}`}
+            empty={t('No delivery yet.')}
+            columns={[
+              { header: t('Created'), cell: (delivery) => <When at={delivery.createdAt} /> },
+              { header: t('Event'), cell: (delivery) => <Link to={`/events/${delivery.eventId}`}>{delivery.eventType}</Link> },
+              { header: t('Status'), cell: (delivery) => <Badge value={delivery.status} /> },
+              { header: t('Attempts'), cell: (delivery) => <Attempts attempts={delivery.attempts} /> },
+              {
+                cell: (delivery) =>
+                  delivery.status === 'failed' ? (
+                    <button type="button" className="secondary" onClick={() => redeliver.run(delivery.id)}>
+                      {t('Redeliver')}
+                    </button>
+                  ) : null,
+              },
+            ]}
+          />
+        )}
+      </Loaded>
+    </>
   );
 }
 
@@ -123,12 +104,7 @@ export function WebhooksPage() {
     <>
       <h1>{t('Webhooks')}</h1>
       <p className="muted">{t('Every event the hub stores can be POSTed, signed, to your URLs: docs/webhooks.md.')}</p>
-      {created?.secret ? (
-        <section className="panel success" aria-live="polite">
-          <p className="warning-text">{t('Copy the signing secret now: the hub never shows it again.')}</p>
-          <Secret label={t('Signing secret')} value={created.secret} />
-        </section>
-      ) : null}
+      {created?.secret ? <ShownOnce warning={t('Copy the signing secret now: the hub never shows it again.')} values={[{ label: t('Signing secret'), value: created.secret }]} testId="webhook-secret" /> : null}
       <form className="panel" onSubmit={submit}>
         <h2>{t('New webhook')}</h2>
         <div className="row">
@@ -175,32 +151,19 @@ export function WebhooksPage() {
       </Loaded>
       <h2>{t('Zapier hooks')}</h2>
       <Loaded state={zapier}>
-        {(hooks) =>
-          hooks.length === 0 ? (
-            <p className="muted">{t('No Zap is subscribed.')}</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('Target')}</th>
-                  <th scope="col">{t('Events')}</th>
-                  <th scope="col">{t('Created')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {hooks.map((hook) => (
-                  <tr key={hook.id}>
-                    <td className="clip">{hook.target_url}</td>
-                    <td>{hook.event_types.join(', ')}</td>
-                    <td>
-                      <When at={hook.created_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(hooks) => (
+          <ResourceTable
+            rows={hooks}
+            rowKey={(hook) => hook.id}
+            testId="zapier-hooks"
+            empty={t('No Zap is subscribed.')}
+            columns={[
+              { header: t('Target'), cell: (hook) => hook.target_url, className: 'clip' },
+              { header: t('Events'), cell: (hook) => hook.event_types.join(', ') },
+              { header: t('Created'), cell: (hook) => <When at={hook.created_at} /> },
+            ]}
+          />
+        )}
       </Loaded>
     </>
   );

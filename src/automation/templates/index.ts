@@ -51,7 +51,7 @@ export class ScenarioTemplates {
 
   /** Templates whose events an event source produces (what installing a shop suggests): every event they react to but the hub's own. */
   fitting(produced: readonly string[]): ScenarioTemplate[] {
-    const hubs = new Set(['contact.unsubscribed', 'sms.received', 'cart.abandoned']);
+    const hubs = new Set(['contact.unsubscribed', 'sms.received', 'cart.abandoned', 'survey.answered']);
     return this.list().filter((template) => template.needs.events.length > 0 && template.needs.events.every((type) => produced.includes(type) || hubs.has(type)));
   }
 }

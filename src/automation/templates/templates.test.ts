@@ -212,43 +212,61 @@ describe('per-category relance', () => {
 describe('satisfaction survey', () => {
   const params = { reviewUrl: 'https://g.page/r/bougies/review', merchantPhone: '+33698765432' };
   const delivered = { type: 'order.status_changed', data: { ...order('1234'), status: 'delivered', previousStatus: 'shipped', shopStatus: 'completed' } };
-  const reply = (at: string, text: string) => ({ at, type: 'sms.received', data: { from: camille.phone, to: '36173', text } });
+  /** The answer as the hub publishes it, from an SMS reply (survey-replies.ts) or the page (survey-routes.ts): the same payload. */
+  const answered = (at: string, score: number, via: 'sms' | 'page', ref = '1234') => ({ at, type: 'survey.answered', data: { surveyId: 'Q1w2E3r4T5y6', score, via, ref } });
   const QUESTION = plus(TUESDAY, DAY);
 
-  it('asks a day after delivery; 1 or 2: an alert to the merchant and an apology offer', async () => {
-    const result = await run('satisfaction-survey', params, { contact: camille, events: [delivered, reply('+26h', '2')] });
-    expect(sent(result)).toEqual([
-      ['sms-question', QUESTION],
-      ['alerte-commercant', plus(TUESDAY, 26 * HOUR)],
-      ['sms-excuses', plus(TUESDAY, 26 * HOUR)],
-    ]);
-    expect(result.messages[0]!.text).toBe('Stéphanie, votre commande est bien arrivée ? Répondez de 1 (pas satisfait) à 5 (ravi) à ce SMS pour nous donner votre avis.');
-    expect(result.messages[1]).toMatchObject({ to: '+33698765432', text: 'Avis client 1 ou 2/5 : Stéphanie Martin +33612345678, commande 1234. A rappeler.' });
-    expect(result.messages[2]).toMatchObject({ to: camille.phone, text: 'Stéphanie, nous sommes désolés. Pour nous faire pardonner : -15% avec le code DESOLE15. Nous revenons vers vous.\nSTOP au 36173' });
+  describe.each(['sms', 'page'] as const)('answered by %s', (mode) => {
+    const withMode = { ...params, mode };
+
+    it('asks a day after delivery; 1 or 2: an alert to the merchant and an apology offer', async () => {
+      const result = await run('satisfaction-survey', withMode, { contact: camille, events: [delivered, answered('+26h', 2, mode)] });
+      expect(sent(result)).toEqual([
+        ['sms-question', QUESTION],
+        ['alerte-commercant', plus(TUESDAY, 26 * HOUR)],
+        ['sms-excuses', plus(TUESDAY, 26 * HOUR)],
+      ]);
+      expect(result.messages[1]).toMatchObject({ to: '+33698765432', text: 'Avis client 1 ou 2/5 : Stéphanie Martin +33612345678, commande 1234. A rappeler.' });
+      expect(result.messages[2]).toMatchObject({ to: camille.phone, text: 'Stéphanie, nous sommes désolés. Pour nous faire pardonner : -15% avec le code DESOLE15. Nous revenons vers vous.\nSTOP au 36173' });
+    });
+
+    it('1 without the merchant\'s phone: the apology offer only', async () => {
+      const result = await run('satisfaction-survey', { reviewUrl: params.reviewUrl, mode }, { contact: camille, events: [delivered, answered('+26h', 1, mode)] });
+      expect(sent(result).map(([step]) => step)).toEqual(['sms-question', 'sms-excuses']);
+    });
+
+    it('4 or 5: a request for a review; an answer about another order is not this one\'s', async () => {
+      const result = await run('satisfaction-survey', withMode, { contact: camille, events: [delivered, answered('+25h', 1, mode, '999'), answered('+26h', 4, mode)] });
+      expect(sent(result)).toEqual([
+        ['sms-question', QUESTION],
+        ['sms-avis', plus(TUESDAY, 26 * HOUR)],
+      ]);
+      expect(result.messages[1]!.text).toBe('Merci Stéphanie ! Votre avis sur https://g.page/r/bougies/review aiderait beaucoup notre boutique.');
+      const five = await run('satisfaction-survey', withMode, { contact: camille, events: [delivered, answered('+30h', 5, mode)] });
+      expect(sent(five).map(([step]) => step)).toEqual(['sms-question', 'sms-avis']);
+    });
+
+    it('3, or no answer within 3 days: nothing more', async () => {
+      const three = await run('satisfaction-survey', withMode, { contact: camille, events: [delivered, answered('+30h', 3, mode)] });
+      expect(sent(three)).toEqual([['sms-question', QUESTION]]);
+      expect(three.runs[0]!.steps.map((step) => [step.stepId, step.outcome]).slice(-3)).toEqual([
+        ['note-haute', 'no'],
+        ['fin', 'exited'],
+        ['$end', 'done'],
+      ]);
+      const silent = await run('satisfaction-survey', withMode, { contact: camille, events: [delivered, answered('+5d', 5, mode)] });
+      expect(sent(silent)).toEqual([['sms-question', QUESTION]]);
+      expect(silent.runs[0]!.steps.find((step) => step.stepId === 'attendre-reponse')!.outcome).toBe('timedOut');
+    });
   });
 
-  it('4 or 5: a request for a review; other replies are not answers', async () => {
-    const result = await run('satisfaction-survey', params, { contact: camille, events: [delivered, reply('+25h', 'Merci !'), reply('+26h', ' 5 ')] });
-    expect(sent(result)).toEqual([
-      ['sms-question', QUESTION],
-      ['sms-avis', plus(TUESDAY, 26 * HOUR)],
-    ]);
-    expect(result.messages[1]!.text).toBe('Merci Stéphanie ! Votre avis sur https://g.page/r/bougies/review aiderait beaucoup notre boutique.');
-  });
-
-  it('3, or no answer: nothing more; without the merchant\'s phone, no alert', async () => {
-    const three = await run('satisfaction-survey', params, { contact: camille, events: [delivered, reply('+30h', '3')] });
-    expect(sent(three)).toEqual([['sms-question', QUESTION]]);
-    expect(three.runs[0]!.steps.map((step) => [step.stepId, step.outcome]).slice(-3)).toEqual([
-      ['note-haute', 'no'],
-      ['fin', 'exited'],
-      ['$end', 'done'],
-    ]);
-    const silent = await run('satisfaction-survey', params, { contact: camille, events: [delivered] });
-    expect(sent(silent)).toEqual([['sms-question', QUESTION]]);
-    expect(silent.runs[0]!.steps.find((step) => step.stepId === 'attendre-reponse')!.outcome).toBe('timedOut');
-    const noPhone = await run('satisfaction-survey', { reviewUrl: params.reviewUrl }, { contact: camille, events: [delivered, reply('+26h', '1')] });
-    expect(sent(noPhone).map(([step]) => step)).toEqual(['sms-question', 'sms-excuses']);
+  it('the question: a reply by SMS, or the signed link of the page', async () => {
+    const sms = await run('satisfaction-survey', params, { contact: camille, events: [delivered] });
+    expect(sms.messages[0]!.text).toBe('Stéphanie, votre commande est bien arrivée ? Répondez de 1 (pas satisfait) à 5 (ravi) à ce SMS pour nous donner votre avis.');
+    const page = await run('satisfaction-survey', { ...params, mode: 'page' }, { contact: camille, events: [delivered] });
+    expect(page.messages[0]!.text).toMatch(/^Stéphanie, votre commande est bien arrivée \? Donnez-nous votre avis en 1 clic : https:\/\/hub\.example\/s\/[0-9A-Za-z]{12}\.[\w-]{22}$/);
+    const question = buildFromTemplate(library.get('satisfaction-survey')!, { ...params, mode: 'page' }).definition.steps.find((step) => step.id === 'sms-question');
+    expect(question).toMatchObject({ action: { survey: { via: 'page', ref: '{{ event.data.orderId }}', validFor: '3d' } } });
   });
 
   it('only a delivered order starts it, once per order', async () => {

@@ -14,6 +14,7 @@ import { ExternalSystemError } from '../external-error.ts';
 import { findInstallationByAccount, getInstallation, type StoredInstallation } from '../installation-store.ts';
 import { requeuePending } from '../inbox.ts';
 import { storeAndReconcile } from '../lifecycle.ts';
+import { authorizationServerOf, checkAuthorizationServer } from './authorization-server.ts';
 import { resolveClient } from './clients.ts';
 import { createFlow, type Flow } from './flows.ts';
 import { missingClient, tokensFrom } from './tokens.ts';
@@ -46,6 +47,8 @@ export async function startAuthorization(
 ): Promise<AuthorizationStart> {
   // A reconnect takes the install input too (most OAuth connectors need none: the account comes from the provider).
   const input = parseInput(connector, values.body ?? {});
+  // A per-account authorization server (a Salesforce sandbox, a My Domain) is checked now: 400 naming its field.
+  await checkAuthorizationServer(connector, input, deps.network);
   // Refuse now, not at the provider's page, when no client is configured: the message says which variable to set.
   if (!(await resolveClient(deps, values.tenantId, connector.manifest.id))) throw new UnprocessableError(missingClient(connector).message);
   const { flow, state } = await createFlow(deps, { tenantId: values.tenantId, connector: connector.manifest.id, startedBy: values.startedBy, installationId: values.installation?.id, input });
@@ -77,7 +80,8 @@ export async function completeAuthorization(deps: ConnectorDeps, connector: Conn
   let account: string;
   let settings: unknown;
   try {
-    tokens = tokensFrom(exchanged.token);
+    const server = authorizationServerOf(connector, flow.input, deps.network);
+    tokens = { ...tokensFrom(exchanged.token), ...(server === undefined ? {} : { authorizationServer: server }) };
     const input = connector.manifest.installInput.parse(flow.input);
     ({ account, settings } = await connector.oauth!.accountOf(input, {
       tenantId: flow.tenantId,

@@ -15,6 +15,8 @@ import { z } from 'zod';
 import type { Connector } from '../connector.ts';
 import type { OAuthManifest } from '../manifest.ts';
 import type { ConnectorDeps } from '../deps.ts';
+import { guardedAgent } from '../../net/guarded-connection.ts';
+import { onServer } from './authorization-server.ts';
 
 export interface OAuthClientConfig {
   clientId: string;
@@ -85,19 +87,32 @@ function split(url: string): { host: string; path: string } {
   return { host: `${parsed.protocol}//${parsed.host}`, path: `${parsed.pathname}${parsed.search}` };
 }
 
-/** The endpoints in force: the manifest's, or the overrides tests give (`oauthEndpoints`). */
-export function endpointsOf(deps: Pick<ConnectorDeps, 'oauthEndpoints'>, connector: Connector): OAuthManifest {
+/**
+ * The endpoints in force: the manifest's, or the overrides tests give (`oauthEndpoints`), moved to the installation's
+ * own authorization server when its install chose one (authorization-server.ts).
+ */
+export function endpointsOf(deps: Pick<ConnectorDeps, 'oauthEndpoints'>, connector: Connector, server?: string): OAuthManifest {
   const manifest = connector.manifest.oauth;
   if (!manifest) throw new Error(`Connector ${connector.manifest.id} does not sign in with OAuth`);
-  return { ...manifest, ...deps.oauthEndpoints[connector.manifest.id] };
+  const endpoints = { ...manifest, ...deps.oauthEndpoints[connector.manifest.id] };
+  if (server === undefined) return endpoints;
+  return {
+    ...endpoints,
+    authorizeUrl: onServer(endpoints.authorizeUrl, server),
+    tokenUrl: onServer(endpoints.tokenUrl, server),
+    ...(endpoints.revokeUrl ? { revokeUrl: onServer(endpoints.revokeUrl, server) } : {}),
+  };
 }
+
+/** simple-oauth2's HTTP client (wreck) connects through these: a tenant-chosen server is reached through the SSRF guard. */
+const guardedAgents = () => ({ http: guardedAgent('http:'), https: guardedAgent('https:'), httpsAllowUnauthorized: guardedAgent('https:') });
 
 /** One @fastify/oauth2 registration per (connector, client, endpoints), kept for the process. */
 export class OAuthProviders {
   readonly #instances = new Map<string, Promise<OAuth2Namespace>>();
-  readonly #deps: Pick<ConnectorDeps, 'publicUrl' | 'oauthEndpoints'>;
+  readonly #deps: Pick<ConnectorDeps, 'publicUrl' | 'oauthEndpoints' | 'network'>;
 
-  constructor(deps: Pick<ConnectorDeps, 'publicUrl' | 'oauthEndpoints'>) {
+  constructor(deps: Pick<ConnectorDeps, 'publicUrl' | 'oauthEndpoints' | 'network'>) {
     this.#deps = deps;
   }
 
@@ -111,12 +126,14 @@ export class OAuthProviders {
     return `/connectors/${connectorId}/oauth`;
   }
 
-  get(connector: Connector, client: OAuthClientConfig): Promise<OAuth2Namespace> {
-    const endpoints = endpointsOf(this.#deps, connector);
-    const key = createHash('sha256').update(JSON.stringify([connector.manifest.id, client.clientId, client.clientSecret, endpoints])).digest('hex');
+  /** The registration for a connector's client, at `server` when the installation's install chose its own (a Salesforce sandbox). */
+  get(connector: Connector, client: OAuthClientConfig, server?: string): Promise<OAuth2Namespace> {
+    const endpoints = endpointsOf(this.#deps, connector, server);
+    const guarded = server !== undefined && !this.#deps.network.allowPrivateTargets;
+    const key = createHash('sha256').update(JSON.stringify([connector.manifest.id, client.clientId, client.clientSecret, endpoints, guarded])).digest('hex');
     let instance = this.#instances.get(key);
     if (!instance) {
-      instance = this.#register(connector, client, endpoints);
+      instance = this.#register(connector, client, endpoints, guarded);
       instance.catch(() => this.#instances.delete(key));
       if (this.#instances.size > 1000) this.#instances.clear();
       this.#instances.set(key, instance);
@@ -124,7 +141,7 @@ export class OAuthProviders {
     return instance;
   }
 
-  async #register(connector: Connector, client: OAuthClientConfig, endpoints: OAuthManifest): Promise<OAuth2Namespace> {
+  async #register(connector: Connector, client: OAuthClientConfig, endpoints: OAuthManifest, guarded: boolean): Promise<OAuth2Namespace> {
     const authorize = split(endpoints.authorizeUrl);
     const token = split(endpoints.tokenUrl);
     const id = connector.manifest.id;
@@ -143,7 +160,7 @@ export class OAuthProviders {
         },
         // Salesforce refuses HTTP Basic client authentication (the reference notes): the manifest says 'body'.
         options: { authorizationMethod: endpoints.clientAuth ?? 'header' },
-        http: { timeout: TOKEN_CALL_TIMEOUT_MS, headers: { 'user-agent': 'connector-hub' } },
+        http: { timeout: TOKEN_CALL_TIMEOUT_MS, headers: { 'user-agent': 'connector-hub' }, ...(guarded ? { agents: guardedAgents() } : {}) },
       },
       scope: [...endpoints.scopes],
       callbackUri: this.callbackUrl(id),

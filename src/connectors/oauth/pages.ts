@@ -8,6 +8,8 @@ export interface FlowPage {
   status: number;
   title: string;
   lines: string[];
+  /** Where to go on: a path of this hub (the console's page of the installation). */
+  next?: { href: string; text: string };
 }
 
 export function renderPage(page: FlowPage): string {
@@ -17,16 +19,18 @@ export function renderPage(page: FlowPage): string {
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}h1{font-size:1.4rem}</style>
 </head><body><main><h1>${escape(page.title)}</h1>
 ${page.lines.map((line) => `<p>${escape(line)}</p>`).join('\n')}
+${page.next ? `<p><a href="${escape(page.next.href)}">${escape(page.next.text)}</a></p>` : ''}
 </main></body></html>`;
 }
 
 const START_AGAIN = 'Start again from the console (or POST /v1/connectors/{id}/installations): each authorization link works once, for ten minutes.';
 
 export const pages = {
-  connected: (name: string, account: string, reconnected: boolean): FlowPage => ({
+  connected: (name: string, installation: { id: string; connector: string; account: string }, reconnected: boolean): FlowPage => ({
     status: 200,
     title: `${name} is ${reconnected ? 'reconnected' : 'connected'}`,
-    lines: [`The hub now acts for ${account}.`, 'You can close this window.'],
+    lines: [`The hub now acts for ${installation.account}.`],
+    next: { href: `/console/connectors/${encodeURIComponent(installation.connector)}/installations/${encodeURIComponent(installation.id)}`, text: 'See the installation in the console' },
   }),
   denied: (name: string): FlowPage => ({
     status: 200,

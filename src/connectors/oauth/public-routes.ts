@@ -17,6 +17,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Connector } from '../connector.ts';
 import type { ConnectorDeps } from '../deps.ts';
+import { authorizationServerOf } from './authorization-server.ts';
 import { completeAuthorization } from './authorize.ts';
 import { resolveClient, STATE_COOKIE, type OAuthProviders } from './clients.ts';
 import { consumeFlow, openFlow, recordOutcome, type FlowRefusal } from './flows.ts';
@@ -57,7 +58,7 @@ export function oauthPublicRoutes(deps: ConnectorDeps, providers: OAuthProviders
         await recordOutcome(deps, flow.id, 'failed', 'no OAuth client');
         return send(reply, pages.refused(name, missingClient(connector).message));
       }
-      const provider = await providers.get(connector, client);
+      const provider = await providers.get(connector, client, authorizationServerOf(connector, flow.input, deps.network));
       request.hubOAuth = { state: request.params.state };
       const url = await provider.generateAuthorizationUri(request, reply);
       return reply.header('cache-control', 'no-store').redirect(url, 302);
@@ -82,7 +83,7 @@ export function oauthPublicRoutes(deps: ConnectorDeps, providers: OAuthProviders
       if (!request.query.code) return fail(pages.badState(), 'no code');
       const client = await resolveClient(deps, flow.tenantId, id);
       if (!client) return fail(pages.refused(name, missingClient(connector).message), 'no OAuth client');
-      const provider = await providers.get(connector, client);
+      const provider = await providers.get(connector, client, authorizationServerOf(connector, flow.input, deps.network));
       request.hubOAuth = { state: state!, checked: true };
       let exchanged;
       try {
@@ -97,7 +98,7 @@ export function oauthPublicRoutes(deps: ConnectorDeps, providers: OAuthProviders
       const completion = await completeAuthorization(deps, connector, flow, exchanged);
       if (!completion.ok) return fail(completion.kind === 'failed' ? pages.failed(name, completion.message) : pages.refused(name, completion.message), completion.message);
       await recordOutcome(deps, flow.id, completion.reconnected ? 'reconnected' : 'installed', completion.installation.id);
-      return send(reply, pages.connected(name, completion.installation.account, completion.reconnected));
+      return send(reply, pages.connected(name, completion.installation, completion.reconnected));
     });
   };
 }

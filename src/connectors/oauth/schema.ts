@@ -12,4 +12,5 @@ export const OAuthTokensSchema: z.ZodType<OAuthTokens> = z.object({
   tokenType: z.string(),
   scope: z.string().nullable(),
   extra: z.record(z.string(), z.unknown()).transform((value) => value as JsonObject),
+  authorizationServer: z.string().url().optional(),
 });

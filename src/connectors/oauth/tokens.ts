@@ -54,6 +54,8 @@ export function tokensFrom(token: Token | Record<string, unknown>, previous?: OA
     tokenType: typeof raw.token_type === 'string' ? raw.token_type : 'Bearer',
     scope: typeof raw.scope === 'string' ? raw.scope : (previous?.scope ?? null),
     extra: { ...previous?.extra, ...extra },
+    // A refresh answers from the server the grant was made at: it stays the grant's server.
+    ...(previous?.authorizationServer ? { authorizationServer: previous.authorizationServer } : {}),
   };
 }
 
@@ -192,7 +194,7 @@ export class TokenManager implements OAuthRuntime {
         await this.#markReauthorize(installation, 'the provider gave no refresh token, so the access token cannot be renewed');
         throw this.#refusedWhileReauthorizing(installation);
       }
-      const provider = await this.#provider(installation);
+      const provider = await this.#provider(installation, tokens.authorizationServer);
       // No database connection is held here: the lease row was updated and its statement has ended.
       answer = (await provider.getNewAccessTokenUsingRefreshToken(toProviderToken(tokens), {})).token;
     } catch (error) {
@@ -221,13 +223,14 @@ export class TokenManager implements OAuthRuntime {
     return { tokens: next, version: saved.credentials_version };
   }
 
-  async #provider(installation: StoredInstallation): Promise<OAuth2Namespace> {
+  /** The plugin registration refreshes and revocations of this installation go through (at the grant's own server, if any). */
+  async #provider(installation: StoredInstallation, server: string | undefined): Promise<OAuth2Namespace> {
     const deps = this.#deps();
     const connector = deps.registry.get(installation.connector);
     if (!connector) throw new Error(`no connector "${installation.connector}" in this hub version`);
     const client = await resolveClient(deps, installation.tenantId, connector.manifest.id);
     if (!client) throw missingClient(connector);
-    return this.providers.get(connector, client);
+    return this.providers.get(connector, client, server);
   }
 
   async #markReauthorize(installation: StoredInstallation, reason: string): Promise<void> {
@@ -297,7 +300,7 @@ export class TokenManager implements OAuthRuntime {
     if (installation.credentialsSealed === null) return [];
     const tokens = this.#open(installation, installation.credentialsSealed);
     try {
-      const provider = await this.#provider(installation);
+      const provider = await this.#provider(installation, tokens.authorizationServer);
       // Revoking the refresh token ends the whole grant (RFC 7009 §2.1; Google and Salesforce both do).
       await provider.revokeToken(toProviderToken(tokens), tokens.refreshToken === null ? 'access_token' : 'refresh_token', undefined);
       return [];

@@ -20,7 +20,10 @@ export const catalogRoutes: FastifyPluginAsyncZod<{ deps: ConnectorDeps }> = asy
   app.get(
     '/connectors/:connectorId',
     { schema: { tags: ['connectors'], summary: 'Describe a connector', params: ConnectorParams, response: { 200: ConnectorInfoSchema, 404: ProblemSchema } } },
-    async (request) => connectorInfo(connectorOr404(request.params.connectorId).manifest),
+    async (request) => {
+      const connector = connectorOr404(request.params.connectorId);
+      return connectorInfo(connector.manifest, connector.plugin);
+    },
   );
 
   // Built once per process: the sources do not change while the hub runs.

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ContactInputError } from '../../contacts/errors.ts';
 import type { OptOutList } from '../../contacts/opt-outs.ts';
 import type { RouteModule } from '../../gateway/app.ts';
+import { TOKEN_PAGE_HEADERS } from '../../gateway/token-page.ts';
 import { HttpProblem } from '../../gateway/problem.ts';
 import { UNSUBSCRIBE_PATH } from './list-unsubscribe.ts';
 import { renderUnsubscribePage, type UnsubscribePage } from './unsubscribe-page.ts';
@@ -27,17 +28,8 @@ const BODY_LIMIT_BYTES = 8 * 1024;
 const ParamsSchema = z.object({ '*': z.string().max(4096) });
 const ROUTE = `${UNSUBSCRIBE_PATH}/*`;
 
-// The page holds a link token: never cached, indexed, framed, or sent on as a Referer.
-const PAGE_HEADERS = {
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-robots-tag': 'noindex, nofollow',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-};
-
 const sendPage = (reply: FastifyReply, status: number, page: UnsubscribePage) =>
-  reply.code(status).headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(renderUnsubscribePage(page));
+  reply.code(status).headers(TOKEN_PAGE_HEADERS).type('text/html; charset=utf-8').send(renderUnsubscribePage(page));
 
 /**
  * `GET /unsubscribe/<token>` shows a confirmation page; `POST /unsubscribe/<token>` records the
