@@ -20,6 +20,7 @@ import { createConnectorsModule, type ConnectorsModule } from './connectors/conn
 import { googleCalendar } from '../connectors/google-calendar/index.ts';
 import { appointmentRemindersTemplate } from '../connectors/google-calendar/reminder-template.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
+import { salesforce } from '../connectors/salesforce/index.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
 import { buildGateway, type RouteModule } from './gateway/app.ts';
@@ -170,7 +171,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
       log: log.child({ part: 'connectors' }),
       publicUrl: config.publicUrl,
       allowPrivateTargets,
-      connectors: [woocommerce, prestashop, googleCalendar, ...(options.extraConnectors ?? [])],
+      connectors: [woocommerce, prestashop, googleCalendar, salesforce, ...(options.extraConnectors ?? [])],
       oauthClients: config.oauthClients,
       ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
       ...(options.scheduleTickMs ? { scheduleTickMs: options.scheduleTickMs } : {}),

@@ -6,12 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { commerceEvents } from '../../src/bus/catalog/commerce.ts';
+import { marketingEvents } from '../../src/bus/catalog/marketing.ts';
 import type { EventDraft } from '../../src/connectors/connector.ts';
 import { parsePermissions } from './client.ts';
 import { customerEvents, orderDecision, stockDecision, type OrderMemory, type StockMemory } from './events.ts';
 import { missingPermissions } from './install.ts';
 import { contactOf, phoneOfAddress, statusOf, type ShopContext } from './mapping.ts';
-import type { PsOrder } from './payloads.ts';
+import { ModuleMessageSchema, type PsOrder } from './payloads.ts';
 import { shopTimeToIso } from './shop-time.ts';
 
 const ctx: ShopContext = {
@@ -24,6 +25,7 @@ const ctx: ShopContext = {
 const now = new Date('2024-03-05T12:00:00Z');
 
 const order = (changes: Partial<PsOrder> = {}): PsOrder => ({
+  coupons: [],
   orderId: 12,
   reference: 'XKBKNABJK',
   cartId: 30,
@@ -40,7 +42,7 @@ const order = (changes: Partial<PsOrder> = {}): PsOrder => ({
 
 function valid(events: EventDraft[]) {
   for (const event of events) {
-    const type = commerceEvents.find((one) => one.type === event.type);
+    const type = [...commerceEvents, ...marketingEvents].find((one) => one.type === event.type);
     expect(type, event.type).toBeDefined();
     expect(type!.data.safeParse(event.data).success, `${event.type} ${JSON.stringify(event.data)}`).toBe(true);
   }
@@ -74,6 +76,29 @@ describe('orders from the hook and the poll', () => {
     const [created] = valid(decision.events);
     expect(created).toMatchObject({ type: 'order.created', key: 'order.created:12', data: { orderId: '12', number: 'XKBKNABJK', status: 'on_hold', total: { amount: 64.8, currency: 'EUR' } } });
     expect(created!.contact).toMatchObject({ phone: '+33612345678', email: 'zoe@example.fr', externalIds: { prestashop: '5@boutique.example.fr' }, consent: { sms: { status: 'granted', source: 'prestashop-module', at: '2024-03-05T09:13:20.000Z', proof: expect.stringContaining('Oui aux SMS') } } });
+  });
+
+  it('announces each coupon of a new order as coupon.used, with the order\'s contact; once, and not on a status change', () => {
+    const coupons = [
+      { code: 'ANNIV20', name: 'Anniversaire -20%', discount: 11.98 },
+      { code: 'anniv20', name: 'the same code again', discount: 0 },
+    ];
+    const decision = orderDecision(order({ coupons }), '2024-03-05T09:30:00Z', 'created', undefined, ctx, now);
+    if (!decision.apply) throw new Error(decision.note);
+    const [created, used, ...rest] = valid(decision.events);
+    expect(rest).toEqual([]);
+    expect(created!.type).toBe('order.created');
+    expect(used).toMatchObject({ type: 'coupon.used', key: 'coupon.used:12:anniv20', occurredAt: '2024-03-05T09:30:00.000Z', data: { code: 'ANNIV20', orderId: '12', discount: { amount: 11.98, currency: 'EUR' }, shop: ctx.shop } });
+    expect(used!.contact).toEqual(created!.contact);
+    // Replayed: the order is known, nothing again; a later status change announces no coupon.
+    expect(orderDecision(order({ coupons }), '2024-03-05T09:30:00Z', 'created', decision.memory, ctx, now).apply).toBe(false);
+    const shipped = orderDecision(order({ coupons, state: { id: 4, name: 'Expédié', role: 'shipped' } }), '2024-03-05T11:00:00Z', 'status', decision.memory, ctx, now);
+    expect(shipped.apply && shipped.events.map((event) => event.type)).toEqual(['order.status_changed']);
+    // The module's message with coupons parses; one from an older module (no coupons) too.
+    const message = { type: 'order.created', id: 'm1', occurredAt: '2024-03-05T09:30:00+00:00', data: { ...order(), coupons: [{ code: 'ANNIV20', discount: 11.98 }] } };
+    expect(ModuleMessageSchema.parse(message)).toMatchObject({ data: { coupons: [{ code: 'ANNIV20', discount: 11.98 }] } });
+    const { coupons: _none, ...older } = message.data;
+    expect(ModuleMessageSchema.parse({ ...message, data: older })).toMatchObject({ data: { coupons: [] } });
   });
 
   it('publishes a change once, whichever of the hook and the poll sees it first', () => {

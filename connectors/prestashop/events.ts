@@ -5,6 +5,7 @@
  * the state already known and publishes nothing: an order seen by both is announced once.
  */
 import type { EventDraft, JsonObject } from '../../src/connectors/connector.ts';
+import { couponEvents } from '../../src/connectors/coupon-events.ts';
 import type { Decision } from '../../src/connectors/decision.ts';
 import type { JsonValue } from '../../src/queue/job-queue.ts';
 import { CONSENT_SOURCE, contactOf, statusOf, withConsent, type HubOrderStatus, type ShopContext } from './mapping.ts';
@@ -56,7 +57,10 @@ export function orderDecision(order: PsOrder, occurredAt: string, source: 'creat
   if (!created && isNew) {
     created = true;
     if (status !== undefined) {
-      events.push({ type: 'order.created', key: `order.created:${order.orderId}`, occurredAt: new Date(order.createdAt ?? at).toISOString(), data: orderData(order, status, ctx), contact: orderContact(order, ctx, now, order.consent) });
+      const occurred = new Date(order.createdAt ?? at).toISOString();
+      const contact = orderContact(order, ctx, now, order.consent);
+      events.push({ type: 'order.created', key: `order.created:${order.orderId}`, occurredAt: occurred, data: orderData(order, status, ctx), contact });
+      events.push(...couponEvents(order.orderId, order.coupons, order.currency ?? 'EUR', occurred, ctx, contact));
     }
   } else if (status !== undefined) {
     const fromState = source === 'status' && order.previousState ? order.previousState : previous ? { id: previous.stateId, role: null } : undefined;

@@ -47,6 +47,6 @@ export const manifest = defineManifest({
   installInput: InstallInputSchema,
   settings: SettingsSchema,
   credentials: CredentialsSchema,
-  emits: ['order.created', 'order.status_changed', 'cart.updated', 'cart.abandoned', 'product.stock_low', 'product.out_of_stock', 'product.back_in_stock', 'customer.created'],
+  emits: ['order.created', 'order.status_changed', 'coupon.used', 'cart.updated', 'cart.abandoned', 'product.stock_low', 'product.out_of_stock', 'product.back_in_stock', 'customer.created'],
   docs: 'docs/connectors/prestashop.md',
 });

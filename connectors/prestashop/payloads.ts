@@ -52,6 +52,8 @@ export const OrderSchema = z.object({
   invoiceAddress: AddressSchema.nullable().optional(),
   deliveryAddress: AddressSchema.nullable().optional(),
   lines: z.array(Line).max(500).default([]),
+  /** The order's cart rules with a code (module ≥ the coupon.used release; older modules send none). */
+  coupons: z.array(z.object({ code: z.string().min(1).max(100), name: z.string().max(255).optional(), discount: z.number() })).max(50).default([]),
   consent: ConsentSchema.nullable().optional(),
   previousState: StateSchema.nullable().optional(),
 });

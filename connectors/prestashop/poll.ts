@@ -95,6 +95,8 @@ export async function orderOf(row: Row, lookups: Lookups, stateRoles: Record<str
     invoiceAddress: await addressOf(lookups, row.id_address_invoice),
     deliveryAddress: await addressOf(lookups, row.id_address_delivery),
     lines,
+    // The webservice's order lists no cart rules: the coupons come with the module's order.created only.
+    coupons: [],
   };
 }
 

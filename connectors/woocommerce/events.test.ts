@@ -184,6 +184,30 @@ describe('order decisions', () => {
     expectValid(decision.events);
   });
 
+  it('the coupons of a new order (coupon_lines): one coupon.used each, with the order\'s contact; once; none on an update', () => {
+    // As the REST API v3 gives them: code lower-cased by WooCommerce, discount without tax, discount_tax apart.
+    const couponLines = [
+      { id: 31, code: 'anniv20', discount: '9.98', discount_tax: '2.00', meta_data: [] },
+      { id: 32, code: 'livraison', discount: '0.00', discount_tax: '0.00', meta_data: [] },
+    ];
+    const decision = applied(orderDecision('order.created', order({ coupon_lines: couponLines }), undefined, ctx, now));
+    expect(decision.events.map((event) => [event.type, event.key])).toEqual([
+      ['order.created', 'order.created:727'],
+      ['coupon.used', 'coupon.used:727:anniv20'],
+      ['coupon.used', 'coupon.used:727:livraison'],
+    ]);
+    expect(decision.events[1]).toMatchObject({ occurredAt: '2026-05-12T12:03:11.000Z', data: { code: 'anniv20', orderId: '727', discount: { amount: 11.98, currency: 'EUR' }, shop: ctx.shop } });
+    expect(decision.events[1]!.contact).toEqual(decision.events[0]!.contact);
+    expectValid(decision.events);
+    // The same order again, then completed: no coupon announced a second time.
+    expect(orderDecision('order.updated', order({ coupon_lines: couponLines }), decision.memory, ctx, now).apply).toBe(false);
+    const completed = applied(orderDecision('order.updated', order({ coupon_lines: couponLines, status: 'completed', date_modified_gmt: '2026-05-13T08:00:00' }), decision.memory, ctx, now));
+    expect(completed.events.map((event) => event.type)).toEqual(['order.status_changed']);
+    // The legacy API names the discount `amount`.
+    const legacy = parseOrder({ order: { ...(fixture('order-legacy-v3.json') as { order: object }).order, coupon_lines: [{ id: 9, code: 'NOEL10', amount: '5.00' }] } });
+    expect(legacy.ok && legacy.value.coupons).toEqual([{ code: 'NOEL10', discount: 5 }]);
+  });
+
   it('no consent recorded: none is invented; an unticked box is not a withdrawal', () => {
     const none = applied(orderDecision('order.created', order({ meta_data: [] }), undefined, ctx, now));
     expect(none.events[0]!.contact!.consent).toBeUndefined();

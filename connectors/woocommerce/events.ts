@@ -12,6 +12,7 @@
  * mapping-context.ts (what every decision is given and answers).
  */
 import type { EventDraft, JsonObject } from '../../src/connectors/connector.ts';
+import { couponEvents } from '../../src/connectors/coupon-events.ts';
 import type { JsonValue } from '../../src/queue/job-queue.ts';
 import { personName } from '../../src/connectors/contact-fields.ts';
 import { contactFromCustomer, contactFromOrder } from './contact-mapping.ts';
@@ -70,13 +71,11 @@ export function orderDecision(topic: string, order: WooOrder, previous: OrderMem
   let created = previous?.created ?? false;
   if (status === undefined) notes.push(`order ${order.id}: status "${order.shopStatus}" is not one the hub maps (remembered, nothing published)`);
   if (status !== undefined && !created && isNew) {
-    events.push({
-      type: 'order.created',
-      key: `order.created:${order.id}`,
-      occurredAt: (order.createdAt ?? order.modified.at ?? now).toISOString(),
-      data: orderData(order, status, ctx),
-      contact: contactFromOrder(order, ctx, { withConsent: true, now }),
-    });
+    const createdAt = (order.createdAt ?? order.modified.at ?? now).toISOString();
+    const contact = contactFromOrder(order, ctx, { withConsent: true, now });
+    events.push({ type: 'order.created', key: `order.created:${order.id}`, occurredAt: createdAt, data: orderData(order, status, ctx), contact });
+    // The coupons it used (WooCommerce counts a coupon's use when the order is placed, as the hub announces it).
+    events.push(...couponEvents(order.id, order.coupons, order.currency ?? 'EUR', createdAt, ctx, contact));
     created = true;
   } else if (status !== undefined) {
     const from = previous?.status ?? null;

@@ -120,7 +120,31 @@ export interface WooOrder {
   paidAt: Date | undefined;
   completedAt: Date | undefined;
   lines: OrderLine[];
+  /** The coupons applied to the order (`coupon_lines`): code as stored (WooCommerce lower-cases it), discount tax included. */
+  coupons: OrderCoupon[];
   meta: Record<string, unknown>;
+}
+
+export interface OrderCoupon {
+  code: string;
+  discount: number;
+}
+
+/**
+ * `coupon_lines`: REST v1–v3 give `code`, `discount` (tax excluded) and `discount_tax`; the legacy
+ * API gives `code` and `amount`.
+ */
+function coupons(value: unknown): OrderCoupon[] {
+  if (!Array.isArray(value)) return [];
+  const out: OrderCoupon[] = [];
+  for (const entry of value) {
+    const item = record.safeParse(entry);
+    const code = item.success ? nonEmpty(text.parse(item.data.code)) : undefined;
+    if (!item.success || code === undefined) continue;
+    const discount = (number.parse(item.data.discount) ?? number.parse(item.data.amount) ?? 0) + (number.parse(item.data.discount_tax) ?? 0);
+    out.push({ code, discount: Math.round(discount * 100) / 100 });
+  }
+  return out;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -168,6 +192,7 @@ export function parseOrder(payload: unknown): Parsed<WooOrder> {
         paidAt: payment.success && payment.data.paid === true ? created : undefined,
         completedAt: utc(body.completed_at),
         lines: lines(body.line_items),
+        coupons: coupons(body.coupon_lines),
         meta: {},
       },
     };
@@ -191,6 +216,7 @@ export function parseOrder(payload: unknown): Parsed<WooOrder> {
       paidAt: gmt ? utc(body.date_paid_gmt) : undefined,
       completedAt: gmt ? utc(body.date_completed_gmt) : undefined,
       lines: lines(body.line_items),
+      coupons: coupons(body.coupon_lines),
       meta: metaOf(body.meta_data),
     },
   };

@@ -83,8 +83,8 @@ describe.each(['embedded', 'postgres+redis'] as TestHubMode[])('WooCommerce conn
     expect(legacy.body.errors).toEqual([{ path: 'body.rules.orderStatusSms', message: expect.stringContaining('POST /v1/scenario-templates/order-status/instantiate') }]);
     const response = await t.api('/v1/connectors/woocommerce/installations', { body: installBody });
     expect(response.status).toBe(201);
-    expect(response.body.suggestedTemplates.map((template: { id: string }) => template.id)).toEqual(['abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back']);
-    expect(response.body.suggestedTemplates[0]).toMatchObject({ name: expect.any(String), instantiate: 'POST /v1/scenario-templates/abandoned-cart/instantiate' });
+    expect(response.body.suggestedTemplates.map((template: { id: string }) => template.id)).toEqual(['birthday', 'abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back']);
+    expect(response.body.suggestedTemplates[1]).toMatchObject({ name: expect.any(String), instantiate: 'POST /v1/scenario-templates/abandoned-cart/instantiate' });
     // The order status SMS and the cart reminder, from the library, as the merchant switches them on.
     await activateShopScenarios(t.api);
     const installation = response.body.installation;
@@ -108,8 +108,8 @@ describe.each(['embedded', 'postgres+redis'] as TestHubMode[])('WooCommerce conn
     expect(listed.body.items.map((item: { id: string }) => item.id)).toContain('woocommerce');
   });
 
-  it('order created: contact upserted with its checkout consent, merchant alerted, customer told, through the sandbox', async () => {
-    const answer = await store.deliver('order.created', orderPayload());
+  it('order created: contact upserted with its checkout consent, merchant alerted, customer told, through the sandbox; its coupon announced', async () => {
+    const answer = await store.deliver('order.created', orderPayload({ coupon_lines: [{ id: 31, code: 'anniv20', discount: '9.98', discount_tax: '2.00', meta_data: [] }] }));
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ received: true, duplicate: false });
     const customer = await waitFor(async () => (await smsTo('+33612345678'))[0], 'the customer SMS');
@@ -118,6 +118,8 @@ describe.each(['embedded', 'postgres+redis'] as TestHubMode[])('WooCommerce conn
     expect(merchant.message.text).toBe('Nouvelle commande 727 : 64.8 EUR.');
     const [created] = await events('order.created');
     expect(created!.data).toMatchObject({ orderId: '727', status: 'processing', total: { amount: 64.8, currency: 'EUR' }, shop: { installationId, name: 'Bougies & Co' } });
+    // The coupon of the order: coupon.used, about the same contact (what the birthday scenario waits for).
+    expect(await events('coupon.used')).toEqual([expect.objectContaining({ subject: expect.objectContaining({ contactId: created!.subject.contactId }), data: { code: 'anniv20', orderId: '727', discount: { amount: 11.98, currency: 'EUR' }, shop: expect.objectContaining({ installationId }) } })]);
     const contact = (await t.api(`/v1/contacts/${created!.subject.contactId}`)).body;
     expect(contact).toMatchObject({
       phone: '+33612345678',

@@ -45,9 +45,28 @@ class EventsTest extends TestCase
             'invoiceAddress' => array('firstName' => 'Zoé', 'lastName' => 'Martin', 'company' => '', 'address1' => '3 rue des Lilas', 'address2' => '', 'postcode' => '75011', 'city' => 'Paris', 'country' => 'FR', 'phone' => '01 42 00 00 00', 'mobilePhone' => '06 12 34 56 78'),
             'deliveryAddress' => array('firstName' => 'Zoé', 'lastName' => 'Martin', 'company' => '', 'address1' => '3 rue des Lilas', 'address2' => '', 'postcode' => '75011', 'city' => 'Paris', 'country' => 'FR', 'phone' => '01 42 00 00 00', 'mobilePhone' => '06 12 34 56 78'),
             'lines' => array(array('productId' => 77, 'combinationId' => 0, 'name' => 'Bougie parfumée', 'reference' => 'BG-77', 'quantity' => 2, 'total' => 59.9)),
+            'coupons' => array(),
             'consent' => array('sms' => true, 'text' => 'Oui aux SMS', 'at' => '2024-03-05T09:13:20+00:00'),
         ), $data);
         $this->assertNull($this->events->orderCreated(array('order' => new Order(999)), self::NOW), 'an order that does not exist');
+    }
+
+    public function testAnOrdersCouponsAreItsCartRulesWithACode()
+    {
+        CartRule::$rows[3] = array('code' => 'ANNIV20', 'name' => array(1 => 'Anniversaire -20%'));
+        CartRule::$rows[4] = array('code' => '', 'name' => array(1 => 'Livraison offerte dès 50 €'));
+        Order::$rows[12]['total_discounts_tax_incl'] = '16.880000';
+        Order::$rows[12]['cart_rules'] = array(
+            array('id_order_cart_rule' => 1, 'id_order' => 12, 'id_cart_rule' => 3, 'id_order_invoice' => 0, 'name' => 'Anniversaire -20%', 'value' => '11.980000', 'value_tax_excl' => '9.980000', 'free_shipping' => 0, 'deleted' => 0),
+            array('id_order_cart_rule' => 2, 'id_order' => 12, 'id_cart_rule' => 4, 'id_order_invoice' => 0, 'name' => 'Livraison offerte dès 50 €', 'value' => '4.900000', 'value_tax_excl' => '4.080000', 'free_shipping' => 1, 'deleted' => 0),
+        );
+        $message = $this->events->orderCreated(array('order' => new Order(12), 'orderStatus' => new OrderState(2)), self::NOW);
+        $data = (array) $message['data'];
+        $this->assertSame(array(array('code' => 'ANNIV20', 'name' => 'Anniversaire -20%', 'discount' => 11.98)), $data['coupons'], 'the automatic free shipping has no code: no coupon');
+        $this->assertSame(16.88, $data['totalDiscounts']);
+        // A status change carries them too (the order as it is now).
+        $changed = (array) $this->events->statusChanged(array('newOrderStatus' => new OrderState(4), 'oldOrderStatus' => new OrderState(2), 'id_order' => 12), self::NOW)['data'];
+        $this->assertSame('ANNIV20', $changed['coupons'][0]['code']);
     }
 
     public function testStatusChangeOnPrestaShop8UsesOldOrderStatus()

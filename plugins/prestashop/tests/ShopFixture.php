@@ -6,7 +6,7 @@ class ShopFixture
 {
     public static function load()
     {
-        foreach (array('Order', 'OrderState', 'Currency', 'Carrier', 'Customer', 'Address', 'Product', 'Combination', 'Cart') as $class) {
+        foreach (array('Order', 'OrderState', 'Currency', 'Carrier', 'Customer', 'Address', 'Product', 'Combination', 'Cart', 'CartRule') as $class) {
             $class::reset();
         }
         Configuration::$values = array('PS_TIMEZONE' => 'Europe/Paris', 'PS_OS_PAYMENT' => 2, 'PS_OS_PREPARATION' => 3, 'PS_OS_SHIPPING' => 4, 'PS_OS_DELIVERED' => 5, 'PS_OS_CANCELED' => 6, 'PS_OS_REFUND' => 7, 'PS_OS_ERROR' => 8, 'PS_OS_BANKWIRE' => 10);

@@ -52,6 +52,17 @@ class Order extends StubModel
     {
         return $this->tracking ?: '';
     }
+
+    /** Rows of order_cart_rule: id_order_cart_rule, id_order, id_cart_rule, id_order_invoice, name, value, value_tax_excl, free_shipping, deleted. */
+    public function getCartRules()
+    {
+        return $this->cart_rules ?: array();
+    }
+}
+
+class CartRule extends StubModel
+{
+    public static $rows = array();
 }
 
 class OrderState extends StubModel

@@ -83,7 +83,7 @@ class ConnectorHubPayload
      *                     total_shipping_tax_incl, total_discounts_tax_incl, payment, date_add (shop time),
      *                     timezone, shipping_number, carrier, state (see state()), roles, customer
      *                     (see customer()), invoice_address and delivery_address (see address()),
-     *                     products (rows of Order::getProducts())
+     *                     products (rows of Order::getProducts()), cart_rules (see coupons())
      *
      * @return array
      */
@@ -120,7 +120,34 @@ class ConnectorHubPayload
             'invoiceAddress' => self::address(self::value($order, 'invoice_address', null)),
             'deliveryAddress' => self::address(self::value($order, 'delivery_address', null)),
             'lines' => $lines,
+            'coupons' => self::coupons((array) self::value($order, 'cart_rules', array())),
         );
+    }
+
+    /**
+     * The coupons used in an order: its cart rules that have a code (automatic promotions have none).
+     * The hub announces each as `coupon.used`.
+     *
+     * @param array $rules rows of ConnectorHubReader::cartRules(): code, name, value
+     *
+     * @return array code, name, discount (tax incl.)
+     */
+    public static function coupons(array $rules)
+    {
+        $coupons = array();
+        foreach ($rules as $rule) {
+            $code = trim((string) self::value($rule, 'code', ''));
+            if ($code === '') {
+                continue;
+            }
+            $coupons[] = array(
+                'code' => self::clip($code, 100),
+                'name' => self::clip((string) self::value($rule, 'name', ''), 200),
+                'discount' => round((float) self::value($rule, 'value', 0), 2),
+            );
+        }
+
+        return $coupons;
     }
 
     /**

@@ -42,7 +42,33 @@ class ConnectorHubReader
             'invoice_address' => $this->address((int) $order->id_address_invoice),
             'delivery_address' => $this->address((int) $order->id_address_delivery),
             'products' => $order->getProducts(),
+            'cart_rules' => $this->cartRules($order),
         );
+    }
+
+    /**
+     * The cart rules (vouchers) of an order, as Order::getCartRules() lists them (order_cart_rule rows:
+     * id_cart_rule, name, value…), with each rule's code from CartRule: a rule without a code is an
+     * automatic promotion, one with a code is a coupon the customer typed.
+     *
+     * @param Order $order
+     *
+     * @return array rows: id_cart_rule, code, name, value (tax incl.)
+     */
+    public function cartRules($order)
+    {
+        $rules = array();
+        foreach ((array) $order->getCartRules() as $row) {
+            $rule = new CartRule((int) $row['id_cart_rule']);
+            $rules[] = array(
+                'id_cart_rule' => (int) $row['id_cart_rule'],
+                'code' => (string) $rule->code,
+                'name' => (string) $row['name'],
+                'value' => $row['value'],
+            );
+        }
+
+        return $rules;
     }
 
     /**

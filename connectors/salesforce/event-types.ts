@@ -1,0 +1,76 @@
+/**
+ * The event types this connector adds to the catalog: a task assigned to a Salesforce user (the "notification de
+ * tâche"), and CRM contacts and leads created or changed (the hub's contacts follow them; scenarios and segments see
+ * them). Orders use the core `order.created` / `order.status_changed`, so the shops' order SMS template applies.
+ */
+import { z } from 'zod';
+import { defineEventType } from '../../src/bus/catalog/define.ts';
+
+const Org = z.object({ installationId: z.string(), organizationId: z.string() });
+
+const exampleOrg = { installationId: 'ins_1', organizationId: '00D5e000000KQ2eEAG' };
+
+export const TaskSchema = z.object({
+  id: z.string(),
+  subject: z.string().nullable(),
+  status: z.string().nullable(),
+  priority: z.string().nullable(),
+  activityDate: z.string().nullable().describe('Due date "2026-12-07", as Salesforce writes it.'),
+  description: z.string().nullable(),
+  whoId: z.string().nullable().describe('The contact or lead the task is about.'),
+  whatId: z.string().nullable().describe('The account, opportunity, order or case it is about.'),
+});
+
+const Assignee = z.object({ userId: z.string(), name: z.string().nullable(), mobilePhone: z.string().nullable() });
+
+export const CrmRecordSchema = z.object({
+  type: z.enum(['Contact', 'Lead']),
+  id: z.string(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  phone: z.string().nullable(),
+  mobilePhone: z.string().nullable(),
+  email: z.string().nullable(),
+  company: z.string().nullable().describe('Leads: the company; contacts: null.'),
+  smsConsent: z.boolean().nullable().describe('The consent field the installation names (settings.smsConsentField); null when not set or not sent.'),
+});
+
+const exampleRecord = (type: 'Contact' | 'Lead') => ({
+  type,
+  id: type === 'Contact' ? '0035e00000ZkM3hAAF' : '00Q5e00000ZkM3hEAF',
+  firstName: 'Camille',
+  lastName: 'Martin',
+  phone: null,
+  mobilePhone: '+33 6 12 34 56 78',
+  email: 'camille.martin@example.fr',
+  company: type === 'Lead' ? 'Martin SARL' : null,
+  smsConsent: true,
+});
+
+export const salesforceEvents = [
+  defineEventType({
+    type: 'task.assigned',
+    title: 'Task assigned',
+    description: 'A Salesforce task was assigned to a user (created for them, or handed over): the run\'s contact is the assignee, texted at their mobile phone.',
+    data: z.object({ task: TaskSchema, assignee: Assignee, org: Org }),
+    example: {
+      task: { id: '00T5e00000AbCdEEAV', subject: 'Rappeler Mme Dupont', status: 'Not Started', priority: 'High', activityDate: '2026-12-07', description: null, whoId: '0035e00000ZkM3hAAF', whatId: null },
+      assignee: { userId: '0055e000003TdXyAAK', name: 'Julie Bernard', mobilePhone: '+33 6 98 76 54 32' },
+      org: exampleOrg,
+    },
+  }),
+  ...(['contact', 'lead'] as const).flatMap((kind) =>
+    (['created', 'updated'] as const).map((change) =>
+      defineEventType({
+        type: `crm.${kind}_${change}`,
+        title: `${kind === 'contact' ? 'CRM contact' : 'CRM lead'} ${change}`,
+        description:
+          change === 'created'
+            ? `A ${kind} was created in Salesforce; the hub's contact (phone, email, consent) follows it.`
+            : `A ${kind}'s phone, email, name or consent changed in Salesforce; the hub's contact follows it.`,
+        data: z.object({ record: CrmRecordSchema, org: Org }),
+        example: { record: exampleRecord(kind === 'contact' ? 'Contact' : 'Lead'), org: exampleOrg },
+      }),
+    ),
+  ),
+];
