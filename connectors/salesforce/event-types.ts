@@ -70,20 +70,18 @@ export const salesforceEvents = [
       org: exampleOrg,
     },
   }),
-  defineEventType({
-    type: 'invoice.due',
-    title: 'Invoice due',
-    description: 'An unpaid invoice has a due date (first seen, or the date moved): billing reminders are scheduled from it. The run\'s contact is the invoice\'s contact.',
-    data: z.object({ invoice: InvoiceSchema, org: Org }),
-    example: { invoice: exampleInvoice, org: exampleOrg },
-  }),
-  defineEventType({
-    type: 'invoice.paid',
-    title: 'Invoice paid',
-    description: 'An invoice\'s paid checkbox turned true: its reminders stop.',
-    data: z.object({ invoice: InvoiceSchema, org: Org }),
-    example: { invoice: exampleInvoice, org: exampleOrg },
-  }),
+  ...(['due', 'paid'] as const).map((state) =>
+    defineEventType({
+      type: `invoice.${state}`,
+      title: state === 'due' ? 'Invoice due' : 'Invoice paid',
+      description:
+        state === 'due'
+          ? 'An unpaid invoice has a due date (first seen, or the date moved): billing reminders are scheduled from it. The run\'s contact is the invoice\'s contact.'
+          : 'An invoice\'s paid checkbox turned true: its reminders stop.',
+      data: z.object({ invoice: InvoiceSchema, org: Org }),
+      example: { invoice: exampleInvoice, org: exampleOrg },
+    }),
+  ),
   ...(['contact', 'lead'] as const).flatMap((kind) =>
     (['created', 'updated'] as const).map((change) =>
       defineEventType({
