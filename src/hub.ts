@@ -19,6 +19,7 @@ import type { Connector } from './connectors/connector.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
 import { googleCalendar } from '../connectors/google-calendar/index.ts';
 import { appointmentRemindersTemplate } from '../connectors/google-calendar/reminder-template.ts';
+import { billingRemindersTemplate } from '../connectors/salesforce/billing-template.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
 import { salesforce } from '../connectors/salesforce/index.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
@@ -151,6 +152,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
     const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }), surveyLinks: createSurveyLinks(secretKey, config.publicUrl) });
     // Connectors' own scenario templates join the library (a calendar's reminders).
     automation.templates.add(appointmentRemindersTemplate);
+    automation.templates.add(billingRemindersTemplate);
     const campaigns = createCampaignsModule({
       db: store,
       queue,

@@ -16,6 +16,7 @@ import { ACK_RESPONSE } from './outbound-message.ts';
 import { INSTANCE_ORIGIN, ORG_ID, outboundMessage, startFakeSalesforce, USER_ID, USERNAME, type FakeSalesforce } from './testing/fake-salesforce.ts';
 
 const ASSIGNEE = id18('0055e000003TdXz')!;
+const INVOICE_ID = id18('a015e00000Inv01')!;
 
 describe('Salesforce connector', () => {
   let server: OAuthTestServer;
@@ -121,6 +122,27 @@ describe('Salesforce connector', () => {
     expect(created.map((event) => event.data.status)).toEqual(['processing', 'processing']);
     expect(await phoneOf(created[0]!.subject.contactId!)).toBe('+33612345678');
     expect((await inbox()).filter((entry) => entry.dedupe_key.startsWith('notification:04l5e00000Gy00'))).toHaveLength(2);
+  });
+
+  it('billing: with settings.invoices, an unpaid invoice\'s Outbound Message becomes invoice.due for its contact; the template is offered', async () => {
+    const patched = await api(`/v1/connectors/salesforce/installations/${installationId}`, {
+      method: 'PATCH',
+      body: { settings: { invoices: { sobject: 'Invoice__c', dueDateField: 'Due_Date__c', contactField: 'Contact__c', amountField: 'Balance__c', paidField: 'Paid__c' } } },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const message = outboundMessage({
+      sobject: 'Invoice__c',
+      notifications: [{ id: id18('04l5e00000Gw001')!, fields: { Id: INVOICE_ID, Name: 'F-2026-0412', Due_Date__c: '2026-12-15', Balance__c: '480', Paid__c: 'false', Contact__c: '0035e00000ZkM3hAAF', SystemModstamp: '2026-12-05T09:00:00.000Z' } }],
+    });
+    expect(await (await post(message)).text()).toBe(ACK_RESPONSE);
+    const [due] = await waitFor(async () => {
+      const found = await events('invoice.due');
+      return found.length > 0 && found;
+    }, 'invoice.due');
+    expect(due!.data.invoice).toEqual({ id: INVOICE_ID, sobject: 'Invoice__c', number: 'F-2026-0412', dueDate: '2026-12-15', amount: 480, currency: 'EUR' });
+    expect(await phoneOf(due!.subject.contactId!)).toBe('+33612345678');
+    const templates = (await api('/v1/scenario-templates')).body.items as { id: string }[];
+    expect(templates.map((template) => template.id)).toContain('billing-reminders');
   });
 
   it('refuses a foreign org, malformed XML and a wrong endpoint with a SOAP fault, storing nothing', async () => {
