@@ -19,7 +19,9 @@ import type { Connector } from './connectors/connector.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
 import { googleCalendar } from '../connectors/google-calendar/index.ts';
 import { appointmentRemindersTemplate } from '../connectors/google-calendar/reminder-template.ts';
+import { billingRemindersTemplate } from '../connectors/salesforce/billing-template.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
+import { salesforce } from '../connectors/salesforce/index.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
 import type { HubConfig } from './config.ts';
 import { buildGateway, type RouteModule } from './gateway/app.ts';
@@ -150,6 +152,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
     const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }), surveyLinks: createSurveyLinks(secretKey, config.publicUrl) });
     // Connectors' own scenario templates join the library (a calendar's reminders).
     automation.templates.add(appointmentRemindersTemplate);
+    automation.templates.add(billingRemindersTemplate);
     const campaigns = createCampaignsModule({
       db: store,
       queue,
@@ -169,7 +172,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
       log: log.child({ part: 'connectors' }),
       publicUrl: config.publicUrl,
       allowPrivateTargets,
-      connectors: [woocommerce, prestashop, googleCalendar, ...(options.extraConnectors ?? [])],
+      connectors: [woocommerce, prestashop, googleCalendar, salesforce, ...(options.extraConnectors ?? [])],
       oauthClients: config.oauthClients,
       ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
       ...(options.scheduleTickMs ? { scheduleTickMs: options.scheduleTickMs } : {}),

@@ -9,7 +9,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
-import type { DeliveryOutcome, RetryPolicy, SubscriberSource } from '../bus/subscribers.ts';
+import { targetsByTenantAndType, type DeliveryOutcome, type RetryPolicy, type SubscriberSource } from '../bus/subscribers.ts';
 import type { TriggerEvent } from '../bus/trigger-event.ts';
 import { CONTACTS_READ_MODEL } from '../contacts/read-model.ts';
 import { advance, wake, type AutomationPort } from './interpreter.ts';
@@ -112,6 +112,10 @@ export class AutomationEngine implements SubscriberSource {
 
   targetsFor(event: TriggerEvent): Promise<string[]> {
     return scenariosForEvent(this.#deps.db, event.tenantId, event.type);
+  }
+
+  targetsForMany(events: readonly TriggerEvent[]): Promise<string[][]> {
+    return targetsByTenantAndType(events, (tenantId, type) => scenariosForEvent(this.#deps.db, tenantId, type));
   }
 
   async deliver(scenarioId: string, event: TriggerEvent): Promise<DeliveryOutcome> {

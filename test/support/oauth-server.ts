@@ -12,8 +12,14 @@
  *   GET  /api/*       a protected resource: records which token called it; 401 like /userinfo
  *
  * Every request is recorded, so tests count refreshes and see what the hub sent.
+ *
+ * With `salesforce`, it speaks Salesforce's flavour instead (help.salesforce.com "OAuth 2.0 Web Server Flow"): the
+ * same endpoints also under /services/oauth2/{authorize,token,revoke}, the client authenticated in the form only
+ * (HTTP Basic is refused), token answers with `instance_url`, `id` (the identity URL
+ * https://login.salesforce.com/id/<org>/<user>), `issued_at` and `signature` (base64 HMAC-SHA256 of id + issued_at
+ * with the client secret) and no `expires_in`, and refresh answers without a new refresh token (no rotation).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 interface Grant {
@@ -68,13 +74,22 @@ export interface OAuthTestServer {
   revokeAccount(account: string): void;
   /** Make every current access token of an account expire now (the next API call gets 401). */
   expireAccessTokens(account: string): void;
+  /** The account a valid access token belongs to (undefined, and counted in `rejected`, otherwise): for API fakes. */
+  accountOf(accessToken: string): string | undefined;
   close(): Promise<void>;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 const token = (prefix: string) => `${prefix}.${randomBytes(18).toString('base64url')}`;
 
-export async function startOAuthTestServer(): Promise<OAuthTestServer> {
+export interface SalesforceFlavour {
+  organizationId: string;
+  userId: string;
+  instanceUrl: string;
+}
+
+export async function startOAuthTestServer(options: { salesforce?: SalesforceFlavour } = {}): Promise<OAuthTestServer> {
+  const salesforce = options.salesforce;
   const app = Fastify({ logger: false });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
   const clientId = `client-${randomBytes(4).toString('hex')}.apps.example`;
@@ -92,7 +107,7 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
     allowRedirect: (uri) => void redirects.add(uri),
     consent: { decision: 'approve', account: 'salon.dupont@example.com' },
     accessTokenSeconds: 3600,
-    rotateRefreshTokens: true,
+    rotateRefreshTokens: salesforce === undefined,
     refreshDelayMs: 0,
     tokenCalls: [],
     authorizeRequests: [],
@@ -108,6 +123,8 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
     expireAccessTokens(account) {
       for (const entry of accessTokens.values()) if (entry.grant.account === account) entry.expiresAt = 0;
     },
+    // Set below, once the token tables exist.
+    accountOf: () => undefined,
     close: () => app.close(),
   };
 
@@ -115,7 +132,9 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
     const access = token('at');
     accessTokens.set(access, { grant, expiresAt: Date.now() + server.accessTokenSeconds * 1000 });
     server.onAccessToken?.(access, grant.account);
-    const answer: Record<string, unknown> = { access_token: access, token_type: 'Bearer', expires_in: server.accessTokenSeconds, scope: grant.scope, account_hint: grant.account };
+    const answer: Record<string, unknown> = salesforce
+      ? salesforceAnswer(access, grant)
+      : { access_token: access, token_type: 'Bearer', expires_in: server.accessTokenSeconds, scope: grant.scope, account_hint: grant.account };
     if (withRefresh) {
       const refresh = token('rt');
       refreshTokens.set(refresh, { grant, spent: false });
@@ -124,11 +143,28 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
     return answer;
   };
 
+  /** Salesforce's token answer: no expiry announced (the session lasts the org's timeout), where the org lives and who signed in. */
+  const salesforceAnswer = (access: string, grant: Grant) => {
+    const id = `https://login.salesforce.com/id/${salesforce!.organizationId}/${salesforce!.userId}`;
+    const issuedAt = String(Date.now());
+    return {
+      access_token: access,
+      signature: createHmac('sha256', clientSecret).update(id + issuedAt).digest('base64'),
+      scope: grant.scope,
+      instance_url: salesforce!.instanceUrl,
+      id,
+      token_type: 'Bearer',
+      issued_at: issuedAt,
+    };
+  };
+
   const oauthError = (reply: FastifyReply, status: number, error: string, description: string) => reply.code(status).send({ error, error_description: description });
 
   /** The client's credentials, from HTTP Basic or the form (RFC 6749 §2.3.1). */
   const authenticate = (request: FastifyRequest, form: Record<string, string>): 'header' | 'body' | undefined => {
     const header = request.headers.authorization;
+    // Salesforce authenticates the client by the form's client_id and client_secret only.
+    if (header?.startsWith('Basic ') && salesforce) return undefined;
     if (header?.startsWith('Basic ')) {
       const [id, secret] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':').map((part) => decodeURIComponent(part.replace(/\+/g, ' ')));
       return id === clientId && secret === clientSecret ? 'header' : undefined;
@@ -136,7 +172,7 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
     return form.client_id === clientId && form.client_secret === clientSecret ? 'body' : undefined;
   };
 
-  app.get('/authorize', async (request, reply) => {
+  const authorize = async (request: FastifyRequest, reply: FastifyReply) => {
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
     server.authorizeRequests.push(query);
     const redirectUri = query.get('redirect_uri') ?? '';
@@ -163,9 +199,9 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
     });
     back.searchParams.set('code', code);
     return reply.redirect(back.toString(), 302);
-  });
+  };
 
-  app.post('/token', async (request, reply) => {
+  const tokenEndpoint = async (request: FastifyRequest, reply: FastifyReply) => {
     const form = (request.body ?? {}) as Record<string, string>;
     const call: TokenCall = { grantType: form.grant_type ?? '', clientAuth: 'none', result: 'ok', at: Date.now(), ...(form.refresh_token ? { refreshToken: form.refresh_token } : {}) };
     server.tokenCalls.push(call);
@@ -201,9 +237,9 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
       return issue(entry.grant, server.rotateRefreshTokens);
     }
     return fail(400, 'unsupported_grant_type', String(form.grant_type));
-  });
+  };
 
-  app.post('/revoke', async (request, reply) => {
+  const revoke = async (request: FastifyRequest, reply: FastifyReply) => {
     const form = (request.body ?? {}) as Record<string, string>;
     server.revocations.push({ token: form.token ?? '', hint: form.token_type_hint });
     const refresh = refreshTokens.get(form.token ?? '');
@@ -211,19 +247,31 @@ export async function startOAuthTestServer(): Promise<OAuthTestServer> {
     const access = accessTokens.get(form.token ?? '');
     if (access) access.grant.revoked = true;
     if (!refresh && !access) return oauthError(reply, 400, 'invalid_token', 'Token expired or revoked.');
-    // Google answers 200 with an empty body.
+    // Google and Salesforce answer 200 with an empty body.
     return reply.code(200).send('');
-  });
+  };
 
-  const bearer = (request: FastifyRequest): { token: string; grant: Grant } | undefined => {
-    const header = request.headers.authorization ?? '';
-    const value = header.startsWith('Bearer ') ? header.slice(7) : '';
+  for (const base of salesforce ? ['', '/services/oauth2'] : ['']) {
+    app.get(`${base}/authorize`, authorize);
+    app.post(`${base}/token`, tokenEndpoint);
+    app.post(`${base}/revoke`, revoke);
+  }
+
+  const grantOf = (value: string): Grant | undefined => {
     const entry = accessTokens.get(value);
     if (!entry || entry.grant.revoked || entry.expiresAt <= Date.now()) {
       server.rejected++;
       return undefined;
     }
-    return { token: value, grant: entry.grant };
+    return entry.grant;
+  };
+  server.accountOf = (value) => grantOf(value)?.account;
+
+  const bearer = (request: FastifyRequest): { token: string; grant: Grant } | undefined => {
+    const header = request.headers.authorization ?? '';
+    const value = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const grant = grantOf(value);
+    return grant && { token: value, grant };
   };
 
   app.get('/userinfo', async (request, reply) => {

@@ -16,12 +16,12 @@
 import { ledgerChangedAt } from '../../purchases/ledger-store.ts';
 import { PURCHASES_READ_MODEL } from '../../purchases/read-model.ts';
 import type { Db } from '../../store/db.ts';
+import { DEFAULT_CHUNK_SIZING, nextChunkSize, runChunk, type ChunkSizing } from './chunk-plan.ts';
 import { segmentSettings, type SegmentSettings } from './score-settings.ts';
 
 const DAY = 86_400_000;
 /** Boundaries older than this are computed again even if the ledger did not change (time moves recency). */
 export const BOUNDARIES_MAX_AGE_MS = 5 * 60_000;
-const CHUNK = 2_000;
 
 export interface Boundaries {
   rule: 'quintiles' | 'fixed';
@@ -89,32 +89,33 @@ export function valueTierOf(spent: number, boundaries: Boundaries): 'high' | 'me
 }
 
 /**
- * Per-contact stats over the ledger window as SQL, for the contact aliased `c` (a LATERAL subquery:
- * one index probe per contact, never a join of every contact with every buyer). Columns: last_at,
- * orders, spent (money in the window, credit notes subtracted), basket (average value of its orders
- * with a known value).
+ * The buyers' stats over the ledger window as SQL, one row per buyer (a contact with an order that
+ * counts in the window), grouped in one pass over the ledger rows `contacts` selects (a range of the
+ * ledger's contact index, or one contact): contact_id, last_at, orders, spent (money in the window,
+ * credit notes subtracted), basket (average value of its orders with a known value).
  */
-export function statsSql(contact: string, fromParam: string, toParam: string): string {
-  return `SELECT max(p.placed_at) FILTER (WHERE p.is_order) AS last_at, (count(*) FILTER (WHERE p.is_order))::int AS orders, coalesce(sum(p.value), 0)::float8 AS spent,
+export function statsSql(tenant: string, contacts: string, fromParam: string, toParam: string): string {
+  return `SELECT p.contact_id, max(p.placed_at) FILTER (WHERE p.is_order) AS last_at, (count(*) FILTER (WHERE p.is_order))::int AS orders, coalesce(sum(p.value), 0)::float8 AS spent,
       (avg(p.value) FILTER (WHERE p.is_order AND p.value IS NOT NULL))::float8 AS basket
-    FROM ${PURCHASES_READ_MODEL} p WHERE p.tenant_id = ${contact}.tenant_id AND p.contact_id = ${contact}.id AND p.placed_at >= ${fromParam} AND p.placed_at <= ${toParam}`;
+    FROM ${PURCHASES_READ_MODEL} p WHERE p.tenant_id = ${tenant} AND ${contacts} AND p.placed_at >= ${fromParam} AND p.placed_at <= ${toParam}
+    GROUP BY p.contact_id HAVING count(*) FILTER (WHERE p.is_order) > 0`;
 }
 
-/** Every buyer's stats in the window, read in chunks of contacts (keyset on the ledger's contact index). */
-async function buyerStats(db: Db, tenantId: string, from: Date, to: Date): Promise<BuyerStats[]> {
+/** Every buyer's stats in the window, read in chunks of buyers (keyset on the ledger's contact index), each sized to hold the store briefly. */
+async function buyerStats(db: Db, tenantId: string, from: Date, to: Date, sizing: ChunkSizing): Promise<BuyerStats[]> {
   const buyers: BuyerStats[] = [];
-  let after = '';
-  for (;;) {
-    const rows = await db.query<{ contact_id: string; last_at: number; orders: number; spent: number }>(
-      `SELECT p.contact_id, (extract(epoch FROM max(p.placed_at) FILTER (WHERE p.is_order)) * 1000)::float8 AS last_at, (count(*) FILTER (WHERE p.is_order))::int AS orders,
-         coalesce(sum(p.value), 0)::float8 AS spent
-       FROM ${PURCHASES_READ_MODEL} p WHERE p.tenant_id = $1 AND p.contact_id > $2 AND p.placed_at >= $3 AND p.placed_at <= $4
-       GROUP BY p.contact_id HAVING count(*) FILTER (WHERE p.is_order) > 0 ORDER BY p.contact_id LIMIT ${CHUNK}`,
-      [tenantId, after, from, to],
-    );
+  let limit = Math.min(sizing.max, Math.max(sizing.min, 1_000));
+  for (let after = ''; ; ) {
+    const started = performance.now();
+    const rows = await runChunk<{ contact_id: string; last_at: number; orders: number; spent: number }>(db, {
+      text: `SELECT st.contact_id, (extract(epoch FROM st.last_at) * 1000)::float8 AS last_at, st.orders, st.spent FROM (${statsSql('$1', 'p.contact_id > $2', '$3', '$4')}) st
+        ORDER BY st.contact_id LIMIT $5`,
+      params: [tenantId, after, from, to, limit],
+    });
     for (const row of rows) buyers.push({ lastAt: Number(row.last_at), orders: row.orders, spent: Number(row.spent) });
-    if (rows.length < CHUNK) return buyers;
+    if (rows.length < limit) return buyers;
     after = rows.at(-1)!.contact_id;
+    limit = nextChunkSize(sizing, limit, performance.now() - started);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
@@ -123,7 +124,7 @@ async function buyerStats(db: Db, tenantId: string, from: Date, to: Date): Promi
  * The tenant's boundaries for a window: the stored ones while the ledger has not changed since and they
  * are recent, else computed again and stored (every segment and score of the tenant then reads them).
  */
-export async function tenantBoundaries(db: Db, tenantId: string, window: string, windowMs: number, now: Date): Promise<Boundaries> {
+export async function tenantBoundaries(db: Db, tenantId: string, window: string, windowMs: number, now: Date, sizing = DEFAULT_CHUNK_SIZING): Promise<Boundaries> {
   const ledgerAt = await ledgerChangedAt(db, tenantId);
   const [stored] = await db.query<{ computed_at: Date; ledger_at: Date | null; boundaries: Boundaries }>(
     'SELECT computed_at, ledger_at, boundaries FROM segment_score_boundaries WHERE tenant_id = $1 AND rfm_window = $2',
@@ -131,7 +132,7 @@ export async function tenantBoundaries(db: Db, tenantId: string, window: string,
   );
   if (stored && (stored.ledger_at?.getTime() ?? null) === (ledgerAt?.getTime() ?? null) && Math.abs(now.getTime() - stored.computed_at.getTime()) < BOUNDARIES_MAX_AGE_MS) return stored.boundaries;
   const settings = await segmentSettings(db, tenantId);
-  const boundaries = boundariesOf(await buyerStats(db, tenantId, new Date(now.getTime() - windowMs), now), settings, now);
+  const boundaries = boundariesOf(await buyerStats(db, tenantId, new Date(now.getTime() - windowMs), now, sizing), settings, now);
   await db.query(
     `INSERT INTO segment_score_boundaries (tenant_id, rfm_window, computed_at, ledger_at, boundaries) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (tenant_id, rfm_window) DO UPDATE SET computed_at = excluded.computed_at, ledger_at = excluded.ledger_at, boundaries = excluded.boundaries`,

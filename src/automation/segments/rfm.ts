@@ -2,8 +2,8 @@
  * RFM scoring: recency, frequency and monetary value, each a quintile 1–5 among the tenant's buying
  * contacts (5 = most recent, most orders, most spent), written as a 3-digit code ("545"), and the
  * usual named groups. The groups are decided on R and FM = round((F + M) / 2), first rule that
- * matches; the table covers all 25 (R, FM) cells. Pure: the SQL in segment-sql.ts is generated from
- * this table, so the API and the segments use one definition.
+ * matches; the table covers all 25 (R, FM) cells. Pure: segment-sql.ts turns a filter's groups into the
+ * codes this table names, so the API and the segments use one definition.
  */
 import { z } from 'zod';
 
@@ -47,13 +47,6 @@ export function rfmGroup(recency: number, frequency: number, monetary: number): 
   const rule = RFM_RULES.find(([, r, f]) => recency >= r[0] && recency <= r[1] && fm >= f[0] && fm <= f[1]);
   if (!rule) throw new RangeError(`RFM scores are 1 to 5, got ${recency}${frequency}${monetary}`);
   return rule[0];
-}
-
-/** The same table as a SQL CASE over columns r, f, m (round() of a numeric half rounds away from zero, as Math.round does for positives). */
-export function rfmGroupSql(r: string, f: string, m: string): string {
-  const fm = `round((${f} + ${m}) / 2.0)`;
-  const cases = RFM_RULES.map(([group, [rLow, rHigh], [fLow, fHigh]]) => `WHEN ${r} BETWEEN ${rLow} AND ${rHigh} AND ${fm} BETWEEN ${fLow} AND ${fHigh} THEN '${group.replace(/'/g, "''")}'`);
-  return `CASE ${cases.join(' ')} END`;
 }
 
 /** Value tiers by money spent in the window: the top 20 % "high", the next 30 % "medium", the rest "low"; no purchase: "none". */

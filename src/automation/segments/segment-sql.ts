@@ -10,7 +10,7 @@ import { PURCHASES_READ_MODEL } from '../../purchases/read-model.ts';
 import { durationMs } from '../duration.ts';
 import { ACTIVITY_SQL } from './activity.ts';
 import { statsSql, type Boundaries } from './boundaries.ts';
-import { rfmGroupSql } from './rfm.ts';
+import { rfmGroup } from './rfm.ts';
 import type { SegmentSettings } from './score-settings.ts';
 import type { SegmentFilter } from './segment.ts';
 
@@ -103,10 +103,7 @@ export function filterCondition(filter: SegmentFilter, params: Params, now: Date
       return filter.op === 'withinLast' ? `coalesce(${last} >= ${since(params, now, filter.value!)}, false)` : `coalesce(${last} < ${since(params, now, filter.value!)}, false)`;
     }
     case 'rfm': {
-      const parts: string[] = [];
-      if (filter.groups) parts.push(`rfm.rfm_group = ANY(${param(params, filter.groups, '::text[]')})`);
-      if (filter.codes) parts.push(`rfm.code = ANY(${param(params, filter.codes, '::text[]')})`);
-      return `coalesce(${parts.join(' OR ')}, false)`;
+      return `coalesce(rfm.code = ANY(${param(params, rfmCodes(filter), '::int[]')}), false)`;
     }
     case 'valueTier':
       return `coalesce(rfm.value_tier, 'none') = ANY(${param(params, filter.tiers, '::text[]')})`;
@@ -158,30 +155,40 @@ export interface ScoreContext {
   settings: SegmentSettings;
 }
 
+/** Every RFM code as the number r·100 + f·10 + m, with its group. */
+const CODES = Array.from({ length: 125 }, (_, index) => {
+  const [r, f, m] = [1 + Math.floor(index / 25), 1 + (Math.floor(index / 5) % 5), 1 + (index % 5)] as const;
+  return { code: r * 100 + f * 10 + m, group: rfmGroup(r, f, m) };
+});
+
+/** The codes of the filter's groups and codes, so membership compares one integer instead of naming a group per contact. */
+function rfmCodes(filter: Extract<SegmentFilter, { kind: 'rfm' }>): number[] {
+  const codes = new Set((filter.codes ?? []).map(Number));
+  for (const { code, group } of CODES) if (filter.groups?.includes(group)) codes.add(code);
+  return [...codes];
+}
+
 /**
- * The contact's scores as a LATERAL subquery named `rfm` (one row for a buyer in the window, none
- * otherwise): R, F and M as the cut points their values pass (one comparison each), the code, the
- * named group, the value tier and the customer tier (orders per year over the window, average basket).
+ * The scores of the ledger's `contacts` (a condition on p.contact_id) as a subquery, one row per buyer
+ * in the window: its stats (statsSql), the code r·100 + f·10 + m (each score the cut points its value
+ * passes), the value tier and the customer tier (orders per year over the window, average basket).
  */
-function scoresLateral(params: Params, scores: ScoreContext, from: string, to: string, windowMs: number): string {
+function scoresSubquery(params: Params, scores: ScoreContext, contacts: string, from: string, to: string, windowMs: number): string {
   const { boundaries, settings } = scores;
   const op = boundaries.inclusive ? '>=' : '>';
-  const passes = (value: string, cuts: readonly number[]) => {
-    const array = param(params, cuts, '::float8[]');
+  const passes = (value: string, cuts: readonly unknown[], cast: string) => {
+    const array = param(params, cuts, cast);
     return `(1 + ${[1, 2, 3, 4].map((index) => `(${value} ${op} (${array})[${index}])::int`).join(' + ')})`;
   };
   const tiers = settings.customerTiers;
   const perYear = param(params, (365 * 86_400_000) / windowMs, '::float8');
   const tier = (name: 'vip' | 'regular') =>
-    `sc.orders * ${perYear} >= ${param(params, tiers[name].ordersPerYear, '::float8')} AND coalesce(sc.basket, 0) >= ${param(params, tiers[name].averageBasket, '::float8')}`;
-  return `LEFT JOIN LATERAL (
-      SELECT sc.*, (sc.r::text || sc.f::text || sc.m::text) AS code, ${rfmGroupSql('sc.r', 'sc.f', 'sc.m')} AS rfm_group,
-        CASE WHEN sc.spent ${op} ${param(params, boundaries.valueTiers[1], '::float8')} THEN 'high' WHEN sc.spent ${op} ${param(params, boundaries.valueTiers[0], '::float8')} THEN 'medium' ELSE 'low' END AS value_tier,
+    `st.orders * ${perYear} >= ${param(params, tiers[name].ordersPerYear, '::float8')} AND coalesce(st.basket, 0) >= ${param(params, tiers[name].averageBasket, '::float8')}`;
+  const recency = passes('st.last_at', boundaries.recency.map((at) => new Date(at).toISOString()), '::timestamptz[]');
+  return `(SELECT st.*, ${recency} * 100 + ${passes('st.orders', boundaries.frequency, '::float8[]')} * 10 + ${passes('st.spent', boundaries.monetary, '::float8[]')} AS code,
+        CASE WHEN st.spent ${op} ${param(params, boundaries.valueTiers[1], '::float8')} THEN 'high' WHEN st.spent ${op} ${param(params, boundaries.valueTiers[0], '::float8')} THEN 'medium' ELSE 'low' END AS value_tier,
         CASE WHEN ${tier('vip')} THEN 'vip' WHEN ${tier('regular')} THEN 'regular' ELSE 'small' END AS customer_tier
-      FROM (SELECT st.*, ${passes('(extract(epoch FROM st.last_at) * 1000)::float8', boundaries.recency)} AS r, ${passes('st.orders', boundaries.frequency)} AS f,
-          ${passes('st.spent', boundaries.monetary)} AS m
-        FROM (${statsSql('c', from, to)}) st WHERE st.orders > 0) sc
-    ) rfm ON true`;
+      FROM (${statsSql('$1', contacts, from, to)}) st)`;
 }
 
 const SCORED = new Set<SegmentFilter['kind']>(['rfm', 'valueTier', 'customerTier']);
@@ -193,34 +200,84 @@ export function usesScores(filter: SegmentFilter): boolean {
   return false;
 }
 
-/** Which contacts a query looks at: a chunk of ids (a refresh), or one contact (a live check). */
-export type Scope = { contactIds: readonly string[] } | { contactId: string };
-
-/**
- * The query selecting the ids of the contacts in `scope` matching the filter. `scores` is required when
- * the filter reads scores (usesScores). One statement per chunk, each contact an index probe.
- */
-export function membersQuery(tenantId: string, filter: SegmentFilter, now: Date, rfmWindowMs: number, scope: Scope, scores?: ScoreContext): { text: string; params: unknown[] } {
-  const params: unknown[] = [tenantId];
-  const lateral = usesScores(filter) ? scoresLateral(params, requireScores(scores), param(params, new Date(now.getTime() - rfmWindowMs), '::timestamptz'), param(params, now, '::timestamptz'), rfmWindowMs) : '';
-  const only = 'contactId' in scope ? `c.id = ${param(params, scope.contactId)}` : `c.id = ANY(${param(params, [...scope.contactIds], '::text[]')})`;
-  const condition = filterCondition(filter, params, now);
-  return { text: `SELECT c.id FROM ${CONTACTS_READ_MODEL} c ${lateral} WHERE c.tenant_id = $1 AND ${only} AND ${condition}`, params };
-}
-
 function requireScores(scores: ScoreContext | undefined): ScoreContext {
   if (!scores) throw new Error('this filter reads scores: pass the tenant\'s boundaries');
   return scores;
 }
 
-/** The tenant's contact ids in id order, `limit` after `after` (the chunks of a refresh). */
-export function contactChunkQuery(tenantId: string, after: string, limit: number): { text: string; params: unknown[] } {
-  return { text: `SELECT c.id FROM ${CONTACTS_READ_MODEL} c WHERE c.tenant_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3`, params: [tenantId, after, limit] };
+/** What a segment query needs besides its scope: the tenant, the filter, the time, the RFM window, and the scores when the filter reads them (usesScores). */
+export interface FilterQuery {
+  tenantId: string;
+  filter: SegmentFilter;
+  now: Date;
+  rfmWindowMs: number;
+  scores?: ScoreContext | undefined;
 }
 
-/** One contact's stats and scores (GET /v1/segments/rfm/{contactId}). */
-export function scoresQuery(tenantId: string, contactId: string, now: Date, rfmWindowMs: number, scores: ScoreContext): { text: string; params: unknown[] } {
-  const params: unknown[] = [tenantId, contactId];
-  const lateral = scoresLateral(params, scores, param(params, new Date(now.getTime() - rfmWindowMs), '::timestamptz'), param(params, now, '::timestamptz'), rfmWindowMs);
-  return { text: `SELECT rfm.* FROM ${CONTACTS_READ_MODEL} c ${lateral} WHERE c.tenant_id = $1 AND c.id = $2 AND rfm.orders IS NOT NULL`, params };
+/**
+ * `SELECT c.id …` of the contacts in scope matching the filter; `scope` restricts a contact id column.
+ * Scores are a LATERAL subquery: an index probe of the ledger per contact, a plan that does not depend
+ * on the store's statistics (the embedded store never gathers any).
+ */
+function matchingSql(query: FilterQuery, params: Params, scope: (column: string) => string): string {
+  const { filter, now, rfmWindowMs } = query;
+  const join = usesScores(filter)
+    ? `LEFT JOIN LATERAL ${scoresSubquery(params, requireScores(query.scores), 'p.contact_id = c.id', param(params, new Date(now.getTime() - rfmWindowMs), '::timestamptz'), param(params, now, '::timestamptz'), rfmWindowMs)} rfm ON true`
+    : '';
+  return `SELECT c.id FROM ${CONTACTS_READ_MODEL} c ${join} WHERE c.tenant_id = $1 AND ${scope('c.id')} AND ${filterCondition(filter, params, now)}`;
+}
+
+/**
+ * A chunk of the tenant's contacts, the `limit` first in id order after `after`: the CTE `chunk` (its
+ * last id `upto`, and how many) and the range condition on a contact id column. Each table is then read
+ * by a range of its index rather than probed once per id.
+ */
+function chunkSql(params: Params, after: string, limit: number): { cte: string; scope: (column: string) => string } {
+  const from = param(params, after);
+  return {
+    cte: `chunk AS (SELECT max(x.id) AS upto, count(*)::int AS size FROM (SELECT c.id FROM ${CONTACTS_READ_MODEL} c WHERE c.tenant_id = $1 AND c.id > ${from} ORDER BY c.id LIMIT ${param(params, limit, '::int')}) x)`,
+    scope: (column) => `${column} > ${from} AND ${column} <= (SELECT upto FROM chunk)`,
+  };
+}
+
+/** Whether one contact matches the filter (a scenario condition): a row with its id, or none. */
+export function contactMatchQuery(query: FilterQuery, contactId: string): { text: string; params: unknown[] } {
+  const params: unknown[] = [query.tenantId];
+  const id = param(params, contactId);
+  return { text: matchingSql(query, params, (column) => `${column} = ${id}`), params };
+}
+
+/** A chunk's members (a campaign's audience): rows (upto, size, id), one with a null id when none matches; upto null past the last contact. */
+export function chunkMembersQuery(query: FilterQuery, after: string, limit: number): { text: string; params: unknown[] } {
+  const params: unknown[] = [query.tenantId];
+  const chunk = chunkSql(params, after, limit);
+  return { text: `WITH ${chunk.cte}, inside AS (${matchingSql(query, params, chunk.scope)}) SELECT k.upto, k.size, i.id FROM chunk k LEFT JOIN inside i ON true`, params };
+}
+
+/**
+ * A chunk's membership changes, computed in the store against the segment's stored members: rows
+ * (upto, size, matched, contact_id, member, transitions), one per contact whose membership differs
+ * (member: what it becomes; transitions: its stored count), or one with a null contact_id when none does.
+ */
+export function chunkChangesQuery(query: FilterQuery, segmentId: string, after: string, limit: number): { text: string; params: unknown[] } {
+  const params: unknown[] = [query.tenantId];
+  const chunk = chunkSql(params, after, limit);
+  const inside = matchingSql(query, params, chunk.scope);
+  const stored = `SELECT m.contact_id, m.member, m.transitions FROM segment_members m WHERE m.tenant_id = $1 AND m.segment_id = ${param(params, segmentId)} AND ${chunk.scope('m.contact_id')}`;
+  return {
+    text: `WITH ${chunk.cte}, inside AS MATERIALIZED (${inside}), stored AS (${stored})
+      SELECT k.upto, k.size, (SELECT count(*) FROM inside)::int AS matched, d.contact_id, d.member, d.transitions FROM chunk k LEFT JOIN (
+        SELECT coalesce(i.id, s.contact_id) AS contact_id, i.id IS NOT NULL AS member, coalesce(s.transitions, 0) AS transitions
+        FROM inside i FULL JOIN stored s ON s.contact_id = i.id WHERE (i.id IS NOT NULL) <> coalesce(s.member, false)) d ON true`,
+    params,
+  };
+}
+
+/** One contact's stats and scores (GET /v1/segments/rfm/{contactId}): last_at, orders, spent, basket, code, value_tier, customer_tier. */
+export function scoresQuery(query: Omit<FilterQuery, 'filter'> & { scores: ScoreContext }, contactId: string): { text: string; params: unknown[] } {
+  const params: unknown[] = [query.tenantId];
+  const id = param(params, contactId);
+  const from = param(params, new Date(query.now.getTime() - query.rfmWindowMs), '::timestamptz');
+  const to = param(params, query.now, '::timestamptz');
+  return { text: `SELECT rfm.* FROM ${scoresSubquery(params, query.scores, `p.contact_id = ${id}`, from, to, query.rfmWindowMs)} rfm`, params };
 }

@@ -95,15 +95,6 @@ export async function segmentMembers(db: Sql, tenantId: string, segmentId: strin
   return rows.map((row) => ({ contactId: row.contact_id, since: row.changed_at, seq: row.seq }));
 }
 
-/** The membership rows of some contacts: state and how many times it changed. */
-export async function membershipStates(db: Sql, segmentId: string, contactIds: readonly string[]): Promise<Map<string, { member: boolean; transitions: number }>> {
-  const rows = await db.query<{ contact_id: string; member: boolean; transitions: number }>(
-    'SELECT contact_id, member, transitions FROM segment_members WHERE segment_id = $1 AND contact_id = ANY($2::text[])',
-    [segmentId, [...contactIds]],
-  );
-  return new Map(rows.map((row) => [row.contact_id, { member: row.member, transitions: row.transitions }]));
-}
-
 /**
  * Records changes in one statement, each only if its row is still at its `transitions` (another refresh
  * did not get there first); answers the contacts whose change was recorded.

@@ -9,7 +9,7 @@ import type { Store } from '../../store/db.ts';
 import { createTenant } from '../../tenancy/tenants.ts';
 import { testStores } from '../../../test/support/stores.ts';
 import { rfmGroup } from './rfm.ts';
-import { insertSegment } from './segment-store.ts';
+import { insertSegment, updateSegment } from './segment-store.ts';
 import type { SegmentFilter } from './segment.ts';
 import { Segments } from './segments.ts';
 import { putSegmentSettings, SegmentSettingsSchema } from './score-settings.ts';
@@ -174,6 +174,35 @@ describe.each(testStores)('segment types against an independent computation on $
     const lastPlaced = (person: Person) => Math.max(...person.facts.filter((fact) => fact.placed).map((fact) => fact.at));
     expect(await members({ kind: 'abandonedCart' })).toEqual(expected((person) => person.carts.length > 0 && Math.max(...person.carts) > lastPlaced(person)));
     expect(await members({ kind: 'abandonedCart', within: '7d' })).toEqual(expected((person) => person.carts.some((at) => at >= NOW.getTime() - 7 * DAY) && Math.max(...person.carts) > lastPlaced(person)));
+  });
+
+  it('walks the contacts in chunks (7 at a time) to the same members as in one chunk, and refreshes them so', async () => {
+    const chunked = new Segments({ db: store, queue: {} as JobQueue, publisher: new RecordingPublisher(), contacts, log: pino({ level: 'silent' }), clock: () => NOW, chunks: { min: 7, max: 7, targetMs: 15 } });
+    const filters: SegmentFilter[] = [
+      { kind: 'rfm', groups: ['Champions', 'Loyal'] },
+      { kind: 'customerTier', tiers: ['small', 'none'] },
+      { kind: 'categoryLastBought', categories: ['maquillage'], op: 'olderThan', value: '30d' },
+      { kind: 'any', of: [{ kind: 'abandonedCart' }, { kind: 'not', filter: { kind: 'valueTier', tiers: ['low', 'none'] } }] },
+    ];
+    for (const filter of filters) {
+      const segment = await insertSegment(store, tenantId, { name: 'chunked', filter, rfmWindow: '365d' });
+      const whole = await segments.evaluate(tenantId, segment.id);
+      expect(whole!.length).toBeGreaterThan(7);
+      expect(new Set(await chunked.evaluate(tenantId, segment.id))).toEqual(new Set(whole));
+      expect(await chunked.refresh(segment)).toEqual({ entered: whole!.length, exited: 0, members: whole!.length });
+      const stored = await store.query<{ contact_id: string }>('SELECT contact_id FROM segment_members WHERE segment_id = $1 AND member', [segment.id]);
+      expect(new Set(stored.map((row) => row.contact_id))).toEqual(new Set(whole));
+    }
+    // A changed filter: the chunks' differences with the stored members are the entries and exits.
+    const segment = await insertSegment(store, tenantId, { name: 'changed', filter: filters[0]!, rfmWindow: '365d' });
+    const before = new Set(await segments.evaluate(tenantId, segment.id));
+    await chunked.refresh(segment);
+    const changed = (await updateSegment(store, tenantId, segment.id, { name: 'changed', filter: filters[3]!, rfmWindow: '365d' }))!;
+    const after = new Set(await segments.evaluate(tenantId, segment.id));
+    const entered = [...after].filter((id) => !before.has(id)).length;
+    const exited = [...before].filter((id) => !after.has(id)).length;
+    expect(entered * exited).toBeGreaterThan(0);
+    expect(await chunked.refresh({ ...changed, refreshedAt: NOW })).toEqual({ entered, exited, members: after.size });
   });
 
   it('scores a tenant with too few buyers by its fixed thresholds, and says so', async () => {

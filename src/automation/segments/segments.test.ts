@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../../test/support/hub.ts';
-import { rfmGroup, rfmGroupSql } from './rfm.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 
 const DAY = 86_400_000;
@@ -51,16 +50,6 @@ describe.each(['embedded', 'postgres'] as const)('segments (%s)', (mode) => {
     expect(scores[4]).toMatchObject({ orders: 10, spent: 1000, averageBasket: 100, rule: 'quintiles', buyers: 10 });
     const nobody = await api('/v1/contacts', { body: { phone: '+33612349999' } });
     expect((await api(`/v1/segments/rfm/${nobody.body.contact.id}`)).body.scores).toBeNull();
-  });
-
-  it('names groups in SQL as in TypeScript, for all 125 codes', async () => {
-    const codes = [];
-    for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) codes.push({ r, f, m });
-    const rows = await hub.hub.store.query<{ r: number; f: number; m: number; name: string }>(
-      `SELECT r, f, m, ${rfmGroupSql('r', 'f', 'm')} AS name FROM jsonb_to_recordset($1::jsonb) AS x(r int, f int, m int)`,
-      [JSON.stringify(codes)],
-    );
-    expect(rows.map((row) => row.name)).toEqual(codes.map(({ r, f, m }) => rfmGroup(r, f, m)));
   });
 
   it('selects by behaviour, consent, fields, lists and RFM, and combines them', async () => {

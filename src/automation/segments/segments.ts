@@ -12,25 +12,23 @@ import { ConflictError, notFound } from '../../errors.ts';
 import { durationMs } from '../duration.ts';
 import { liveScenariosUsing } from '../segment-references.ts';
 import { tenantBoundaries, type Boundaries } from './boundaries.ts';
+import { DEFAULT_CHUNK_SIZING, nextChunkSize, runChunk, type ChunkSizing } from './chunk-plan.ts';
 import { rfmGroup, type CustomerTier, type RfmGroup, type ValueTier } from './rfm.ts';
 import { segmentSettings } from './score-settings.ts';
 import type { SegmentInput } from './segment.ts';
-import { contactChunkQuery, membersQuery, scoresQuery, usesScores, type ScoreContext, type Scope } from './segment-sql.ts';
+import { chunkChangesQuery, chunkMembersQuery, contactMatchQuery, scoresQuery, usesScores, type FilterQuery, type ScoreContext } from './segment-sql.ts';
 import {
   deleteSegment,
   getSegment,
   insertSegment,
   listSegments,
   markRefreshed,
-  membershipStates,
   recordMemberships,
   updateSegment,
   type Segment,
 } from './segment-store.ts';
 
 const REFRESH_JOB = 'automation.segments.refresh';
-/** Contacts per refresh statement: each chunk holds the embedded store for a few milliseconds. */
-const CHUNK = 2_000;
 const yieldToOthers = () => new Promise((resolve) => setImmediate(resolve));
 
 export interface RfmScore {
@@ -58,6 +56,8 @@ export interface SegmentsOptions {
   log: Logger;
   clock: () => Date;
   refreshEveryMs?: number;
+  /** Contacts per chunk statement (default DEFAULT_CHUNK_SIZING; tests fix small chunks). */
+  chunks?: ChunkSizing;
 }
 
 export class Segments {
@@ -107,55 +107,54 @@ export class Segments {
     if (!usesScores(segment.filter)) return undefined;
     const { db } = this.#options;
     return {
-      boundaries: await tenantBoundaries(db, segment.tenantId, segment.rfmWindow, durationMs(segment.rfmWindow), now),
+      boundaries: await tenantBoundaries(db, segment.tenantId, segment.rfmWindow, durationMs(segment.rfmWindow), now, this.#options.chunks),
       settings: await segmentSettings(db, segment.tenantId),
     };
   }
 
-  /** The members among a scope of contacts. */
-  async #matching(segment: Pick<Segment, 'tenantId' | 'filter' | 'rfmWindow'>, now: Date, scope: Scope, scores: ScoreContext | undefined): Promise<string[]> {
-    const query = membersQuery(segment.tenantId, segment.filter, now, durationMs(segment.rfmWindow), scope, scores);
-    return (await this.#options.db.query<{ id: string }>(query.text, query.params)).map((row) => row.id);
+  async #query(segment: Pick<Segment, 'tenantId' | 'filter' | 'rfmWindow'>, now: Date): Promise<FilterQuery> {
+    return { tenantId: segment.tenantId, filter: segment.filter, now, rfmWindowMs: durationMs(segment.rfmWindow), scores: await this.#scores(segment, now) };
   }
 
-  /** Every contact matching the segment's filter, chunk by chunk. */
-  async *#chunks(segment: Pick<Segment, 'tenantId' | 'filter' | 'rfmWindow'>, now: Date): AsyncGenerator<{ ids: string[]; matching: string[] }> {
-    const scores = await this.#scores(segment, now);
-    let after = '';
-    for (;;) {
-      const chunk = contactChunkQuery(segment.tenantId, after, CHUNK);
-      const ids = (await this.#options.db.query<{ id: string }>(chunk.text, chunk.params)).map((row) => row.id);
-      if (ids.length === 0) return;
-      yield { ids, matching: await this.#matching(segment, now, { contactIds: ids }, scores) };
-      if (ids.length < CHUNK) return;
-      after = ids.at(-1)!;
+  /**
+   * The rows of a chunk statement (chunkChangesQuery, chunkMembersQuery) for each chunk of the tenant's
+   * contacts in id order, each chunk sized to hold the store briefly, the event loop let go in between.
+   */
+  async *#chunks<Row>(statement: (after: string, limit: number) => { text: string; params: unknown[] }): AsyncGenerator<Row[]> {
+    const sizing = this.#options.chunks ?? DEFAULT_CHUNK_SIZING;
+    let limit = Math.min(sizing.max, Math.max(sizing.min, 1_000));
+    for (let after = ''; ; ) {
+      const started = performance.now();
+      const rows = await runChunk<Row & { upto: string | null; size: number }>(this.#options.db, statement(after, limit));
+      const elapsed = performance.now() - started;
+      const [first] = rows;
+      if (!first?.upto) return;
+      yield rows;
+      if (first.size < limit) return;
+      after = first.upto;
+      limit = nextChunkSize(sizing, limit, elapsed);
       await yieldToOthers();
     }
   }
 
   /**
-   * Brings the stored members in line with the filter, a chunk of contacts at a time. The first fill of
-   * a new segment is silent; afterwards each change publishes its event first (dedupe key: segment,
-   * contact, change number) and is recorded second, so a crash in between publishes the same event
-   * again, absorbed by the bus.
+   * Brings the stored members in line with the filter, a chunk of contacts at a time: one statement per
+   * chunk compares the chunk's matching contacts with its stored members and answers only the changes.
+   * The first fill of a new segment is silent; afterwards each change publishes its event first (dedupe
+   * key: segment, contact, change number) and is recorded second, so a crash in between publishes the
+   * same event again, absorbed by the bus.
    */
   async refresh(segment: Segment): Promise<{ entered: number; exited: number; members: number }> {
     const { db, clock, publisher } = this.#options;
     const now = clock();
     const silent = segment.refreshedAt === null;
+    const query = await this.#query(segment, now);
     let entered = 0;
     let exited = 0;
     let members = 0;
-    for await (const { ids, matching } of this.#chunks(segment, now)) {
-      members += matching.length;
-      const inside = new Set(matching);
-      const states = await membershipStates(db, segment.id, ids);
-      const changes: { contactId: string; member: boolean; transitions: number }[] = [];
-      for (const contactId of matching) {
-        const state = states.get(contactId);
-        if (!state?.member) changes.push({ contactId, member: true, transitions: state?.transitions ?? 0 });
-      }
-      for (const [contactId, state] of states) if (state.member && !inside.has(contactId)) changes.push({ contactId, member: false, transitions: state.transitions });
+    for await (const rows of this.#chunks<{ matched: number; contact_id: string | null; member: boolean; transitions: number }>((after, limit) => chunkChangesQuery(query, segment.id, after, limit))) {
+      members += rows[0]!.matched;
+      const changes = rows.filter((row) => row.contact_id !== null).map((row) => ({ contactId: row.contact_id!, member: row.member, transitions: row.transitions }));
       if (!silent) {
         await Promise.all(
           changes.map((change) =>
@@ -202,8 +201,11 @@ export class Segments {
   async evaluate(tenantId: string, segmentId: string): Promise<string[] | undefined> {
     const segment = await getSegment(this.#options.db, tenantId, segmentId);
     if (!segment) return undefined;
+    const query = await this.#query(segment, this.#options.clock());
     const members: string[] = [];
-    for await (const { matching } of this.#chunks(segment, this.#options.clock())) members.push(...matching);
+    for await (const rows of this.#chunks<{ id: string | null }>((after, limit) => chunkMembersQuery(query, after, limit))) {
+      for (const row of rows) if (row.id !== null) members.push(row.id);
+    }
     return members;
   }
 
@@ -211,8 +213,8 @@ export class Segments {
   async contains(tenantId: string, segmentId: string, contactId: string): Promise<boolean> {
     const segment = await getSegment(this.#options.db, tenantId, segmentId);
     if (!segment) return false;
-    const now = this.#options.clock();
-    return (await this.#matching(segment, now, { contactId }, await this.#scores(segment, now))).length === 1;
+    const match = contactMatchQuery(await this.#query(segment, this.#options.clock()), contactId);
+    return (await this.#options.db.query(match.text, match.params)).length === 1;
   }
 
   /** A contact's scores over the window; undefined without a purchase in it; NotFoundError for no such contact. */
@@ -221,15 +223,16 @@ export class Segments {
     if (!(await contacts.getContact(tenantId, contactId))) throw notFound('contact', contactId);
     const now = clock();
     const scores = (await this.#scores({ tenantId, rfmWindow: window, filter: { kind: 'rfm', codes: ['555'] } }, now))!;
-    const query = scoresQuery(tenantId, contactId, now, durationMs(window), scores);
-    const [row] = await db.query<{ r: number; f: number; m: number; code: string; value_tier: ValueTier; customer_tier: CustomerTier; orders: number; spent: number; basket: number | null; last_at: Date }>(query.text, query.params);
+    const query = scoresQuery({ tenantId, now, rfmWindowMs: durationMs(window), scores }, contactId);
+    const [row] = await db.query<{ code: number; value_tier: ValueTier; customer_tier: CustomerTier; orders: number; spent: number; basket: number | null; last_at: Date }>(query.text, query.params);
     if (!row) return undefined;
+    const [r, f, m] = String(row.code).split('').map(Number) as [number, number, number];
     return {
-      recency: row.r,
-      frequency: row.f,
-      monetary: row.m,
-      code: row.code,
-      group: rfmGroup(row.r, row.f, row.m),
+      recency: r,
+      frequency: f,
+      monetary: m,
+      code: String(row.code),
+      group: rfmGroup(r, f, m),
       valueTier: row.value_tier,
       customerTier: row.customer_tier,
       orders: row.orders,

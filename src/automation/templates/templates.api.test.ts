@@ -28,7 +28,7 @@ describe.each(['embedded', 'postgres'] as const)('scenario templates API (%s)', 
     const listed = await t.api('/v1/scenario-templates');
     expect(listed.status).toBe(200);
     // The built-in ones, then the connectors' (Google Calendar's appointment reminders).
-    expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([...BUILT_IN_TEMPLATES.map((template) => template.id), 'appointment-reminders']);
+    expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([...BUILT_IN_TEMPLATES.map((template) => template.id), 'appointment-reminders', 'billing-reminders']);
     const birthday = listed.body.items[0];
     expect(birthday).toMatchObject({
       id: 'birthday',

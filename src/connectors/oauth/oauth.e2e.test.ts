@@ -219,7 +219,11 @@ describe.each<TestHubMode>(['embedded', 'postgres'])('OAuth connector install, t
         return found.length > 0 && found;
       }, 'the event of the fetched change');
       expect(changed!.data).toMatchObject({ thingId: 'thing-1', name: 'Coupe Mme Dupont' });
-      const inbox = await hub.hub.store.query<{ status: string; fetched: { data: { items: unknown[] } } }>('SELECT status, fetched FROM connector_inbox WHERE installation_id = $1', [installationId]);
+      // The entry is marked processed just after its events are published: wait for it, not for the event.
+      const inbox = await waitFor(async () => {
+        const rows = await hub.hub.store.query<{ status: string; fetched: { data: { items: unknown[] } } }>('SELECT status, fetched FROM connector_inbox WHERE installation_id = $1', [installationId]);
+        return rows.every((row) => row.status !== 'pending') && rows;
+      }, 'the notification processed');
       expect(inbox).toHaveLength(1);
       expect(inbox[0]!.status).toBe('processed');
       expect(inbox[0]!.fetched.data.items).toHaveLength(1);

@@ -1,0 +1,19 @@
+/** The Salesforce connector: its files assembled into the hub's connector contract (src/connectors/connector.ts). */
+import { defineConnector } from '../../src/connectors/connector.ts';
+import { actions } from './actions.ts';
+import { fetchRelated, handleDelivery } from './inbound.ts';
+import { accountOf, authorizationServer, reconcile, remoteResources, uninstall } from './install.ts';
+import { manifest } from './manifest.ts';
+import { routes } from './plugin.ts';
+
+export const salesforce = defineConnector({
+  manifest,
+  oauth: { accountOf, authorizationServer },
+  reconcile,
+  uninstall,
+  remoteResources,
+  routes,
+  fetch: fetchRelated,
+  handle: handleDelivery,
+  actions,
+});

@@ -1,0 +1,183 @@
+/**
+ * The Salesforce connector on a live hub: the OAuth web server flow against a local authorization server speaking
+ * Salesforce's endpoints (client credentials in the form, instance_url and identity URL in the token answer, no
+ * refresh token rotation), the identity URL and REST API reproduced with nock (testing/fake-salesforce.ts), Outbound
+ * Messages posted as Salesforce posts them.
+ */
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser } from '../../test/support/browser.ts';
+import { startTestHub, type TestHub } from '../../test/support/hub.ts';
+import { startOAuthTestServer, type OAuthTestServer } from '../../test/support/oauth-server.ts';
+import { freePort } from '../../test/support/processes.ts';
+import { waitFor } from '../../test/support/wait.ts';
+import { id18 } from './ids.ts';
+import { ACK_RESPONSE } from './outbound-message.ts';
+import { INSTANCE_ORIGIN, ORG_ID, outboundMessage, startFakeSalesforce, USER_ID, USERNAME, type FakeSalesforce } from './testing/fake-salesforce.ts';
+
+const ASSIGNEE = id18('0055e000003TdXz')!;
+const INVOICE_ID = id18('a015e00000Inv01')!;
+
+describe('Salesforce connector', () => {
+  let server: OAuthTestServer;
+  let fake: FakeSalesforce;
+  let hub: TestHub;
+  let installationId = '';
+  let endpoint = '';
+
+  const api = (path: string, init?: Parameters<TestHub['api']>[1]) => hub.api(path, init);
+  const events = async (type: string) => (await api(`/v1/events?type=${type}&limit=100`)).body.items as { id: string; data: Record<string, any>; subject: Record<string, string> }[];
+  const inbox = () => hub.hub.store.query<{ dedupe_key: string; status: string; note: string | null }>('SELECT dedupe_key, status, note FROM connector_inbox WHERE installation_id = $1 ORDER BY seq', [installationId]);
+  const post = (body: string, url = endpoint) => fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, body });
+  const phoneOf = async (contactId: string) => (await api(`/v1/contacts/${contactId}`)).body.phone as string;
+  const refreshes = () => server.tokenCalls.filter((call) => call.grantType === 'refresh_token');
+  const createTask = (input: Record<string, unknown>) => api(`/v1/connectors/salesforce/installations/${installationId}/actions/create-task`, { body: input });
+
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    server = await startOAuthTestServer({ salesforce: { organizationId: ORG_ID, userId: USER_ID, instanceUrl: INSTANCE_ORIGIN } });
+    fake = startFakeSalesforce((token) => server.accountOf(token));
+    const port = await freePort();
+    hub = await startTestHub(
+      'embedded',
+      { PORT: String(port), HUB_PUBLIC_URL: `http://127.0.0.1:${port}`, HUB_OAUTH_SALESFORCE_CLIENT_ID: server.clientId, HUB_OAUTH_SALESFORCE_CLIENT_SECRET: server.clientSecret },
+      { hub: { oauthEndpoints: { salesforce: { authorizeUrl: `${server.url}/services/oauth2/authorize`, tokenUrl: `${server.url}/services/oauth2/token`, revokeUrl: `${server.url}/services/oauth2/revoke` } } } },
+    );
+    server.allowRedirect(`${hub.url}/connectors/salesforce/oauth/callback`);
+  }, 180_000);
+  afterAll(async () => {
+    await hub?.close();
+    await server?.close();
+    fake?.stop();
+    nock.enableNetConnect();
+  });
+
+  it('installs with the web server flow: PKCE, scopes api refresh_token, the client in the form, the org as the account', async () => {
+    const start = await api('/v1/connectors/salesforce/installations', { body: { environment: 'production' } });
+    expect(start.status, JSON.stringify(start.body)).toBe(202);
+    const page = await new TestBrowser().follow(start.body.authorizationUrl);
+    expect(page.status, page.body).toBe(200);
+    expect(page.body).toContain(ORG_ID);
+    const authorize = server.authorizeRequests.at(-1)!;
+    expect(authorize.get('scope')).toBe('api refresh_token');
+    expect(authorize.get('code_challenge_method')).toBe('S256');
+    expect(server.tokenCalls.at(-1)).toMatchObject({ grantType: 'authorization_code', clientAuth: 'body', result: 'ok' });
+
+    const [installation] = (await api('/v1/connectors/salesforce/installations')).body.items as { id: string; account: string; status: string }[];
+    expect(installation).toMatchObject({ account: ORG_ID, status: 'active' });
+    installationId = installation!.id;
+    const detail = (await api(`/v1/connectors/salesforce/installations/${installationId}`)).body;
+    expect(detail.settings).toMatchObject({ organizationId: ORG_ID, username: USERNAME, environment: 'production', phoneRegion: 'FR', currency: 'EUR' });
+    endpoint = detail.remote[0].externalId;
+    expect(endpoint).toMatch(new RegExp(`^${hub.url}/connectors/salesforce/${installationId}/outbound-messages/[A-Za-z0-9]{32}$`));
+    // Reconcile checked the API with the new token.
+    expect(fake.queries).toContain('SELECT Id FROM Organization LIMIT 1');
+  });
+
+  it('refuses a sign-in address that is not a My Domain, storing nothing', async () => {
+    for (const body of [{ environment: 'my-domain' }, { environment: 'my-domain', myDomainUrl: 'https://evil.example.com' }, { environment: 'production', myDomainUrl: 'https://acme.my.salesforce.com' }]) {
+      const refused = await api('/v1/connectors/salesforce/installations', { body });
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain('body.myDomainUrl');
+    }
+  });
+
+  it('an Outbound Message for a task assigned: stored, acknowledged, task.assigned to the assignee\'s mobile; its repeat changes nothing', async () => {
+    fake.put('User', { Id: ASSIGNEE, Name: 'Julie Bernard', MobilePhone: '+33 6 98 76 54 32' });
+    const message = outboundMessage({
+      sobject: 'Task',
+      notifications: [{ id: '04l5e00000Gx7QzAAJ', fields: { Id: '00T5e00000AbCdEEAV', OwnerId: ASSIGNEE, Subject: 'Rappeler Mme Dupont', Status: 'Not Started', Priority: 'High', ActivityDate: '2026-12-07', SystemModstamp: '2026-12-05T09:00:00.000Z' } }],
+    });
+    const answer = await post(message);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toContain('text/xml');
+    expect(await answer.text()).toBe(ACK_RESPONSE);
+    const [assigned] = await waitFor(async () => {
+      const found = await events('task.assigned');
+      return found.length > 0 && found;
+    }, 'task.assigned');
+    expect(assigned!.data).toMatchObject({ task: { id: '00T5e00000AbCdEEAV', subject: 'Rappeler Mme Dupont' }, assignee: { userId: ASSIGNEE, mobilePhone: '+33 6 98 76 54 32' }, org: { organizationId: ORG_ID } });
+    expect(await phoneOf(assigned!.subject.contactId!)).toBe('+33698765432');
+    expect(fake.queries).toContain(`SELECT Id, Name, MobilePhone FROM User WHERE Id = '${ASSIGNEE}'`);
+
+    // Salesforce sends it again (no ack seen in time): acknowledged, one entry, one event.
+    expect(await (await post(message)).text()).toBe(ACK_RESPONSE);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await inbox()).map((entry) => entry.dedupe_key)).toEqual(['notification:04l5e00000Gx7QzAAJ']);
+    expect(await events('task.assigned')).toHaveLength(1);
+  });
+
+  it('a batch of orders: one entry per notification, an order.created for each, with the bill-to contact', async () => {
+    fake.put('Contact', { Id: '0035e00000ZkM3hAAF', FirstName: 'Camille', LastName: 'Martin', MobilePhone: '06 12 34 56 78', Phone: null, Email: 'camille.martin@example.fr' });
+    const orders = ['8015e00000O0001AAA', '8015e00000O0002AAA'].map((id, index) => ({
+      id: id18(`04l5e00000Gy00${index}`)!,
+      fields: { Id: id, OrderNumber: `0000010${index}`, Status: 'Activated', TotalAmount: '59.9', BillToContactId: '0035e00000ZkM3hAAF', SystemModstamp: '2026-12-05T09:00:00.000Z' },
+    }));
+    expect(await (await post(outboundMessage({ sobject: 'Order', notifications: orders }))).text()).toBe(ACK_RESPONSE);
+    const created = await waitFor(async () => {
+      const found = await events('order.created');
+      return found.length === 2 && found;
+    }, 'two order.created');
+    expect(created.map((event) => event.data.status)).toEqual(['processing', 'processing']);
+    expect(await phoneOf(created[0]!.subject.contactId!)).toBe('+33612345678');
+    expect((await inbox()).filter((entry) => entry.dedupe_key.startsWith('notification:04l5e00000Gy00'))).toHaveLength(2);
+  });
+
+  it('billing: with settings.invoices, an unpaid invoice\'s Outbound Message becomes invoice.due for its contact; the template is offered', async () => {
+    const patched = await api(`/v1/connectors/salesforce/installations/${installationId}`, {
+      method: 'PATCH',
+      body: { settings: { invoices: { sobject: 'Invoice__c', dueDateField: 'Due_Date__c', contactField: 'Contact__c', amountField: 'Balance__c', paidField: 'Paid__c' } } },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const message = outboundMessage({
+      sobject: 'Invoice__c',
+      notifications: [{ id: id18('04l5e00000Gw001')!, fields: { Id: INVOICE_ID, Name: 'F-2026-0412', Due_Date__c: '2026-12-15', Balance__c: '480', Paid__c: 'false', Contact__c: '0035e00000ZkM3hAAF', SystemModstamp: '2026-12-05T09:00:00.000Z' } }],
+    });
+    expect(await (await post(message)).text()).toBe(ACK_RESPONSE);
+    const [due] = await waitFor(async () => {
+      const found = await events('invoice.due');
+      return found.length > 0 && found;
+    }, 'invoice.due');
+    expect(due!.data.invoice).toEqual({ id: INVOICE_ID, sobject: 'Invoice__c', number: 'F-2026-0412', dueDate: '2026-12-15', amount: 480, currency: 'EUR' });
+    expect(await phoneOf(due!.subject.contactId!)).toBe('+33612345678');
+    const templates = (await api('/v1/scenario-templates')).body.items as { id: string }[];
+    expect(templates.map((template) => template.id)).toContain('billing-reminders');
+  });
+
+  it('refuses a foreign org, malformed XML and a wrong endpoint with a SOAP fault, storing nothing', async () => {
+    const before = (await inbox()).length;
+    const foreign = await post(outboundMessage({ organizationId: '00D5e000000ZZZZEAA', sobject: 'Lead', notifications: [{ id: id18('04l5e00000Gz001')!, fields: { Id: '00Q5e00000ZkM3hEAF' } }] }));
+    expect(foreign.status).toBe(500);
+    expect(await foreign.text()).toMatch(/<faultcode>soapenv:Client<\/faultcode>[\s\S]*receives the Outbound Messages of org/);
+    const malformed = await post('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><notifications>');
+    expect(malformed.status).toBe(500);
+    expect(await malformed.text()).toContain('malformed XML');
+    const wrongToken = await post(outboundMessage({ sobject: 'Lead', notifications: [{ id: id18('04l5e00000Gz002')!, fields: { Id: '00Q5e00000ZkM3hEAF' } }] }), endpoint.replace(/[A-Za-z0-9]{32}$/, 'x'.repeat(32)));
+    expect(wrongToken.status).toBe(500);
+    expect(await wrongToken.text()).toContain('Unknown endpoint');
+    expect((await inbox()).length).toBe(before);
+  });
+
+  it('creates a Task; refreshes on 401 INVALID_SESSION_ID without a new refresh token; a revoked app puts the installation in reauthorize', async () => {
+    const created = await createTask({ subject: 'Rappeler Mme Dupont', whoId: '0035e00000ZkM3hAAF', activityDate: '2026-12-07' });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(fake.created.at(-1)).toMatchObject({ sobject: 'Task', body: { Subject: 'Rappeler Mme Dupont', WhoId: '0035e00000ZkM3hAAF', ActivityDate: '2026-12-07', Status: 'Not Started', Priority: 'Normal' } });
+    expect(created.body.result).toEqual({ taskId: fake.created.at(-1)!.id });
+
+    // The session expired (Salesforce's token answer says no expiry): a 401, one refresh in the form, the call again.
+    server.expireAccessTokens(server.consent.account);
+    const count = refreshes().length;
+    expect((await createTask({ subject: 'Après expiration' })).status).toBe(200);
+    expect(refreshes().slice(count)).toMatchObject([{ clientAuth: 'body', result: 'ok' }]);
+
+    // The admin revoked the app in Salesforce: the refresh is refused, the installation waits for a reconnect.
+    server.revokeAccount(server.consent.account);
+    server.expireAccessTokens(server.consent.account);
+    const refused = await createTask({ subject: 'Après révocation' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.detail).toContain('needs to be reconnected');
+    const [installation] = (await api('/v1/connectors/salesforce/installations')).body.items as { status: string }[];
+    expect(installation!.status).toBe('reauthorize');
+  });
+});
