@@ -169,7 +169,6 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
       bus,
       contacts: contacts.contacts,
       vault,
-      sending,
       log: log.child({ part: 'connectors' }),
       publicUrl: config.publicUrl,
       allowPrivateTargets,
@@ -189,7 +188,6 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
       scenarioActions: automation.connectorActions,
       scenarioLibrary: automation.library,
     });
-    bus.addSource(connectors.rules);
 
     // Routes: every part's route modules, registered by the gateway the same way.
     const readiness: ReadinessCheck[] = [

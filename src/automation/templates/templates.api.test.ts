@@ -8,7 +8,11 @@ import { startTestHub, type TestHub } from '../../../test/support/hub.ts';
 import { BUILT_IN_TEMPLATES } from './index.ts';
 import { buildFromTemplate } from './instantiate.ts';
 
-const required: Record<string, Record<string, unknown>> = { 'satisfaction-survey': { reviewUrl: 'https://g.page/r/bougies/review' } };
+const required: Record<string, Record<string, unknown>> = {
+  'satisfaction-survey': { reviewUrl: 'https://g.page/r/bougies/review' },
+  'merchant-new-order': { phone: '+33698765432' },
+  'merchant-stock': { phone: '+33698765432' },
+};
 
 describe.each(['embedded', 'postgres'] as const)('scenario templates API (%s)', (mode) => {
   let t: TestHub;
