@@ -6,14 +6,13 @@ import { z } from 'zod';
 import { defineAction } from '../../src/connectors/action.ts';
 import type { ActionContext } from '../../src/connectors/connector.ts';
 import { salesforceApi } from './client.ts';
-import { SALESFORCE_ID } from './ids.ts';
+import { API_NAME, SALESFORCE_ID } from './ids.ts';
 import type { Credentials, Settings } from './manifest.ts';
 
 type Context = ActionContext<Settings, Credentials>;
 
 export const RecordIdSchema = z.string().trim().regex(SALESFORCE_ID, 'expected a Salesforce record id (15 or 18 characters)');
-/** An sObject or field API name: standard (`Contact`, `MobilePhone`) or custom (`Invoice__c`, `SMS_Opt_Out__c`). */
-export const ApiNameSchema = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'expected an API name such as Contact or SMS_Opt_Out__c');
+export const ApiNameSchema = z.string().trim().regex(API_NAME, 'expected an API name such as Contact or SMS_Opt_Out__c');
 
 const createTask = defineAction({
   id: 'create-task',
