@@ -12,7 +12,7 @@ import { salesforceApi } from './client.ts';
 import { memoryKey, recordDecision, type MappingContext, type RecordChange, type RecordMemory, type Related } from './events.ts';
 import { SALESFORCE_ID } from './ids.ts';
 import type { Credentials, Settings } from './manifest.ts';
-import { NOTIFICATION_KIND } from './plugin.ts';
+import { NOTIFICATION_KIND } from './outbound-message.ts';
 
 const ChangeSchema = z.object({
   sobjectType: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/),

@@ -79,6 +79,12 @@ export const SettingsSchema = z
       .regex(API_NAME)
       .optional()
       .describe('A checkbox field of Contact and Lead (same API name on both) saying the person agreed to SMS, e.g. SMS_Opt_In__c; add it to the Outbound Messages\' fields.'),
+    pollEveryMinutes: z.number().int().min(5).max(1440).default(15).describe('How often the hub reads what changed in Salesforce whatever the Outbound Messages say (a missed one is caught).'),
+    pollObjects: z
+      .array(z.enum(['Task', 'Order', 'Contact', 'Lead']))
+      .max(4)
+      .default(['Task', 'Order', 'Contact', 'Lead'])
+      .describe('The objects the backstop poll reads (the invoices\' object too when set); leave out those the org does not use.'),
     invoices: InvoicesSchema.optional().describe('Which records are invoices to remind of (invoice.due / invoice.paid); none: no billing reminders.'),
   })
   .strict();

@@ -11,6 +11,7 @@ import { startTestHub, type TestHub } from '../../test/support/hub.ts';
 import { startOAuthTestServer, type OAuthTestServer } from '../../test/support/oauth-server.ts';
 import { freePort } from '../../test/support/processes.ts';
 import { waitFor } from '../../test/support/wait.ts';
+import { runScheduleNow } from '../../src/connectors/schedules.ts';
 import { id18 } from './ids.ts';
 import { ACK_RESPONSE } from './outbound-message.ts';
 import { INSTANCE_ORIGIN, ORG_ID, outboundMessage, startFakeSalesforce, USER_ID, USERNAME, type FakeSalesforce } from './testing/fake-salesforce.ts';
@@ -157,6 +158,26 @@ describe('Salesforce connector', () => {
     expect(wrongToken.status).toBe(500);
     expect(await wrongToken.text()).toContain('Unknown endpoint');
     expect((await inbox()).length).toBe(before);
+  });
+
+  it('the backstop poll catches a task whose Outbound Message was lost, once; a change already pushed publishes nothing', async () => {
+    const later = (ms: number) => new Date(Date.now() + ms).toISOString().replace('Z', '+0000');
+    const lost = id18('00T5e00000LoSt1')!;
+    fake.put('Task', { Id: lost, OwnerId: ASSIGNEE, Subject: 'Relancer le devis', Status: 'Not Started', Priority: 'Normal', ActivityDate: '2026-12-08', Description: null, WhoId: null, WhatId: null, IsClosed: false, SystemModstamp: later(60_000) });
+    // The task pushed earlier, read again by the poll with the same owner: nothing new.
+    fake.put('Task', { Id: '00T5e00000AbCdEEAV', OwnerId: ASSIGNEE, Subject: 'Rappeler Mme Dupont', Status: 'Not Started', Priority: 'High', ActivityDate: '2026-12-07', Description: null, WhoId: null, WhatId: null, IsClosed: false, SystemModstamp: later(30_000) });
+    const poll = async () => (await runScheduleNow(hub.hub.connectors.deps, installationId, 'poll'))?.result as { received: number; duplicates: number; skipped: string[] };
+    const first = await poll();
+    // The fake org has no Order or Lead records table: skipped with the error kept, the other objects polled.
+    expect(first).toMatchObject({ received: 2, duplicates: 0, skipped: ['Order', 'Lead'] });
+    expect(fake.queries.some((soql) => /^SELECT Id, OwnerId, Subject, .* FROM Task WHERE SystemModstamp >= \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z ORDER BY SystemModstamp ASC LIMIT 1000$/.test(soql))).toBe(true);
+    await waitFor(async () => (await events('task.assigned')).some((event) => event.data.task.id === lost), 'the polled task');
+    expect((await events('task.assigned')).map((event) => event.data.task.id).sort()).toEqual(['00T5e00000AbCdEEAV', lost].sort());
+    // The cursor moved to the newest change read; the inclusive cursor reads that one again, a duplicate.
+    expect(await poll()).toMatchObject({ received: 0, duplicates: 1 });
+    const [row] = await hub.hub.store.query<{ state: { pollCursors: Record<string, string>; pollErrors: Record<string, string> } }>('SELECT state FROM connector_installations WHERE id = $1', [installationId]);
+    expect(Date.parse(row!.state.pollCursors.Task!)).toBeGreaterThan(Date.now());
+    expect(row!.state.pollErrors.Order).toContain('INVALID_TYPE');
   });
 
   it('creates a Task; refreshes on 401 INVALID_SESSION_ID without a new refresh token; a revoked app puts the installation in reauthorize', async () => {

@@ -4,7 +4,8 @@
  *   id, asserted_user, user_id, organization_id, username, nick_name, display_name, email, urls…);
  * - the REST API at the org's instance, `/services/data/v66.0/` (REST API Developer Guide): `query?q=` answering
  *   `{ totalSize, done, records: [{ attributes: { type, url }, …fields }] }` for `SELECT <fields> FROM <object>
- *   [WHERE Id = '<id>'] [LIMIT n]`, `POST sobjects/<object>` → 201 `{ id, errors: [], success: true }`,
+ *   [WHERE Id = '<id>' | WHERE SystemModstamp >= <instant> ORDER BY SystemModstamp ASC] [LIMIT n]` (an object the
+ *   org lacks: 400 INVALID_TYPE), `POST sobjects/<object>` → 201 `{ id, errors: [], success: true }`,
  *   `PATCH sobjects/<object>/<id>` → 204; a token the authorization server no longer honours → 401
  *   `[{ "message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID" }]`; an unknown record → 404
  *   `[{ "errorCode": "NOT_FOUND", "message": "The requested resource does not exist" }]`.
@@ -106,12 +107,16 @@ export function startFakeSalesforce(accountOf: (accessToken: string) => string |
       if (!authorized(request)) return sessionExpired as unknown as nock.ReplyFnResult;
       const soql = new URL(request.url).searchParams.get('q') ?? '';
       fake.queries.push(soql);
-      const match = /^SELECT (.+) FROM (\w+)(?: WHERE Id = '(\w+)')?(?: LIMIT (\d+))?$/i.exec(soql.trim());
+      const match = /^SELECT (.+) FROM (\w+)(?: WHERE Id = '(\w+)')?(?: WHERE SystemModstamp >= (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z) ORDER BY SystemModstamp ASC)?(?: LIMIT (\d+))?$/i.exec(soql.trim());
       if (!match) return [400, [{ message: `unexpected SOQL in the fake: ${soql}`, errorCode: 'MALFORMED_QUERY' }]];
-      const [, fieldList, sobject, id, limit] = match;
+      const [, fieldList, sobject, id, since, limit] = match;
+      if (!fake.records.has(sobject!)) return [400, [{ message: `sObject type '${sobject}' is not supported.`, errorCode: 'INVALID_TYPE' }]];
       const fields = fieldList!.split(',').map((field) => field.trim());
-      let rows = [...(fake.records.get(sobject!)?.values() ?? [])];
+      let rows = [...fake.records.get(sobject!)!.values()];
       if (id) rows = rows.filter((row) => id18(String(row.Id)) === id18(id));
+      // REST writes date-times as 2026-12-05T09:00:00.000+0000.
+      const instant = (value: unknown) => Date.parse(String(value).replace(/\+0000$/, 'Z'));
+      if (since) rows = rows.filter((row) => instant(row.SystemModstamp) >= Date.parse(since)).sort((a, b) => instant(a.SystemModstamp) - instant(b.SystemModstamp));
       if (limit) rows = rows.slice(0, Number(limit));
       const records = rows.map((row) => ({ attributes: { type: sobject, url: `${base}/sobjects/${sobject}/${row.Id}` }, ...Object.fromEntries(fields.map((field) => [field, row[field] ?? null])) }));
       return [200, { totalSize: records.length, done: true, records }];
