@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { CUSTOM_EVENT_TYPE, findEventType } from '../bus/catalog/index.ts';
 import { SmsSenderSchema, EmailSenderSchema } from '../sending/settings.ts';
+import { CalendarEntryInputSchema } from '../sending/requests.ts';
 import { normalizePhone } from '../contacts/phone.ts';
 import { MessageCategory } from '../sending/message.ts';
 import { QuietHoursPolicy } from '../sending/compliance/index.ts';
@@ -225,6 +226,7 @@ export const ActionSchema = z.discriminatedUnion(
         text: templateSchema('an email action', 'Bonjour {{ contact.firstName | default: "" }}, …', 200_000),
         html: templateSchema('the email HTML', '<p>Bonjour</p>', 1_000_000).optional(),
         from: EmailSenderSchema.optional(),
+        calendarEntry: CalendarEntryInputSchema.optional(),
       })
       .strict(),
     z
