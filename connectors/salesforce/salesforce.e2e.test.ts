@@ -180,6 +180,27 @@ describe('Salesforce connector', () => {
     expect(row!.state.pollErrors.Order).toContain('INVALID_TYPE');
   });
 
+  it('logs an SMS as a completed Task once, even when the step runs twice', async () => {
+    const log = (input: Record<string, unknown>) => api(`/v1/connectors/salesforce/installations/${installationId}/actions/log-sms`, { body: input });
+    const sms = { direction: 'sent', messageId: 'msg_8Qy2mZ0bW1', text: 'Votre commande 00000100 est expédiée.', whoId: '0035e00000ZkM3hAAF', whatId: '8015e00000O0001AAA', at: '2026-12-05T10:15:00.000Z' };
+    const first = await log(sms);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.result).toMatchObject({ created: true });
+    const task = fake.created.at(-1)!;
+    expect(task).toMatchObject({
+      sobject: 'Task',
+      body: { Subject: 'SMS envoyé', Description: 'Votre commande 00000100 est expédiée.\n\n(réf. hub msg_8Qy2mZ0bW1)', WhoId: '0035e00000ZkM3hAAF', WhatId: '8015e00000O0001AAA', Status: 'Completed', TaskSubtype: 'Task', ActivityDate: '2026-12-05' },
+    });
+    const created = fake.created.length;
+    const again = await log(sms);
+    expect(again.body.result).toEqual({ taskId: task.id, created: false });
+    expect(fake.created.length).toBe(created);
+    const reply = await log({ ...sms, direction: 'received', messageId: 'mo_4fQ9mZ0b', text: 'Merci !' });
+    expect(reply.body.result).toMatchObject({ created: true });
+    expect(fake.created.at(-1)!.body).toMatchObject({ Subject: 'SMS reçu', Description: 'Merci !\n\n(réf. hub mo_4fQ9mZ0b)' });
+    expect((await log({ ...sms, whoId: '0015e00000ZkM3hAAF' })).status).toBe(400);
+  });
+
   it('creates a Task; refreshes on 401 INVALID_SESSION_ID without a new refresh token; a revoked app puts the installation in reauthorize', async () => {
     const created = await createTask({ subject: 'Rappeler Mme Dupont', whoId: '0035e00000ZkM3hAAF', activityDate: '2026-12-07' });
     expect(created.status, JSON.stringify(created.body)).toBe(200);

@@ -27,11 +27,17 @@ const REQUIRED: Record<string, Record<string, unknown>> = {
   'merchant-stock': { phone: '+33698765432' },
 };
 
+/** Each template's steps and the outcomes the simulations below took them with: the last test checks every branch was taken. */
+const visited = new Map<string, Set<string>>();
+
 async function run(id: string, parameters: Record<string, unknown>, input: SimulationInputBody): Promise<SimulationResult> {
   const template = library.get(id)!;
   const validation = validateScenario(buildFromTemplate(template, parameters).definition);
   if (!validation.ok) throw new Error(JSON.stringify(validation.issues));
   const result = await simulate(validation.definition, SimulationInputSchema.parse({ start: TUESDAY, ...input }), { tenantId: 'ten_sim', scenarioId: 'scn_sim', settings: DEFAULT_SENDING_SETTINGS, now: new Date(TUESDAY) });
+  const seen = visited.get(id) ?? new Set<string>();
+  for (const simulated of result.runs) for (const step of simulated.steps) seen.add(`${step.stepId}:${step.outcome}`);
+  visited.set(id, seen);
   // Default texts fit one GSM-7 segment, STOP mention included (realistic names, codes and links below).
   for (const message of result.messages) {
     const analysis = analyzeSms(message.text);
@@ -198,6 +204,12 @@ describe('abandoned cart', () => {
     expect(sent(result)).toEqual([['sms-panier', TUESDAY]]);
     expect(result.runs[0]).toMatchObject({ status: 'exited', endReason: 'exit event order.created' });
   });
+
+  it('without the reminder (as the former rule sent): the link only', async () => {
+    const result = await run('abandoned-cart', { reminder: false }, { contact: camille, events: [{ type: 'cart.abandoned', data: cart }] });
+    expect(sent(result)).toEqual([['sms-panier', TUESDAY]]);
+    expect(result.runs[0]).toMatchObject({ status: 'completed' });
+  });
 });
 
 describe('per-category relance', () => {
@@ -362,5 +374,28 @@ describe('merchant alerts', () => {
       ['sms-rupture', 'Rupture de stock : Bougie figue.'],
       ['sms-stock-bas', 'Stock bas : Bougie figue (1 restant).'],
     ]);
+  });
+});
+
+describe('branch coverage', () => {
+  // Runs last (the file's tests run in order): every step of every template, with its parameters at their defaults
+  // (and the merchant's phone for the survey's alert), was reached by a simulation above, and every condition and
+  // waitFor both ways.
+  it('every template was simulated along each of its branches', () => {
+    const withOptional: Record<string, Record<string, unknown>> = { 'satisfaction-survey': { merchantPhone: '+33698765432' } };
+    const missing: string[] = [];
+    for (const template of BUILT_IN_TEMPLATES) {
+      const seen = visited.get(template.id) ?? new Set<string>();
+      const { steps } = buildFromTemplate(template, { ...REQUIRED[template.id], ...withOptional[template.id] }).definition;
+      for (const step of steps) {
+        // Both ways where both lead somewhere (a last status test has no "no": the trigger filter admits only its statuses).
+        const outcomes = step.type === 'condition' ? (['yes', 'no'] as const).filter((way) => step[way] !== undefined) : step.type === 'waitFor' ? ['happened', 'timedOut'] : [undefined];
+        for (const outcome of outcomes) {
+          const reached = outcome === undefined ? [...seen].some((entry) => entry.startsWith(`${step.id}:`)) : seen.has(`${step.id}:${outcome}`);
+          if (!reached) missing.push(`${template.id}: ${step.id}${outcome === undefined ? '' : ` (${outcome})`}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
