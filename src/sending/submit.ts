@@ -99,6 +99,7 @@ function outbound(message: StoredMessage): OutboundSms | OutboundEmail {
     text: email.text,
     ...(email.html ? { html: email.html } : {}),
     headers: email.headers,
+    ...(email.attachments?.length ? { attachments: email.attachments } : {}),
   };
 }
 

@@ -294,7 +294,7 @@ export class FakeGoogleCalendar {
     const sub = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
     if (method === 'GET' && sub === undefined) return this.#list(calendar, url.searchParams);
     if (method === 'POST' && sub === 'watch') return this.#watch(calendar, body as Json);
-    if (method === 'POST' && sub === undefined) return [200, this.putEvent(calendar.id, { ...(body as Json), id: undefined })];
+    if (method === 'POST' && sub === undefined) return this.#insert(calendar, body as Json);
     if (sub !== undefined) {
       const event = calendar.events.get(sub);
       if (!event) return [404, googleError(404, 'notFound', 'Not Found')];
@@ -307,6 +307,14 @@ export class FakeGoogleCalendar {
       }
     }
     return [404, googleError(404, 'notFound', 'Not Found')];
+  }
+
+  /** events.insert: an id given by the client must be base32hex (a-v, 0-9), 5 to 1024 characters, and new in the calendar. */
+  #insert(calendar: FakeCalendar, body: Json): [number, unknown] {
+    const id = body.id;
+    if (id !== undefined && (typeof id !== 'string' || !/^[a-v0-9]{5,1024}$/.test(id))) return [400, googleError(400, 'invalid', 'Invalid resource id value.')];
+    if (typeof id === 'string' && calendar.events.has(id)) return [409, googleError(409, 'duplicate', 'The requested identifier already exists.')];
+    return [200, this.putEvent(calendar.id, { ...body, id: typeof id === 'string' ? id : undefined })];
   }
 
   /** PATCH semantics: objects merge field by field (extendedProperties.private keeps its other keys), arrays are replaced. */
