@@ -19,6 +19,7 @@ import type { Connector } from './connectors/connector.ts';
 import { createConnectorsModule, type ConnectorsModule } from './connectors/connectors-module.ts';
 import { googleCalendar } from '../connectors/google-calendar/index.ts';
 import { appointmentRemindersTemplate } from '../connectors/google-calendar/reminder-template.ts';
+import { billingRemindersTemplate } from '../connectors/salesforce/billing-template.ts';
 import { prestashop } from '../connectors/prestashop/index.ts';
 import { salesforce } from '../connectors/salesforce/index.ts';
 import { woocommerce } from '../connectors/woocommerce/index.ts';
@@ -151,6 +152,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
     const automation = createAutomationModule({ db: store, queue, bus, sending, contacts, log: log.child({ part: 'automation' }), surveyLinks: createSurveyLinks(secretKey, config.publicUrl) });
     // Connectors' own scenario templates join the library (a calendar's reminders).
     automation.templates.add(appointmentRemindersTemplate);
+    automation.templates.add(billingRemindersTemplate);
     const campaigns = createCampaignsModule({
       db: store,
       queue,
@@ -167,7 +169,6 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
       bus,
       contacts: contacts.contacts,
       vault,
-      sending,
       log: log.child({ part: 'connectors' }),
       publicUrl: config.publicUrl,
       allowPrivateTargets,
@@ -187,7 +188,6 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
       scenarioActions: automation.connectorActions,
       scenarioLibrary: automation.library,
     });
-    bus.addSource(connectors.rules);
 
     // Routes: every part's route modules, registered by the gateway the same way.
     const readiness: ReadinessCheck[] = [

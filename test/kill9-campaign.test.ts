@@ -8,6 +8,7 @@
  * bench/campaign.ts runs the 100,000 campaign.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { SUBMIT_CONCURRENCY } from '../src/sending/deps.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { freshHubEnv } from './support/crash-hub.ts';
 import { freePort, startProcess, type RunningProcess } from './support/processes.ts';
@@ -17,8 +18,8 @@ import { startNetSmppSmsc } from './support/smsc-netsmpp.ts';
 const HUB = new URL('../src/main.ts', import.meta.url).pathname;
 const TOTAL = Number(process.env.KILL9_CAMPAIGN_RECIPIENTS ?? 500);
 const KILL_AT = Math.ceil(TOTAL / 3);
-/** The submit worker's concurrency (src/sending/sending-module.ts): the messages a killed process can hold between provider and record. */
-const MAX_IN_FLIGHT = 32;
+/** The submit worker's concurrency (src/sending/deps.ts): the messages a killed process can hold between provider and record. */
+const MAX_IN_FLIGHT = SUBMIT_CONCURRENCY;
 const PENDING = new Set(['accepted', 'scheduled']);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

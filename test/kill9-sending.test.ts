@@ -10,6 +10,7 @@
  */
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SUBMIT_CONCURRENCY } from '../src/sending/deps.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { freePort, startProcess, type RunningProcess } from './support/processes.ts';
 import { startNetSmppSmsc, type NetSmppSmsc } from './support/smsc-netsmpp.ts';
@@ -31,11 +32,11 @@ const KILL_AT = Math.ceil(TOTAL / 3);
  * `sending.submit` job, after that job took the message's claim (src/sending/submit.ts), and the job
  * ends only after the `submitted` write committed. So every message the SMSC has but the store does
  * not record as submitted is a job that was running in the killed process: at most the submit
- * worker's concurrency, 32 (src/sending/sending-module.ts, `startWorkers`). Of those, at most the
- * SMPP window × binds (10 × 1 transceiver, src/sending/providers/smpp/smpp-settings.ts) await their
- * submit_sm_resp; the others have their answer and wait for their write.
+ * worker's concurrency, SUBMIT_CONCURRENCY (src/sending/deps.ts). Of those, at most the SMPP window
+ * × binds (10 × 1 transceiver, src/sending/providers/smpp/smpp-settings.ts) await their
+ * submit_sm_resp; the others have their answer and wait for their batch's write (src/sending/batches.ts).
  */
-const MAX_IN_FLIGHT = 32;
+const MAX_IN_FLIGHT = SUBMIT_CONCURRENCY;
 /** A due message whose claim is held is left alone for the 60 s claim, then the sweeper (every 10 s) takes it. */
 const DRAIN_TIMEOUT_MS = { 'postgres+redis': 300_000, embedded: 600_000 } as const;
 

@@ -10,6 +10,7 @@
  * once: the event then comes from what Google holds, whoever wrote it). A retried step finds its
  * mark already there and writes nothing.
  */
+import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { defineAction } from '../../src/connectors/action.ts';
@@ -74,6 +75,9 @@ const markAppointment = defineAction({
   },
 });
 
+/** Google's client-chosen event ids: base32hex (a-v, 0-9), 5 to 1024 characters; hex is a subset of it. */
+export const eventIdFor = (calendarId: string, idempotencyKey: string) => `hub${createHash('sha256').update(`${calendarId}\n${idempotencyKey}`).digest('hex').slice(0, 40)}`;
+
 const Instant = z.iso.datetime({ offset: true }).describe('ISO 8601 with an offset, e.g. "2026-12-07T14:30:00+01:00".');
 
 const createAppointment = defineAction({
@@ -95,17 +99,33 @@ const createAppointment = defineAction({
   async run(input, ctx: Context) {
     const calendar = ctx.settings.calendars.find((candidate) => candidate.id === input.calendarId);
     if (!calendar) throw new ExternalSystemError('refused', `The calendar ${input.calendarId} is not followed by this installation.`, { field: 'calendarId' });
-    const created = await authorizedApi(ctx.auth).insertEvent(calendar.id, {
+    const api = authorizedApi(ctx.auth);
+    // A retried step must not book twice: the idempotency key names the event (an id of ours, base32hex as Google
+    // requires). Google may not detect a duplicate id at once, so an event already there is looked up first.
+    const id = ctx.idempotencyKey === undefined ? undefined : eventIdFor(calendar.id, ctx.idempotencyKey);
+    const found = (event: { id: string; htmlLink?: string | undefined }) => ({ appointmentId: `${calendar.id}/${event.id}`, htmlLink: event.htmlLink ?? null });
+    if (id !== undefined) {
+      const existing = await api.getEvent(calendar.id, id).catch((error: unknown) => {
+        if (error instanceof ExternalSystemError && error.kind === 'not-found') return undefined;
+        throw error;
+      });
+      if (existing) return found(existing);
+    }
+    const created = await api.insertEvent(calendar.id, {
+      ...(id === undefined ? {} : { id }),
       summary: input.summary,
       start: { dateTime: input.start, timeZone: calendar.timeZone },
       end: { dateTime: input.end, timeZone: calendar.timeZone },
       ...(input.description ? { description: input.description } : {}),
       ...(input.location ? { location: input.location } : {}),
       ...(input.attendeeEmail ? { attendees: [{ email: input.attendeeEmail }] } : {}),
-      // A retried step must not book twice: the scenario's idempotency key names the event.
       ...(ctx.idempotencyKey ? { extendedProperties: { private: { hubIdempotencyKey: ctx.idempotencyKey } } } : {}),
+    }).catch(async (error: unknown) => {
+      // The same id inserted meanwhile (two tries at once): the event exists, once.
+      if (id !== undefined && error instanceof ExternalSystemError && error.status === 409) return api.getEvent(calendar.id, id);
+      throw error;
     });
-    return { appointmentId: `${calendar.id}/${created.id}`, htmlLink: created.htmlLink ?? null };
+    return found(created);
   },
 });
 

@@ -10,13 +10,21 @@
  * `rateLimitExceeded` / `userRateLimitExceeded` is transient (`server`): Google asks for backoff.
  *
  * The API's host is Google's, never a tenant-given one: the SSRF guard of src/net does not apply.
- * `apiRoot` is configurable for tests only (GOOGLE_CALENDAR_API_ROOT in the test harness).
+ * Its root changes for tests only: in-process tests intercept Google's host with nock; a hub started as a
+ * child process by a test (testing/hub-main.ts) is pointed at the fake's local address with
+ * `useApiRootForTests`. No environment variable or setting reaches it.
  */
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { ExternalSystemError } from '../../src/connectors/external-error.ts';
 import { CalendarListPageSchema, ChannelSchema, EventsPageSchema, GoogleEventSchema, type CalendarListEntry, type EventsPage, type GoogleEvent } from './payloads.ts';
 
 export const GOOGLE_API_ROOT = 'https://www.googleapis.com/';
+let apiRoot = GOOGLE_API_ROOT;
+
+/** Tests only (a child hub process): the Calendar API at the fake's local address. */
+export function useApiRootForTests(root: string): void {
+  apiRoot = root;
+}
 const TIMEOUT_MS = 30_000;
 /** Events per page: Google's maximum is 2500; 250 keeps one page's handling short. */
 export const PAGE_SIZE = 250;
@@ -96,7 +104,7 @@ export function toExternalError(error: unknown, what: string, calendarId?: strin
   return new ExternalSystemError('refused', `Google Calendar refused ${what} (HTTP ${status}).${said}`, options);
 }
 
-export function googleCalendarApi(accessToken: string, apiRoot: string = GOOGLE_API_ROOT): CalendarApi {
+export function googleCalendarApi(accessToken: string): CalendarApi {
   const api = calendar({ version: 'v3', rootUrl: apiRoot, headers: { authorization: `Bearer ${accessToken}` }, retry: false, timeout: TIMEOUT_MS });
   async function call<T>(what: string, run: () => Promise<{ data: unknown }>, parse: (data: unknown) => T, calendarId?: string): Promise<T> {
     let data: unknown;

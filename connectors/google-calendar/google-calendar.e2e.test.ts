@@ -20,7 +20,7 @@ const MARC = '+33781234567';
 const LEA = '+33623456789';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type Message = { to: string; text: string; status: string; submittedAt: string | null; idempotencyKey: string | null };
+type Message = { to: string; text: string; status: string; submittedAt: string | null; idempotencyKey: string | null; email: { subject: string; attachments: { filename: string; contentType: string; content: string }[] } | null };
 type Run = { id: string; status: string; step: string | null; wakeAt: string | null; endReason?: string | null; key: string };
 
 describe('Google Calendar appointment reminders, end to end', () => {
@@ -77,7 +77,8 @@ describe('Google Calendar appointment reminders, end to end', () => {
     expect(first).toMatchObject({ kind: 'push', note: expect.stringContaining('full sync of Salon Dupont: 0 event(s) read') });
 
     await api('/v1/sending/providers/sms', { method: 'PUT', body: { kind: 'sandbox', settings: { receiptDelayMs: 10 } } });
-    const created = await api('/v1/scenario-templates/appointment-reminders/instantiate', { body: { parameters: { ownerPhone: OWNER } } });
+    await api('/v1/sending/providers/email', { method: 'PUT', body: { kind: 'sandbox', settings: { receiptDelayMs: 10 } } });
+    const created = await api('/v1/scenario-templates/appointment-reminders/instantiate', { body: { parameters: { ownerPhone: OWNER, emailReminder: true, emailFrom: 'rdv@salon-dupont.example' } } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     scenarioId = created.body.id;
     expect((await api(`/v1/scenarios/${scenarioId}/activate`, { method: 'POST' })).body.status).toBe('active');
@@ -126,6 +127,21 @@ describe('Google Calendar appointment reminders, end to end', () => {
     // A phone typed in the title gives no name: the text's default greeting.
     expect(reminder!.text).toBe(`Bonjour, rappel de votre rendez-vous ${next.setLocale('fr').toFormat('cccc d LLLL')} à 10:00 (Claire Martin 06 12 34 56 78 — coupe). Répondez OUI pour confirmer, NON pour annuler.`);
     expect((await messages(MARC))[0]!.text).toContain('à 16:00 (Marc — couleur)');
+    // Marc was invited by email: the reminder also reaches his mailbox, the appointment attached as an .ics.
+    const [email] = await waitFor(async () => {
+      const found = await messages('marc.petit@example.net');
+      return found.length === 1 && found;
+    }, 'Marc\'s reminder email');
+    expect(email).toMatchObject({ status: expect.stringMatching(/submitted|delivered/), submittedAt: reminderAt.toUTC().toISO(), email: { subject: `Rappel : votre rendez-vous ${next.setLocale('fr').toFormat('cccc d LLLL')} à 16:00` } });
+    const [ics] = email!.email!.attachments;
+    expect(ics).toMatchObject({ filename: 'rendez-vous.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH' });
+    const unfolded = ics!.content.replace(/\r\n /g, '');
+    expect(unfolded).toContain(`\r\nUID:${ACCOUNT}/rdvmarc1\r\n`);
+    expect(unfolded).toContain(`\r\nDTSTART:${next.set({ hour: 16 }).toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'")}\r\n`);
+    expect(unfolded).toContain(`\r\nDTEND:${next.set({ hour: 16, minute: 45 }).toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'")}\r\n`);
+    expect(unfolded).toContain('\r\nSUMMARY:Marc — couleur\r\n');
+    // Customers the hub knows only by phone get no email (nothing to send it to).
+    expect((await api('/v1/messages?limit=200')).body.items.filter((message: Message) => message.to.includes('@'))).toHaveLength(1);
 
     // Claire answers OUI, Marc NON (five minutes later): each answer is written into the Google event.
     for (const eventId of ['rdvclaire1', 'rdvmarc1']) await waitFor(async () => (await runOf(eventId))?.step === 'attendre-reponse' && true, `${eventId} to await the answer`);

@@ -14,6 +14,9 @@
  *   other reply is left to the normal inbound path (STOP still opts out), and the run goes on. The
  *   answer is awaited `replyWindow` at most, and never past the last reminder's moment (waitFor `until`).
  * - `hoursBefore` the appointment, a last reminder, unless that moment is past.
+ * - Optionally (`emailReminder`), the day-before reminder also by email to customers with an address (an
+ *   invited attendee), with the appointment attached as rendez-vous.ics (src/sending/ics.ts): one click adds it
+ *   to their calendar; the same uid per appointment, so a moved appointment's email updates the entry.
  * Reminders are transactional (the customer's own appointment): no marketing consent needed.
  */
 import { z } from 'zod';
@@ -49,6 +52,13 @@ export const appointmentRemindersTemplate = defineTemplate({
       declinedText: TextParam('C\'est noté, votre rendez-vous {{ event.data.start.day }} est annulé. N\'hésitez pas à nous rappeler pour en fixer un autre.', 'The answer to NON'),
       soonText: TextParam('{{ contact.firstName | default: "Bonjour" }}, à tout à l\'heure : votre rendez-vous est à {{ event.data.start.time | default: "" }}.', 'The last reminder'),
       ownerPhone: PhoneParam('Who is texted when a customer answers NON (the salon\'s mobile, +33…); none: nobody'),
+      emailReminder: z.boolean().default(false).describe('Also email the day-before reminder, with the appointment as an .ics file, to customers whose email the hub knows (invited attendees)'),
+      emailFrom: z.email().optional().describe('The sender of the reminder email; none: the tenant\'s default sender (PUT /v1/sending/settings defaultSender.email)'),
+      emailSubject: TextParam('Rappel : votre rendez-vous {{ event.data.start.day }} à {{ event.data.start.time | default: "" }}', 'The reminder email\'s subject'),
+      emailText: TextParam(
+        'Bonjour {{ contact.firstName | default: "" }},\n\nNous vous rappelons votre rendez-vous {{ event.data.start.day }} à {{ event.data.start.time | default: "" }} ({{ event.data.summary }}).\nLe fichier rendez-vous.ics joint l\'ajoute à votre agenda.\n\nPour confirmer ou annuler, répondez OUI ou NON au SMS reçu.',
+        'The reminder email\'s text',
+      ),
       ownerAlertText: TextParam('{{ contact.firstName | default: "" }} {{ contact.lastName | default: "" }} ({{ contact.phone }}) annule son rendez-vous {{ event.data.start.day }} à {{ event.data.start.time | default: "" }} : {{ event.data.summary }}.', 'The alert to the owner'),
     })
     .strict(),
@@ -67,7 +77,30 @@ export const appointmentRemindersTemplate = defineTemplate({
       // Booked less than a day ahead: the day-before moment is past, the reminder goes at once (in the allowed hours).
       { id: 'veille', type: 'wait', wait: { kind: 'untilDate', field: 'event.data.start.at', offset: '-1d', at: params.dayBeforeAt, ifPast: 'continue' }, next: 'heures-permises' },
       { id: 'heures-permises', type: 'wait', wait: { kind: 'window' }, next: 'sms-rappel' },
-      { id: 'sms-rappel', type: 'action', action: sms(params.reminderText), next: 'attendre-reponse' },
+      { id: 'sms-rappel', type: 'action', action: sms(params.reminderText), next: params.emailReminder ? 'email-rappel' : 'attendre-reponse' },
+      ...(params.emailReminder
+        ? [
+            {
+              id: 'email-rappel',
+              type: 'action' as const,
+              action: {
+                kind: 'sendEmail' as const,
+                category: 'transactional' as const,
+                subject: fillParams(params.emailSubject, params),
+                text: fillParams(params.emailText, params),
+                ...(params.emailFrom ? { from: { email: params.emailFrom } } : {}),
+                calendarEntry: {
+                  uid: '{{ event.data.appointmentId }}',
+                  start: '{{ event.data.start.at }}',
+                  end: '{{ event.data.end.at }}',
+                  summary: '{{ event.data.summary }}',
+                  location: '{{ event.data.location | default: "" }}',
+                },
+              },
+              next: 'attendre-reponse',
+            },
+          ]
+        : []),
       {
         id: 'attendre-reponse',
         type: 'waitFor',

@@ -135,7 +135,7 @@ describe('PrestaShop connector on a live hub', () => {
     const ping = await module({ do: 'ping' });
     expect(ping.result).toBe('delivered');
     // Customers are texted by the library's scenarios the install suggests: the order status SMS and the cart reminder.
-    expect(response.body.suggestedTemplates.map((template: { id: string }) => template.id)).toEqual(expect.arrayContaining(['order-status', 'abandoned-cart']));
+    expect(response.body.suggestedTemplates.map((template: { id: string }) => template.id)).toEqual(['birthday', 'abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back', 'merchant-new-order', 'merchant-stock']);
     await activateShopScenarios(api);
   });
 

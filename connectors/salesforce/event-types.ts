@@ -47,6 +47,17 @@ const exampleRecord = (type: 'Contact' | 'Lead') => ({
   smsConsent: true,
 });
 
+export const InvoiceSchema = z.object({
+  id: z.string(),
+  sobject: z.string().describe('The object settings.invoices names: Opportunity, Invoice__c…'),
+  number: z.string().describe('What the SMS calls it (settings.invoices.numberField; the id when empty).'),
+  dueDate: z.string().describe('The due date, "2026-12-15".'),
+  amount: z.number().nullable(),
+  currency: z.string(),
+});
+
+const exampleInvoice = { id: 'a015e00000Inv01AAA', sobject: 'Invoice__c', number: 'F-2026-0412', dueDate: '2026-12-15', amount: 480, currency: 'EUR' };
+
 export const salesforceEvents = [
   defineEventType({
     type: 'task.assigned',
@@ -59,6 +70,18 @@ export const salesforceEvents = [
       org: exampleOrg,
     },
   }),
+  ...(['due', 'paid'] as const).map((state) =>
+    defineEventType({
+      type: `invoice.${state}`,
+      title: state === 'due' ? 'Invoice due' : 'Invoice paid',
+      description:
+        state === 'due'
+          ? 'An unpaid invoice has a due date (first seen, or the date moved): billing reminders are scheduled from it. The run\'s contact is the invoice\'s contact.'
+          : 'An invoice\'s paid checkbox turned true: its reminders stop.',
+      data: z.object({ invoice: InvoiceSchema, org: Org }),
+      example: { invoice: exampleInvoice, org: exampleOrg },
+    }),
+  ),
   ...(['contact', 'lead'] as const).flatMap((kind) =>
     (['created', 'updated'] as const).map((change) =>
       defineEventType({

@@ -5,7 +5,7 @@ import { DEFAULT_ORDER_STATUSES, recordDecision, type Fields, type MappingContex
 // The connector registers its event types in the catalog.
 import './index.ts';
 
-const ctx: MappingContext = { installationId: 'ins_1', organizationId: '00D5e000000KQ2eEAG', region: 'FR', currency: 'EUR', orderStatuses: DEFAULT_ORDER_STATUSES, smsConsentField: 'SMS_Opt_In__c' };
+const ctx: MappingContext = { installationId: 'ins_1', organizationId: '00D5e000000KQ2eEAG', region: 'FR', currency: 'EUR', orderStatuses: DEFAULT_ORDER_STATUSES, smsConsentField: 'SMS_Opt_In__c', invoices: undefined };
 const T0 = '2026-12-05T09:00:00.000Z';
 const T1 = '2026-12-05T10:00:00.000Z';
 const OWNER = { Id: '0055e000003TdXyAAK', Name: 'Julie Bernard', MobilePhone: '06 98 76 54 32' };
@@ -51,7 +51,7 @@ describe('Salesforce records → events', () => {
   it('an order: created on first sight, then status_changed with the hub\'s statuses, the bill-to contact as the run\'s contact', () => {
     const billTo = { Id: '0035e00000ZkM3hAAF', FirstName: 'Camille', LastName: 'Martin', MobilePhone: null, Phone: '01 23 45 67 89', Email: 'camille.martin@example.fr' };
     const order = (fields: Fields) => ({ Id: '8015e00000O0001AAA', OrderNumber: '00000100', TotalAmount: '59.9', BillToContactId: billTo.Id, SystemModstamp: T0, ...fields });
-    const created = decide('Order', order({ Status: 'Draft' }), undefined, { billTo });
+    const created = decide('Order', order({ Status: 'Draft' }), undefined, { contact: billTo });
     expect(created.events).toEqual([
       expect.objectContaining({
         type: 'order.created',
@@ -61,7 +61,7 @@ describe('Salesforce records → events', () => {
       }),
     ]);
     expectValid(created.events);
-    const shipped = decide('Order', order({ Status: 'Shipped', SystemModstamp: T1 }), created.memory, { billTo });
+    const shipped = decide('Order', order({ Status: 'Shipped', SystemModstamp: T1 }), created.memory, { contact: billTo });
     expect(shipped.events).toEqual([
       expect.objectContaining({ type: 'order.status_changed', key: `order.status_changed:8015e00000O0001AAA:Draft>Shipped:${T1}`, data: expect.objectContaining({ status: 'shipped', previousStatus: 'pending', shopStatus: 'Shipped' }) }),
     ]);
@@ -92,5 +92,37 @@ describe('Salesforce records → events', () => {
 
   it('another object is kept with a note, nothing published', () => {
     expect(decide('Opportunity', { Id: '0065e00000ZkM3hAAF' })).toMatchObject({ apply: false, events: [], note: expect.stringContaining('no mapping') });
+  });
+});
+
+describe('invoices (settings.invoices)', () => {
+  const invoices = { ...ctx, invoices: { sobject: 'Invoice__c', dueDateField: 'Due_Date__c', contactField: 'Contact__c', numberField: 'Name', amountField: 'Balance__c', paidField: 'Paid__c' } };
+  const contact = { Id: '0035e00000ZkM3hAAF', FirstName: 'Camille', LastName: 'Martin', MobilePhone: '06 12 34 56 78', Phone: null, Email: null };
+  const record = (fields: Fields) => ({ Id: 'a015e00000Inv01AAA', Name: 'F-2026-0412', Due_Date__c: '2026-12-15', Balance__c: '480', Paid__c: 'false', Contact__c: contact.Id, SystemModstamp: T0, ...fields });
+  const decideInvoice = (fields: Fields, remembered?: RecordMemory) => recordDecision({ sobjectType: 'Invoice__c', fields: record(fields) }, { contact }, remembered, invoices);
+
+  it('due when first seen unpaid and when the date moves; paid once; the contact lookup as the run\'s contact', () => {
+    const due = decideInvoice({});
+    expect(due.events).toEqual([
+      expect.objectContaining({
+        type: 'invoice.due',
+        key: 'invoice.due:a015e00000Inv01AAA:2026-12-15',
+        data: expect.objectContaining({ invoice: { id: 'a015e00000Inv01AAA', sobject: 'Invoice__c', number: 'F-2026-0412', dueDate: '2026-12-15', amount: 480, currency: 'EUR' } }),
+        contact: expect.objectContaining({ phone: '+33612345678', externalIds: { salesforce: contact.Id } }),
+      }),
+    ]);
+    expectValid(due.events);
+    expect(decideInvoice({ Balance__c: '400', SystemModstamp: T1 }, due.memory).events).toEqual([]);
+    const moved = decideInvoice({ Due_Date__c: '2026-12-22', SystemModstamp: T1 }, due.memory);
+    expect(moved.events.map((event) => event.key)).toEqual(['invoice.due:a015e00000Inv01AAA:2026-12-22']);
+    const paid = decideInvoice({ Due_Date__c: '2026-12-22', Paid__c: 'true', SystemModstamp: T1 }, moved.memory);
+    expect(paid.events.map((event) => event.type)).toEqual(['invoice.paid']);
+    expectValid(paid.events);
+    expect(decideInvoice({ Paid__c: 'true', SystemModstamp: T1 }, paid.memory).events).toEqual([]);
+    // First seen already paid: nothing to remind, nothing to stop.
+    expect(decideInvoice({ Paid__c: 'true' }).events).toEqual([]);
+    // A Date/Time due field counts by its date; no due date: kept with a note.
+    expect(decideInvoice({ Due_Date__c: '2026-12-15T17:00:00.000Z' }).events[0]!.key).toBe('invoice.due:a015e00000Inv01AAA:2026-12-15');
+    expect(decideInvoice({ Due_Date__c: null }).note).toContain('no due date');
   });
 });

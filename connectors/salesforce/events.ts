@@ -8,6 +8,8 @@
  *             Salesforce statuses map to the hub's with settings.orderStatuses
  *   Contact,  first sight → `crm.<contact|lead>_created`; phone, email, name or consent changed →
  *   Lead      `crm.<…>_updated`; the hub's contact (external id `salesforce`) follows the record
+ *   invoices  the object settings.invoices names: `invoice.due` (unpaid, new due date), `invoice.paid`; the run's
+ *             contact is the record's contact lookup (billing reminders, billing-template.ts)
  *
  * Salesforce repeats Outbound Messages and the poll may read what a message already said: a record whose
  * SystemModstamp (or LastModifiedDate) is older than the remembered one changes nothing, and event keys name the
@@ -29,10 +31,29 @@ export interface RecordChange {
   fields: Fields;
 }
 
-/** What the fetch step read about a record: a task's owner, an order's bill-to contact. */
+export interface RelatedContact {
+  Id: string;
+  FirstName: string | null;
+  LastName: string | null;
+  MobilePhone: string | null;
+  Phone: string | null;
+  Email: string | null;
+}
+
+/** What the fetch step read about a record: a task's owner, the contact of an order (bill-to) or an invoice. */
 export interface Related {
   owner?: { Id: string; Name: string | null; MobilePhone: string | null } | null;
-  billTo?: { Id: string; FirstName: string | null; LastName: string | null; MobilePhone: string | null; Phone: string | null; Email: string | null } | null;
+  contact?: RelatedContact | null;
+}
+
+/** The invoices of billing reminders (settings.invoices). */
+export interface InvoiceMapping {
+  sobject: string;
+  dueDateField: string;
+  contactField: string;
+  numberField: string;
+  amountField?: string | undefined;
+  paidField?: string | undefined;
 }
 
 export interface MappingContext {
@@ -45,6 +66,7 @@ export interface MappingContext {
   orderStatuses: Record<string, OrderStatus>;
   /** A checkbox of Contact and Lead saying the person agreed to SMS (settings.smsConsentField). */
   smsConsentField: string | undefined;
+  invoices: InvoiceMapping | undefined;
 }
 
 /** What the connector keeps per record (memory key `<sObject>:<Id>`). */
@@ -53,6 +75,8 @@ export interface RecordMemory {
   ownerId?: string;
   status?: string;
   fingerprint?: string;
+  dueDate?: string;
+  paid?: boolean;
 }
 
 export interface Decision {
@@ -134,6 +158,21 @@ function taskDecision(fields: Fields, related: Related, remembered: RecordMemory
   };
 }
 
+/** The related contact (an order's bill-to, an invoice's) as the run's contact, when it has a phone or an email. */
+function contactInput(related: RelatedContact | null | undefined, ctx: MappingContext): ContactInput | undefined {
+  if (!related) return undefined;
+  const phone = phoneOf(text(related.MobilePhone) ?? text(related.Phone), ctx.region);
+  const email = validEmail(related.Email);
+  if (!phone && !email) return undefined;
+  return {
+    ...(phone ? { phone } : {}),
+    ...(email ? { email } : {}),
+    ...(personName(related.FirstName) ? { firstName: personName(related.FirstName)! } : {}),
+    ...(personName(related.LastName) ? { lastName: personName(related.LastName)! } : {}),
+    externalIds: { salesforce: related.Id },
+  };
+}
+
 function orderDecision(fields: Fields, related: Related, remembered: RecordMemory | undefined, ctx: MappingContext): Decision {
   const shopStatus = text(fields.Status);
   if (!shopStatus) return ignore(remembered, `Order ${fields.Id}: the Outbound Message has no Status; add it to the message's fields`);
@@ -141,13 +180,7 @@ function orderDecision(fields: Fields, related: Related, remembered: RecordMemor
   const status = ctx.orderStatuses[shopStatus];
   if (!status) return { apply: true, memory, events: [], note: `Order ${fields.Id}: status "${shopStatus}" is not mapped (settings.orderStatuses)` };
   if (remembered?.status === shopStatus) return { apply: true, memory, events: [], note: `Order ${fields.Id}: status still ${shopStatus}` };
-  const billTo = related.billTo ?? null;
-  const phone = phoneOf(text(billTo?.MobilePhone) ?? text(billTo?.Phone), ctx.region);
-  const email = validEmail(billTo?.Email);
-  const contact: ContactInput | undefined =
-    billTo && (phone || email)
-      ? { ...(phone ? { phone } : {}), ...(email ? { email } : {}), ...(personName(billTo.FirstName) ? { firstName: personName(billTo.FirstName)! } : {}), ...(personName(billTo.LastName) ? { lastName: personName(billTo.LastName)! } : {}), externalIds: { salesforce: billTo.Id } }
-      : undefined;
+  const contact = contactInput(related.contact, ctx);
   const modifiedAt = modstampOf(fields);
   const amount = Number(fields.TotalAmount ?? 0);
   const order: JsonObject = {
@@ -211,11 +244,46 @@ function personDecision(type: 'Contact' | 'Lead', fields: Fields, remembered: Re
   };
 }
 
-/** The sObjects the connector turns into events; the others are kept in the inbox with a note. */
+/**
+ * An invoice (settings.invoices): `invoice.due` when it is first seen unpaid or its due date moves (a billing
+ * reminder scenario starts again for the new date), `invoice.paid` when its paid checkbox turns true (the reminders
+ * stop). The due date is the calendar date of a Date or Date/Time field.
+ */
+function invoiceDecision(mapping: InvoiceMapping, fields: Fields, related: Related, remembered: RecordMemory | undefined, ctx: MappingContext): Decision {
+  const dueDate = /^(\d{4}-\d{2}-\d{2})/.exec(fields[mapping.dueDateField] ?? '')?.[1];
+  if (!dueDate) return ignore(remembered, `${mapping.sobject} ${fields.Id}: no due date in ${mapping.dueDateField}; add it to the Outbound Message's fields`);
+  const paid = mapping.paidField !== undefined && fields[mapping.paidField] === 'true';
+  const memory: RecordMemory = { modstamp: modstampOf(fields), dueDate, paid };
+  const amount = mapping.amountField === undefined ? null : Number(fields[mapping.amountField] ?? Number.NaN);
+  const invoice = {
+    id: fields.Id!,
+    sobject: mapping.sobject,
+    number: text(fields[mapping.numberField]) ?? fields.Id!,
+    dueDate,
+    amount: amount !== null && Number.isFinite(amount) ? amount : null,
+    currency: text(fields.CurrencyIsoCode) ?? ctx.currency,
+  };
+  const contact = contactInput(related.contact, ctx);
+  const draft = (type: 'invoice.due' | 'invoice.paid', key: string): EventDraft => ({ type, key, data: { invoice, org: org(ctx) }, ...(contact ? { contact } : {}) });
+  if (paid) {
+    const events = remembered !== undefined && remembered.paid !== true ? [draft('invoice.paid', `invoice.paid:${fields.Id}`)] : [];
+    return { apply: true, memory, events, ...(events.length === 0 ? { note: `${mapping.sobject} ${fields.Id}: paid` } : {}) };
+  }
+  if (remembered?.dueDate === dueDate && remembered.paid !== true) return { apply: true, memory, events: [], note: `${mapping.sobject} ${fields.Id}: still due ${dueDate}` };
+  return {
+    apply: true,
+    memory,
+    events: [draft('invoice.due', `invoice.due:${fields.Id}:${dueDate}`)],
+    ...(contact ? {} : { note: `${mapping.sobject} ${fields.Id}: no contact with a phone or email in ${mapping.contactField}` }),
+  };
+}
+
+/** The sObjects the connector turns into events (besides settings.invoices' object); the others are kept in the inbox with a note. */
 export const MAPPED_OBJECTS = ['Task', 'Order', 'Contact', 'Lead'] as const;
 
 export function recordDecision(change: RecordChange, related: Related, remembered: RecordMemory | undefined, ctx: MappingContext): Decision {
   if (isStale(change.fields, remembered)) return ignore(remembered, `${change.sobjectType} ${change.fields.Id}: older than what the hub already has (SystemModstamp)`);
+  if (ctx.invoices && change.sobjectType === ctx.invoices.sobject) return invoiceDecision(ctx.invoices, change.fields, related, remembered, ctx);
   switch (change.sobjectType) {
     case 'Task':
       return taskDecision(change.fields, related, remembered, ctx);

@@ -25,3 +25,6 @@ export function id18(id: string): string | undefined {
 
 /** Whether two ids name the same record (15 or 18 characters either). */
 export const sameId = (a: string, b: string): boolean => id18(a) !== undefined && id18(a) === id18(b);
+
+/** An sObject or field API name: standard (`Contact`, `MobilePhone`) or custom (`Invoice__c`, `SMS_Opt_Out__c`). */
+export const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;

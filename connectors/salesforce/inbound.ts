@@ -1,7 +1,8 @@
 /**
  * One inbox entry (a notification of an Outbound Message, plugin.ts) → events, in the contract's two steps:
  * - `fetchRelated` (outside any transaction): what the record's notification cannot carry, read with the
- *   installation's client — a task's owner (User: name, MobilePhone), an order's bill-to contact (phones, email);
+ *   installation's client — a task's owner (User: name, MobilePhone), the contact of an order (bill-to) or of an
+ *   invoice (settings.invoices.contactField): phones, email;
  * - `handleDelivery` (inside the inbox transaction): the pure decision of events.ts against the remembered record.
  */
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import { salesforceApi } from './client.ts';
 import { memoryKey, recordDecision, type MappingContext, type RecordChange, type RecordMemory, type Related } from './events.ts';
 import { SALESFORCE_ID } from './ids.ts';
 import type { Credentials, Settings } from './manifest.ts';
-import { NOTIFICATION_KIND } from './plugin.ts';
+import { NOTIFICATION_KIND } from './outbound-message.ts';
 
 const ChangeSchema = z.object({
   sobjectType: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/),
@@ -42,20 +43,19 @@ export async function fetchRelated(delivery: InboundDelivery, ctx: FetchContext<
     const owner = page.records[0];
     return { data: { owner: owner ? { Id: owner.Id, Name: owner.Name ?? null, MobilePhone: owner.MobilePhone ?? null } : null } };
   }
-  if (change.sobjectType === 'Order') {
-    const contactId = soqlId(change.fields.BillToContactId, '003');
-    if (!contactId) return undefined;
-    const page = await api.query<Record<string, string | null>>(`SELECT Id, FirstName, LastName, MobilePhone, Phone, Email FROM Contact WHERE Id = '${contactId}'`);
-    const contact = page.records[0];
-    return {
-      data: {
-        billTo: contact
-          ? { Id: contact.Id!, FirstName: contact.FirstName ?? null, LastName: contact.LastName ?? null, MobilePhone: contact.MobilePhone ?? null, Phone: contact.Phone ?? null, Email: contact.Email ?? null }
-          : null,
-      },
-    };
-  }
-  return undefined;
+  // An order's bill-to contact, an invoice's contact lookup: who the SMS goes to.
+  const contactField = change.sobjectType === 'Order' ? 'BillToContactId' : change.sobjectType === ctx.settings.invoices?.sobject ? ctx.settings.invoices.contactField : undefined;
+  const contactId = contactField === undefined ? undefined : soqlId(change.fields[contactField], '003');
+  if (!contactId) return undefined;
+  const page = await api.query<Record<string, string | null>>(`SELECT Id, FirstName, LastName, MobilePhone, Phone, Email FROM Contact WHERE Id = '${contactId}'`);
+  const contact = page.records[0];
+  return {
+    data: {
+      contact: contact
+        ? { Id: contact.Id!, FirstName: contact.FirstName ?? null, LastName: contact.LastName ?? null, MobilePhone: contact.MobilePhone ?? null, Phone: contact.Phone ?? null, Email: contact.Email ?? null }
+        : null,
+    },
+  };
 }
 
 export function mappingContext(ctx: { installation: { id: string; account: string }; settings: Settings }): MappingContext {
@@ -66,6 +66,7 @@ export function mappingContext(ctx: { installation: { id: string; account: strin
     currency: ctx.settings.currency,
     orderStatuses: ctx.settings.orderStatuses,
     smsConsentField: ctx.settings.smsConsentField,
+    invoices: ctx.settings.invoices,
   };
 }
 

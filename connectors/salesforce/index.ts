@@ -4,6 +4,7 @@ import { actions } from './actions.ts';
 import { fetchRelated, handleDelivery } from './inbound.ts';
 import { accountOf, authorizationServer, reconcile, remoteResources, uninstall } from './install.ts';
 import { manifest } from './manifest.ts';
+import { poll } from './poll.ts';
 import { routes } from './plugin.ts';
 
 export const salesforce = defineConnector({
@@ -16,4 +17,6 @@ export const salesforce = defineConnector({
   fetch: fetchRelated,
   handle: handleDelivery,
   actions,
+  // The backstop poll: every pollEveryMinutes, on one worker at a time (src/connectors/schedules.ts).
+  schedules: [{ id: 'poll', everyMs: (settings) => settings.pollEveryMinutes * 60_000, run: poll }],
 });

@@ -17,6 +17,8 @@ import { ExternalSystemError } from '../../src/connectors/external-error.ts';
 import { instanceUrlOf, salesforceApi, salesforceUrl } from './client.ts';
 import { DEFAULT_ORDER_STATUSES } from './events.ts';
 import { id18 } from './ids.ts';
+import { OUTBOUND_MESSAGE_PATH } from './outbound-message.ts';
+import { startedCursors } from './poll.ts';
 import { LOGIN_SERVERS, type Credentials, type InstallInput, type Settings } from './manifest.ts';
 
 type Context = InstallationContext<Settings, Credentials>;
@@ -59,6 +61,9 @@ export async function accountOf(input: InstallInput, ctx: AuthorizedInstallConte
       phoneRegion: input.phoneRegion ?? previous?.phoneRegion ?? 'FR',
       currency: previous?.currency ?? 'EUR',
       orderStatuses: previous?.orderStatuses ?? DEFAULT_ORDER_STATUSES,
+      pollEveryMinutes: previous?.pollEveryMinutes ?? 15,
+      pollObjects: previous?.pollObjects ?? ['Task', 'Order', 'Contact', 'Lead'],
+      ...(previous?.invoices ? { invoices: previous.invoices } : {}),
       ...(previous?.smsConsentField ? { smsConsentField: previous.smsConsentField } : {}),
     },
   };
@@ -68,12 +73,16 @@ export async function reconcile(ctx: Context): Promise<ReconcileReport> {
   // The connected user can still use the API (API Enabled, the app still allowed): a query every org answers.
   await salesforceApi(ctx.auth, ctx.network).query('SELECT Id FROM Organization LIMIT 1');
   const state = ctx.state();
+  const changes: string[] = [];
   // The endpoint's secret part: only who was shown the URL (the admin, pasting it into Salesforce) can post there.
   const token = typeof state.outboundMessageToken === 'string' ? state.outboundMessageToken : randomBase62(32);
   const endpoint = ctx.publicUrl(`${OUTBOUND_MESSAGE_PATH}/${token}`);
-  if (state.outboundMessageEndpoint === endpoint) return { changes: [] };
-  await ctx.saveState({ ...state, outboundMessageToken: token, outboundMessageEndpoint: endpoint });
-  return { changes: [`Outbound Messages endpoint: ${endpoint}`] };
+  if (state.outboundMessageEndpoint !== endpoint) changes.push(`Outbound Messages endpoint: ${endpoint}`);
+  // The backstop poll reads from now on for the objects followed since the last reconcile.
+  const { cursors, started } = startedCursors(ctx.settings, (state.pollCursors ?? {}) as JsonObject, new Date());
+  changes.push(...started.map((sobject) => `backstop poll of ${sobject} started`));
+  if (changes.length > 0) await ctx.saveState({ ...state, outboundMessageToken: token, outboundMessageEndpoint: endpoint, pollCursors: cursors });
+  return { changes };
 }
 
 /** Nothing was registered in Salesforce (the admin's Outbound Messages are theirs); the hub revokes its grant. */
@@ -81,8 +90,6 @@ export async function uninstall(ctx: Context): Promise<ReconcileReport> {
   const endpoint = ctx.state().outboundMessageEndpoint;
   return { changes: [], problems: typeof endpoint === 'string' ? [`Outbound Messages sent to ${endpoint} are now refused: remove them from your Salesforce Flows (Setup → Outbound Messages).`] : [] };
 }
-
-export const OUTBOUND_MESSAGE_PATH = 'outbound-messages';
 
 export function remoteResources(state: JsonObject): RemoteResource[] {
   const endpoint = state.outboundMessageEndpoint;

@@ -4,6 +4,7 @@ import { OAuthTokensSchema } from '../../src/connectors/oauth/schema.ts';
 import { OrderStatusSchema } from '../../src/bus/catalog/commerce.ts';
 import { salesforceEvents } from './event-types.ts';
 import { DEFAULT_ORDER_STATUSES } from './events.ts';
+import { API_NAME } from './ids.ts';
 
 /** `api`: the REST API; `refresh_token`: a refresh token (Salesforce gives none without it). */
 export const SALESFORCE_SCOPES = ['api', 'refresh_token'] as const;
@@ -35,6 +36,20 @@ export const MyDomainUrlSchema = z
 
 const EnvironmentSchema = z.enum(['production', 'sandbox', 'my-domain']).describe('Where the org signs in: production (login.salesforce.com), sandbox (test.salesforce.com), or its My Domain.');
 
+const ApiName = z.string().regex(API_NAME, 'expected an API name such as Invoice__c or Due_Date__c');
+
+/** The object billing reminders read, and its fields: an Opportunity's close date, a custom Invoice's due date… */
+export const InvoicesSchema = z
+  .object({
+    sobject: ApiName.refine((name) => !['Task', 'Order', 'Contact', 'Lead'].includes(name), 'Task, Order, Contact and Lead have their own events').describe('The object: Opportunity, Invoice__c…'),
+    dueDateField: ApiName.describe('Its due date (a Date or Date/Time field): CloseDate, Due_Date__c…'),
+    contactField: ApiName.describe('The lookup to the Contact to remind: ContactId (Opportunity\'s primary contact), Contact__c…'),
+    numberField: ApiName.default('Name').describe('What the SMS calls it: Name, Invoice_Number__c…'),
+    amountField: ApiName.optional().describe('The amount due: Amount, Balance__c…'),
+    paidField: ApiName.optional().describe('A checkbox true once paid (IsWon, Paid__c…): the reminders stop.'),
+  })
+  .strict();
+
 const InstallInputSchema = z
   .object({
     environment: EnvironmentSchema.default('production'),
@@ -61,9 +76,16 @@ export const SettingsSchema = z
       .describe('Salesforce Order status (its picklist value) → the hub\'s order status, which the order SMS template speaks of. A status not listed publishes nothing.'),
     smsConsentField: z
       .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/)
+      .regex(API_NAME)
       .optional()
       .describe('A checkbox field of Contact and Lead (same API name on both) saying the person agreed to SMS, e.g. SMS_Opt_In__c; add it to the Outbound Messages\' fields.'),
+    pollEveryMinutes: z.number().int().min(5).max(1440).default(15).describe('How often the hub reads what changed in Salesforce whatever the Outbound Messages say (a missed one is caught).'),
+    pollObjects: z
+      .array(z.enum(['Task', 'Order', 'Contact', 'Lead']))
+      .max(4)
+      .default(['Task', 'Order', 'Contact', 'Lead'])
+      .describe('The objects the backstop poll reads (the invoices\' object too when set); leave out those the org does not use.'),
+    invoices: InvoicesSchema.optional().describe('Which records are invoices to remind of (invoice.due / invoice.paid); none: no billing reminders.'),
   })
   .strict();
 export type Settings = z.output<typeof SettingsSchema>;

@@ -22,6 +22,10 @@ import { id18, SALESFORCE_ID } from './ids.ts';
 export const OUTBOUND_NAMESPACE = 'http://soap.sforce.com/2005/09/outbound';
 const SOAP_ENVELOPE_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const MAX_NOTIFICATIONS = 100;
+/** The installation's endpoint: /connectors/salesforce/<installation>/outbound-messages/<token>. */
+export const OUTBOUND_MESSAGE_PATH = 'outbound-messages';
+/** The inbox kind of one record's notification (an Outbound Message's, or a row the backstop poll read). */
+export const NOTIFICATION_KIND = 'outbound-message';
 
 /** One notification as the inbox keeps it: which record of which object, with the fields the admin chose. */
 export interface OutboundNotification {

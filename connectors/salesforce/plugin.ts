@@ -15,10 +15,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ConnectorRuntime } from '../../src/connectors/connector.ts';
 import { keepRawBodies, rawBodyOf } from '../../src/connectors/webhook-receiver.ts';
-import { OUTBOUND_MESSAGE_PATH } from './install.ts';
-import { ACK_RESPONSE, parseOutboundMessage, soapFault } from './outbound-message.ts';
+import { ACK_RESPONSE, NOTIFICATION_KIND, OUTBOUND_MESSAGE_PATH, parseOutboundMessage, soapFault } from './outbound-message.ts';
 
-export const NOTIFICATION_KIND = 'outbound-message';
 /** 100 notifications of a few dozen fields each fit well within this. */
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 

@@ -11,11 +11,13 @@ import { startTestHub, type TestHub } from '../../test/support/hub.ts';
 import { startOAuthTestServer, type OAuthTestServer } from '../../test/support/oauth-server.ts';
 import { freePort } from '../../test/support/processes.ts';
 import { waitFor } from '../../test/support/wait.ts';
+import { runScheduleNow } from '../../src/connectors/schedules.ts';
 import { id18 } from './ids.ts';
 import { ACK_RESPONSE } from './outbound-message.ts';
 import { INSTANCE_ORIGIN, ORG_ID, outboundMessage, startFakeSalesforce, USER_ID, USERNAME, type FakeSalesforce } from './testing/fake-salesforce.ts';
 
 const ASSIGNEE = id18('0055e000003TdXz')!;
+const INVOICE_ID = id18('a015e00000Inv01')!;
 
 describe('Salesforce connector', () => {
   let server: OAuthTestServer;
@@ -123,6 +125,27 @@ describe('Salesforce connector', () => {
     expect((await inbox()).filter((entry) => entry.dedupe_key.startsWith('notification:04l5e00000Gy00'))).toHaveLength(2);
   });
 
+  it('billing: with settings.invoices, an unpaid invoice\'s Outbound Message becomes invoice.due for its contact; the template is offered', async () => {
+    const patched = await api(`/v1/connectors/salesforce/installations/${installationId}`, {
+      method: 'PATCH',
+      body: { settings: { invoices: { sobject: 'Invoice__c', dueDateField: 'Due_Date__c', contactField: 'Contact__c', amountField: 'Balance__c', paidField: 'Paid__c' } } },
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const message = outboundMessage({
+      sobject: 'Invoice__c',
+      notifications: [{ id: id18('04l5e00000Gw001')!, fields: { Id: INVOICE_ID, Name: 'F-2026-0412', Due_Date__c: '2026-12-15', Balance__c: '480', Paid__c: 'false', Contact__c: '0035e00000ZkM3hAAF', SystemModstamp: '2026-12-05T09:00:00.000Z' } }],
+    });
+    expect(await (await post(message)).text()).toBe(ACK_RESPONSE);
+    const [due] = await waitFor(async () => {
+      const found = await events('invoice.due');
+      return found.length > 0 && found;
+    }, 'invoice.due');
+    expect(due!.data.invoice).toEqual({ id: INVOICE_ID, sobject: 'Invoice__c', number: 'F-2026-0412', dueDate: '2026-12-15', amount: 480, currency: 'EUR' });
+    expect(await phoneOf(due!.subject.contactId!)).toBe('+33612345678');
+    const templates = (await api('/v1/scenario-templates')).body.items as { id: string }[];
+    expect(templates.map((template) => template.id)).toContain('billing-reminders');
+  });
+
   it('refuses a foreign org, malformed XML and a wrong endpoint with a SOAP fault, storing nothing', async () => {
     const before = (await inbox()).length;
     const foreign = await post(outboundMessage({ organizationId: '00D5e000000ZZZZEAA', sobject: 'Lead', notifications: [{ id: id18('04l5e00000Gz001')!, fields: { Id: '00Q5e00000ZkM3hEAF' } }] }));
@@ -135,6 +158,47 @@ describe('Salesforce connector', () => {
     expect(wrongToken.status).toBe(500);
     expect(await wrongToken.text()).toContain('Unknown endpoint');
     expect((await inbox()).length).toBe(before);
+  });
+
+  it('the backstop poll catches a task whose Outbound Message was lost, once; a change already pushed publishes nothing', async () => {
+    const later = (ms: number) => new Date(Date.now() + ms).toISOString().replace('Z', '+0000');
+    const lost = id18('00T5e00000LoSt1')!;
+    fake.put('Task', { Id: lost, OwnerId: ASSIGNEE, Subject: 'Relancer le devis', Status: 'Not Started', Priority: 'Normal', ActivityDate: '2026-12-08', Description: null, WhoId: null, WhatId: null, IsClosed: false, SystemModstamp: later(60_000) });
+    // The task pushed earlier, read again by the poll with the same owner: nothing new.
+    fake.put('Task', { Id: '00T5e00000AbCdEEAV', OwnerId: ASSIGNEE, Subject: 'Rappeler Mme Dupont', Status: 'Not Started', Priority: 'High', ActivityDate: '2026-12-07', Description: null, WhoId: null, WhatId: null, IsClosed: false, SystemModstamp: later(30_000) });
+    const poll = async () => (await runScheduleNow(hub.hub.connectors.deps, installationId, 'poll'))?.result as { received: number; duplicates: number; skipped: string[] };
+    const first = await poll();
+    // The fake org has no Order or Lead records table: skipped with the error kept, the other objects polled.
+    expect(first).toMatchObject({ received: 2, duplicates: 0, skipped: ['Order', 'Lead'] });
+    expect(fake.queries.some((soql) => /^SELECT Id, OwnerId, Subject, .* FROM Task WHERE SystemModstamp >= \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z ORDER BY SystemModstamp ASC LIMIT 1000$/.test(soql))).toBe(true);
+    await waitFor(async () => (await events('task.assigned')).some((event) => event.data.task.id === lost), 'the polled task');
+    expect((await events('task.assigned')).map((event) => event.data.task.id).sort()).toEqual(['00T5e00000AbCdEEAV', lost].sort());
+    // The cursor moved to the newest change read; the inclusive cursor reads that one again, a duplicate.
+    expect(await poll()).toMatchObject({ received: 0, duplicates: 1 });
+    const [row] = await hub.hub.store.query<{ state: { pollCursors: Record<string, string>; pollErrors: Record<string, string> } }>('SELECT state FROM connector_installations WHERE id = $1', [installationId]);
+    expect(Date.parse(row!.state.pollCursors.Task!)).toBeGreaterThan(Date.now());
+    expect(row!.state.pollErrors.Order).toContain('INVALID_TYPE');
+  });
+
+  it('logs an SMS as a completed Task once, even when the step runs twice', async () => {
+    const log = (input: Record<string, unknown>) => api(`/v1/connectors/salesforce/installations/${installationId}/actions/log-sms`, { body: input });
+    const sms = { direction: 'sent', messageId: 'msg_8Qy2mZ0bW1', text: 'Votre commande 00000100 est expédiée.', whoId: '0035e00000ZkM3hAAF', whatId: '8015e00000O0001AAA', at: '2026-12-05T10:15:00.000Z' };
+    const first = await log(sms);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.result).toMatchObject({ created: true });
+    const task = fake.created.at(-1)!;
+    expect(task).toMatchObject({
+      sobject: 'Task',
+      body: { Subject: 'SMS envoyé', Description: 'Votre commande 00000100 est expédiée.\n\n(réf. hub msg_8Qy2mZ0bW1)', WhoId: '0035e00000ZkM3hAAF', WhatId: '8015e00000O0001AAA', Status: 'Completed', TaskSubtype: 'Task', ActivityDate: '2026-12-05' },
+    });
+    const created = fake.created.length;
+    const again = await log(sms);
+    expect(again.body.result).toEqual({ taskId: task.id, created: false });
+    expect(fake.created.length).toBe(created);
+    const reply = await log({ ...sms, direction: 'received', messageId: 'mo_4fQ9mZ0b', text: 'Merci !' });
+    expect(reply.body.result).toMatchObject({ created: true });
+    expect(fake.created.at(-1)!.body).toMatchObject({ Subject: 'SMS reçu', Description: 'Merci !\n\n(réf. hub mo_4fQ9mZ0b)' });
+    expect((await log({ ...sms, whoId: '0015e00000ZkM3hAAF' })).status).toBe(400);
   });
 
   it('creates a Task; refreshes on 401 INVALID_SESSION_ID without a new refresh token; a revoked app puts the installation in reauthorize', async () => {

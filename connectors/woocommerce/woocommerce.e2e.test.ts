@@ -83,7 +83,7 @@ describe.each(['embedded', 'postgres+redis'] as TestHubMode[])('WooCommerce conn
     expect(legacy.body.errors).toEqual([{ path: 'body.rules.orderStatusSms', message: expect.stringContaining('POST /v1/scenario-templates/order-status/instantiate') }]);
     const response = await t.api('/v1/connectors/woocommerce/installations', { body: installBody });
     expect(response.status).toBe(201);
-    expect(response.body.suggestedTemplates.map((template: { id: string }) => template.id)).toEqual(['birthday', 'abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back']);
+    expect(response.body.suggestedTemplates.map((template: { id: string }) => template.id)).toEqual(['birthday', 'abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back', 'merchant-new-order', 'merchant-stock']);
     expect(response.body.suggestedTemplates[1]).toMatchObject({ name: expect.any(String), instantiate: 'POST /v1/scenario-templates/abandoned-cart/instantiate' });
     // The order status SMS and the cart reminder, from the library, as the merchant switches them on.
     await activateShopScenarios(t.api);

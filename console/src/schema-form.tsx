@@ -28,10 +28,12 @@ function LabelledSelect(props: WidgetProps) {
 const WIDGETS = { SelectWidget: LabelledSelect };
 
 /**
- * An optional list with a minimum length (Google Calendar's `calendars`) starts empty: by default the
- * library fills it with blank items up to the minimum, which then fail validation.
+ * A form adds nothing the user did not ask for: an optional list with a minimum length (Google
+ * Calendar's `calendars`) stays empty, where the library would fill it with blank items that fail
+ * validation, and an optional object with defaults (an SMS step's `survey`) stays absent, where the
+ * library would add it — opening a step's form would otherwise change the scenario.
  */
-const DEFAULTS = { arrayMinItems: { populate: 'requiredOnly' as const } };
+const NOTHING_UNASKED = { arrayMinItems: { populate: 'requiredOnly' as const }, emptyObjectFields: 'populateRequiredDefaults' as const };
 
 /**
  * The hub's schemas come from zod (draft 2020-12 `$schema`); the keywords they use are the same in
@@ -82,7 +84,7 @@ export function SchemaForm<T>({
       formData={value}
       validator={validator}
       widgets={WIDGETS}
-      experimental_defaultFormStateBehavior={DEFAULTS}
+      experimental_defaultFormStateBehavior={NOTHING_UNASKED}
       disabled={disabled}
       idPrefix={idPrefix}
       showErrorList={false}

@@ -9,7 +9,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
-import type { DeliveryOutcome, RetryPolicy, SubscriberSource } from '../bus/subscribers.ts';
+import { targetsByTenantAndType, type DeliveryOutcome, type RetryPolicy, type SubscriberSource } from '../bus/subscribers.ts';
 import type { TriggerEvent } from '../bus/trigger-event.ts';
 import { CONTACTS_READ_MODEL } from '../contacts/read-model.ts';
 import { advance, wake, type AutomationPort } from './interpreter.ts';
@@ -114,10 +114,14 @@ export class AutomationEngine implements SubscriberSource {
     return scenariosForEvent(this.#deps.db, event.tenantId, event.type);
   }
 
+  targetsForMany(events: readonly TriggerEvent[]): Promise<string[][]> {
+    return targetsByTenantAndType(events, (tenantId, type) => scenariosForEvent(this.#deps.db, tenantId, type));
+  }
+
   async deliver(scenarioId: string, event: TriggerEvent): Promise<DeliveryOutcome> {
     const scenario = await this.#handle(event.tenantId, scenarioId);
     if (!scenario || (scenario.status !== 'active' && scenario.status !== 'paused')) return { kind: 'delivered' };
-    const contact = await this.#contactOf(event);
+    const contact = await this.#contactOf(event, await this.#runFor(scenario));
     const reaction = await reactToEvent(scenario, { event: toRunEvent(event), contact }, { registry: this.#registry, port: this.#port, facts: (id) => storeFacts(this.#deps, event.tenantId, id) });
     if (reaction.notStarted && reaction.notStarted !== 'the trigger filter does not match') this.#log.debug({ scenarioId, eventId: event.id, reason: reaction.notStarted }, 'scenario not entered');
     // Started and woken runs, including those of an earlier delivery of this event that stopped before enqueueing.
@@ -125,9 +129,20 @@ export class AutomationEngine implements SubscriberSource {
     return { kind: 'delivered' };
   }
 
-  /** The event's contact: its contactId when it is the tenant's (one read), else found or created from its phone, email or external ids. */
-  async #contactOf(event: TriggerEvent): Promise<ContactSnapshot | undefined> {
+  /** The person a scenario's runs are for when its trigger says (`runFor`: an alert to the team), not the event's subject. */
+  async #runFor(scenario: ScenarioHandle): Promise<{ phone: string } | undefined> {
+    if (scenario.activeVersion === null) return undefined;
+    const { trigger } = await scenario.definition(scenario.activeVersion);
+    return trigger.kind === 'event' ? trigger.runFor : undefined;
+  }
+
+  /** The event's contact: its contactId when it is the tenant's (one read), else found or created from its phone, email or external ids; or the scenario's `runFor`. */
+  async #contactOf(event: TriggerEvent, runFor: { phone: string } | undefined): Promise<ContactSnapshot | undefined> {
     const { contacts } = this.#deps;
+    if (runFor) {
+      const contactId = await contacts.contacts.resolveSubject(event.tenantId, { phone: runFor.phone }, 'automation');
+      return contactId === undefined ? undefined : contactSnapshot(contacts, event.tenantId, contactId);
+    }
     if (event.subject.contactId !== undefined) {
       const contact = await contactSnapshot(contacts, event.tenantId, event.subject.contactId);
       if (contact) return contact;

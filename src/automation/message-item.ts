@@ -53,6 +53,7 @@ export function messageItem(action: SendAction, run: Pick<Run, 'contactId' | 'tr
     text: action.text,
     ...(action.html === undefined ? {} : { html: action.html }),
     ...(action.from === undefined ? {} : { from: action.from }),
+    ...(action.calendarEntry === undefined ? {} : { calendarEntry: action.calendarEntry }),
     ...event,
   };
 }

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { CUSTOM_EVENT_TYPE, findEventType } from '../bus/catalog/index.ts';
 import { SmsSenderSchema, EmailSenderSchema } from '../sending/settings.ts';
+import { CalendarEntryInputSchema } from '../sending/requests.ts';
 import { normalizePhone } from '../contacts/phone.ts';
 import { MessageCategory } from '../sending/message.ts';
 import { QuietHoursPolicy } from '../sending/compliance/index.ts';
@@ -71,6 +72,20 @@ export const EventTriggerSchema = z
       .optional()
       .describe('Other event types that start a run the same way, e.g. "appointment.rescheduled" beside "appointment.scheduled" (with an exit on it, a moved appointment ends the old run and starts a new one). Templates may read only what every one of these types carries.'),
     filter: PredicateSchema.optional().describe('Only events (and contacts) matching this start a run.'),
+    runFor: z
+      .object({
+        phone: z
+          .string()
+          .trim()
+          .max(64)
+          .refine((phone) => normalizePhone(phone).ok, { error: 'a phone number in international form, e.g. +33612345678' }),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Run for this person instead of the event\'s subject: a member of the team (the merchant\'s mobile), found or created as a contact. ' +
+          'For alerts on events that name no customer (low stock) or that must not be filed on the customer (a new order).',
+      ),
   })
   .strict()
   .refine((trigger) => !trigger.also?.includes(trigger.event) && new Set(trigger.also).size === (trigger.also?.length ?? 0), { path: ['also'], error: 'list each other event type once, and not the trigger\'s own event' });
@@ -211,6 +226,7 @@ export const ActionSchema = z.discriminatedUnion(
         text: templateSchema('an email action', 'Bonjour {{ contact.firstName | default: "" }}, …', 200_000),
         html: templateSchema('the email HTML', '<p>Bonjour</p>', 1_000_000).optional(),
         from: EmailSenderSchema.optional(),
+        calendarEntry: CalendarEntryInputSchema.optional(),
       })
       .strict(),
     z

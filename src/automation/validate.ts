@@ -122,7 +122,12 @@ function connectorInputIssues(action: Extract<Action, { kind: 'connector' }>, tr
 /** A message's templates against what the run will have: the contact, the trigger event's fields, the message's. */
 function messageTemplateIssues(action: Extract<Action, { kind: 'sendSms' | 'sendEmail' }>, trigger: Trigger, index: number, at: { id: string; index: number }): ScenarioIssue[] {
   const shape = messageTemplateShape(trigger, action);
-  const fields = action.kind === 'sendSms' ? { text: action.text, 'survey.ref': action.survey?.ref } : { subject: action.subject, text: action.text, html: action.html };
+  const fields = action.kind === 'sendSms' ? { text: action.text, 'survey.ref': action.survey?.ref } : {
+          subject: action.subject,
+          text: action.text,
+          html: action.html,
+          ...Object.fromEntries(Object.entries(action.calendarEntry ?? {}).map(([name, template]) => [`calendarEntry.${name}`, template])),
+        };
   return Object.entries(fields).flatMap(([field, text]) =>
     text === undefined ? [] : templateShapeIssues(parseTemplate(text), field === 'survey.ref' ? actionInputShape(trigger) : shape).map((issue) => issueFor(`steps[${index}].action.${field}`, issue.message, at)),
   );

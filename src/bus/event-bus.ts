@@ -54,6 +54,8 @@ export class EventBus {
   /** Concurrent publishes share one INSERT (group commit): ingest bursts cost a few statements. */
   readonly #inserts: GroupCommit<Omit<TriggerEvent, 'receivedAt'>, PublishResult>;
   readonly #isBulk: (event: { source: string; type: string }) => boolean;
+  /** Concurrent dispatch jobs share their reads and writes (`#dispatchBatch`). */
+  readonly #dispatches: GroupCommit<string, { error: unknown } | undefined>;
 
   /**
    * `normalizePhone`: the hub's phone rule for `subject.phone` (src/bus/subject-phone.ts). `isBulk`:
@@ -66,6 +68,7 @@ export class EventBus {
     this.#log = log;
     this.#normalizePhone = normalizePhone;
     this.#inserts = new GroupCommit((events) => insertEvents(db, events), 200);
+    this.#dispatches = new GroupCommit((eventIds) => this.#dispatchOrIsolate(eventIds), 200);
   }
 
   /** Calls `listener` with the tenant of every event this process stores; returns the function that stops it. */
@@ -106,11 +109,12 @@ export class EventBus {
 
   /** Starts the bus's workers (worker role) and its sweeper schedule. */
   async startWorkers(options: { dispatchConcurrency?: number; deliverConcurrency?: number } = {}): Promise<void> {
-    const dispatchConcurrency = options.dispatchConcurrency ?? 8;
+    // Dispatch jobs running together share one batch (`#dispatchBatch`): the bulk lane's concurrency is its batch size.
+    const dispatchConcurrency = options.dispatchConcurrency ?? 32;
     const deliverConcurrency = options.deliverConcurrency ?? 32;
     this.#queue.process<DispatchJob>(DISPATCH_JOB, (job) => this.#dispatch(job.data.eventId), { concurrency: dispatchConcurrency });
     this.#queue.process<DeliverJob>(DELIVER_JOB, (job) => this.#deliver(job.data.deliveryId), { concurrency: deliverConcurrency });
-    this.#queue.process<DispatchJob>(BULK_DISPATCH_JOB, (job) => this.#dispatch(job.data.eventId), { concurrency: dispatchConcurrency });
+    this.#queue.process<DispatchJob>(BULK_DISPATCH_JOB, (job) => this.#dispatch(job.data.eventId), { concurrency: Math.max(dispatchConcurrency, 128) });
     this.#queue.process<DeliverJob>(BULK_DELIVER_JOB, (job) => this.#deliver(job.data.deliveryId), { concurrency: deliverConcurrency });
     this.#queue.process(SWEEP_JOB, async () => {
       await this.sweep();
@@ -149,30 +153,62 @@ export class EventBus {
     });
   }
 
+  /** A dispatch job: its event joins the batch being dispatched (`#dispatchBatch`). */
   async #dispatch(eventId: string): Promise<void> {
-    const [row] = await this.#db.query<Parameters<typeof toEvent>[0]>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1 AND dispatched_at IS NULL`, [eventId]);
-    if (!row) return;
-    const event = toEvent(row);
-    const deliveries: { id: string; subscriber: string }[] = [];
-    for (const source of this.#sources.values()) {
-      for (const targetId of await source.targetsFor(event)) deliveries.push({ id: newId('dlv'), subscriber: `${source.kind}:${targetId}` });
+    const failure = await this.#dispatches.push(eventId);
+    if (failure) throw failure.error;
+  }
+
+  /** A batch that fails is dispatched again event by event, so one event a source cannot answer for fails alone (its job retries). */
+  async #dispatchOrIsolate(eventIds: string[]): Promise<({ error: unknown } | undefined)[]> {
+    try {
+      await this.#dispatchBatch(eventIds);
+      return eventIds.map(() => undefined);
+    } catch (error) {
+      if (eventIds.length === 1) return [{ error }];
+      return sequentially(eventIds, async (eventId) => {
+        try {
+          await this.#dispatchBatch([eventId]);
+          return undefined;
+        } catch (failure) {
+          return { error: failure };
+        }
+      });
     }
+  }
+
+  /**
+   * Dispatches a batch of events: read in one query, their targets asked of each source (in one
+   * query per batch where the source can, `targetsForMany`), their delivery rows and dispatched marks
+   * written in one transaction. Rows and marks commit together; a repeated dispatch (crash before the
+   * enqueues below) finds the events dispatched and the sweeper finds their pending deliveries.
+   */
+  async #dispatchBatch(eventIds: string[]): Promise<void> {
+    const rows = await this.#db.query<Parameters<typeof toEvent>[0]>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ANY($1::text[]) AND dispatched_at IS NULL`, [eventIds]);
+    const events = rows.map(toEvent);
+    const deliveries: { id: string; tenant_id: string; event_id: string; subscriber: string; bulk: boolean }[] = [];
+    for (const source of this.#sources.values()) {
+      const targets = source.targetsForMany ? await source.targetsForMany(events) : await sequentially(events, (event) => source.targetsFor(event));
+      events.forEach((event, index) => {
+        for (const targetId of targets[index]!) deliveries.push({ id: newId('dlv'), tenant_id: event.tenantId, event_id: event.id, subscriber: `${source.kind}:${targetId}`, bulk: this.#isBulk(event) });
+      });
+    }
+    const ids = events.map((event) => event.id);
     if (deliveries.length === 0) {
-      await this.#db.query('UPDATE events SET dispatched_at = now() WHERE id = $1', [event.id]);
+      if (ids.length > 0) await this.#db.query('UPDATE events SET dispatched_at = now() WHERE id = ANY($1::text[])', [ids]);
       return;
     }
-    // Rows and the dispatched mark commit together; a repeated dispatch (crash before the enqueues
-    // below) finds the event dispatched and the sweeper finds its pending deliveries.
-    await this.#db.transaction(async (tx) => {
-      await tx.query(
+    const inserted = await this.#db.transaction(async (tx) => {
+      const created = await tx.query<{ id: string }>(
         `INSERT INTO event_deliveries (id, tenant_id, event_id, subscriber, status, next_attempt_at)
-         SELECT d.id, $2, $3, d.subscriber, 'pending', now() FROM jsonb_to_recordset($1::jsonb) AS d(id text, subscriber text)
-         ON CONFLICT (event_id, subscriber) DO NOTHING`,
-        [JSON.stringify(deliveries), event.tenantId, event.id],
+         SELECT d.id, d.tenant_id, d.event_id, d.subscriber, 'pending', now() FROM jsonb_to_recordset($1::jsonb) AS d(id text, tenant_id text, event_id text, subscriber text)
+         ON CONFLICT (event_id, subscriber) DO NOTHING RETURNING id`,
+        [JSON.stringify(deliveries)],
       );
-      await tx.query('UPDATE events SET dispatched_at = now() WHERE id = $1', [event.id]);
+      await tx.query('UPDATE events SET dispatched_at = now() WHERE id = ANY($1::text[])', [ids]);
+      return new Set(created.map((row) => row.id));
     });
-    for (const { id } of deliveries) await this.#enqueueDelivery(id, 1, 0, this.#isBulk(event));
+    await Promise.all(deliveries.filter((delivery) => inserted.has(delivery.id)).map((delivery) => this.#enqueueDelivery(delivery.id, 1, 0, delivery.bulk)));
   }
 
   /** Puts a failed delivery back to pending and runs its next attempt now; false when it is not failed. */
@@ -255,4 +291,11 @@ export class EventBus {
     if (outcome.kind === 'retry' && !failed) await this.#enqueueDelivery(deliveryId, attempt + 1, delayMs, this.#isBulk(event));
     if (failed && source?.onDeliveryFailed) await source.onDeliveryFailed(targetId, event, error ?? 'failed');
   }
+}
+
+/** One call after the other (a source without `targetsForMany` may not expect its lookups to overlap). */
+async function sequentially<T, R>(items: readonly T[], call: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const item of items) results.push(await call(item));
+  return results;
 }

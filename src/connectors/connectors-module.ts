@@ -1,10 +1,9 @@
 /**
  * The connectors part as the hub uses it:
  *
- *   const connectors = createConnectorsModule({ db, queue, bus, contacts, vault, sending, log, publicUrl, allowPrivateTargets,
+ *   const connectors = createConnectorsModule({ db, queue, bus, contacts, vault, log, publicUrl, allowPrivateTargets,
  *     connectors: [woocommerce], scenarioActions: automation.connectorActions,     // actions → scenario actions
- *     scenarioLibrary: automation.library });                                     // suggestions; old customer rules → scenarios
- *   bus.addSource(connectors.rules);          // the ready rules (order status SMS, alerts…)
+ *     scenarioLibrary: automation.library });                                     // suggestions; ready rules → scenarios
  *   routes.push(...connectors.routes);        // /v1/connectors… and /connectors/<id>/… (public, signed)
  *   await connectors.start({ workers: true }); // inbox workers, timers, reconcile at start and hourly
  *
@@ -19,7 +18,6 @@ import type { EventBus } from '../bus/event-bus.ts';
 import type { ContactService } from '../contacts/contacts.ts';
 import type { RouteModule } from '../gateway/app.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
-import type { SendingModule } from '../sending/sending-module.ts';
 import type { Db } from '../store/db.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Connector, ConnectorRuntime, Installation } from './connector.ts';
@@ -38,7 +36,6 @@ import { oauthPublicRoutes } from './oauth/public-routes.ts';
 import { TokenManager } from './oauth/tokens.ts';
 import { registerScenarioActions } from './scenario-actions.ts';
 import { MOVE_RULES_JOB, moveRulesToScenarios } from './rules/move-rules.ts';
-import { ReadyRulesSource } from './rules/rules-source.ts';
 
 const RECONCILE_ALL_JOB = 'connectors.reconcile-all';
 const RECONCILE_JOB = 'connectors.reconcile';
@@ -53,7 +50,6 @@ export interface ConnectorsModuleOptions {
   bus: Pick<EventBus, 'publish'>;
   contacts: Pick<ContactService, 'upsertContact'>;
   vault: Vault;
-  sending: Pick<SendingModule, 'sendSms'>;
   log: Logger;
   publicUrl: string;
   /** HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: the operator lets tenants point the hub at private addresses. */
@@ -61,7 +57,7 @@ export interface ConnectorsModuleOptions {
   connectors: Connector[];
   /** The automation's registry: every connector's actions become scenario actions (`<connector>.<action>`). */
   scenarioActions?: Pick<ConnectorActionRegistry, 'register'>;
-  /** The automation's scenario library: templates suggested at install; the customer rules stored before moved into scenarios. */
+  /** The automation's scenario library: templates suggested at install; the ready rules (given at install, or stored before) made scenarios. */
   scenarioLibrary?: ScenarioLibrary;
   clock?: () => Date;
   /** HUB_OAUTH_<CONNECTOR>_CLIENT_ID/SECRET, by connector id (src/config.ts). */
@@ -97,8 +93,6 @@ export function connectorDeps(base: BaseConnectorDeps): ConnectorDeps {
 export interface ConnectorsModule {
   readonly registry: ConnectorRegistry;
   readonly routes: RouteModule[];
-  /** The ready rules' bus subscriber source. */
-  readonly rules: ReadyRulesSource;
   /** What connector routes get from the hub, unscoped (tests use it to play requests); each connector's routes get theirs, scoped to its installations. */
   readonly runtime: ConnectorRuntime;
   readonly deps: ConnectorDeps;
@@ -129,7 +123,7 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
     ...(options.oauthStateKey ? { oauthStateKey: options.oauthStateKey } : {}),
     ...(options.principalActive ? { principalActive: options.principalActive } : {}),
-    ...(options.scenarioLibrary ? { suggestTemplates: options.scenarioLibrary.fitting } : {}),
+    ...(options.scenarioLibrary ? { suggestTemplates: options.scenarioLibrary.fitting, scenarioLibrary: options.scenarioLibrary } : {}),
   });
 
   for (const id of Object.keys(deps.oauthClients)) {
@@ -187,7 +181,6 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
   return {
     registry,
     routes,
-    rules: new ReadyRulesSource({ db: deps.db, sending: options.sending, log: log.child({ part: 'connector-rules' }) }),
     runtime,
     deps,
     reconcileAll,

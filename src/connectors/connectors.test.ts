@@ -8,14 +8,12 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { EventBus } from '../bus/event-bus.ts';
-import type { TriggerEvent } from '../bus/trigger-event.ts';
 import { ContactService } from '../contacts/contacts.ts';
 import { RecordingPublisher } from '../contacts/test-support.ts';
 import { tenantPhoneNormalizer } from '../contacts/tenant-region.ts';
-import { DomainError, UnprocessableError } from '../errors.ts';
+import { DomainError } from '../errors.ts';
 import { domainProblem, type HttpProblem } from '../gateway/problem.ts';
 import type { AddJobOptions, JobQueue, JsonValue } from '../queue/job-queue.ts';
-import { IdempotencyKeyReusedError } from '../sending/requests.ts';
 import type { Store } from '../store/db.ts';
 import { createTenant } from '../tenancy/tenants.ts';
 import { createVault } from '../vault/vault.ts';
@@ -31,8 +29,6 @@ import { defineManifest } from './manifest.ts';
 import { resourceMemory } from './memory.ts';
 import { connectorDeps } from './connectors-module.ts';
 import { ConnectorRegistry } from './registry.ts';
-import { ReadyRulesSource } from './rules/rules-source.ts';
-import { RulesSchema } from './rules/rules.ts';
 
 class RecordingQueue implements JobQueue {
   readonly kind = 'store' as const;
@@ -332,57 +328,5 @@ describe.each(testStores)('connector contract ($kind)', (factory) => {
     const installation = (await install(deps, demo, tenantId, { account: 'shop-a', token: 't' })).installation;
     expect((await problemOf(runAction(deps, tenantId, installation.id, 'fly', {}))).message).toBe('The Demo connector has no action "fly"; it has: echo.');
     expect((await problemOf(runAction(deps, tenantId, installation.id, 'echo', { say: 3 }))).errors).toEqual([{ path: 'body.say', message: expect.any(String) }]);
-  });
-
-  it('ready rules: dispatched by installation to the merchant; a customer rule stored before the move to scenarios sends nothing', async () => {
-    const installation = (await install(deps, demo, tenantId, { account: 'shop-a', token: 't' })).installation;
-    // As a row written before the customer rules became scenarios (move-rules.ts moves them at start).
-    const rules = { abandonedCart: { enabled: true }, ...RulesSchema.parse({ merchantAlerts: { phone: '+33698765432', lowStock: true } }) };
-    await store.query('UPDATE connector_installations SET rules = $2::jsonb WHERE id = $1', [installation.id, JSON.stringify(rules)]);
-    const sent: unknown[] = [];
-    const source = new ReadyRulesSource({ db: store, sending: { sendSms: async (_tenant, message) => (sent.push(message), {}) as never }, log: pino({ level: 'silent' }) });
-    const shop = { installationId: installation.id, url: 'https://demo', name: 'Demo' };
-    const event = (type: string, data: Record<string, unknown>, contactId?: string): TriggerEvent => ({
-      id: `evt_${type}`,
-      tenantId,
-      source: 'demo',
-      type,
-      occurredAt: new Date(),
-      receivedAt: new Date(),
-      dedupeKey: type,
-      subject: contactId ? { contactId } : {},
-      data: { ...data, shop },
-    });
-    const low = event('product.stock_low', { productId: '1', name: 'Bougie', stockQuantity: 1, lowStockThreshold: 2 });
-    expect(await source.targetsFor(low)).toEqual([`${installation.id}/merchant-stock`]);
-    expect(await source.targetsFor({ ...low, tenantId: otherTenantId })).toEqual([]);
-    expect(await source.deliver(`${installation.id}/merchant-stock`, low)).toEqual({ kind: 'delivered' });
-    expect(sent).toEqual([expect.objectContaining({ to: '+33698765432', category: 'transactional', eventId: low.id })]);
-    const contactId = (await deps.contacts.upsertContact(tenantId, { email: 'panier@example.fr' }, 'test')).contact.id;
-    const abandoned = event('cart.abandoned', { cartId: 'c1', abandonedAfterMinutes: 60 }, contactId);
-    expect(await source.targetsFor(abandoned)).toEqual([]);
-    expect(await source.deliver(`${installation.id}/cart-reminder`, abandoned)).toEqual({ kind: 'give-up', error: 'unknown rule "cart-reminder"' });
-    expect(sent).toHaveLength(1);
-  });
-
-  it('ready rules: a key already used with other data is the message already sent; no other refusal counts as sent', async () => {
-    const installation = (await install(deps, demo, tenantId, { account: 'shop-a', token: 't' })).installation;
-    const rules = RulesSchema.parse({ merchantAlerts: { phone: '+33698765432', lowStock: true } });
-    await store.query('UPDATE connector_installations SET rules = $2::jsonb WHERE id = $1', [installation.id, JSON.stringify(rules)]);
-    const low: TriggerEvent = {
-      id: 'evt_low',
-      tenantId,
-      source: 'demo',
-      type: 'product.stock_low',
-      occurredAt: new Date(),
-      receivedAt: new Date(),
-      dedupeKey: 'low',
-      subject: {},
-      data: { productId: '1', name: 'Bougie', stockQuantity: 1, lowStockThreshold: 2, shop: { installationId: installation.id, url: 'https://demo', name: 'Demo' } },
-    };
-    const refusing = (error: Error) => new ReadyRulesSource({ db: store, sending: { sendSms: () => Promise.reject(error) }, log: pino({ level: 'silent' }) });
-    expect(await refusing(new IdempotencyKeyReusedError('k')).deliver(`${installation.id}/merchant-stock`, low)).toEqual({ kind: 'delivered' });
-    const other = new UnprocessableError('Another refusal of the same kind, not a key reused.');
-    await expect(refusing(other).deliver(`${installation.id}/merchant-stock`, low)).rejects.toBe(other);
   });
 });

@@ -26,6 +26,8 @@ export interface ConnectorDeps {
   clock: () => Date;
   /** The scenario templates an installation's events can feed, suggested in the install answer. */
   suggestTemplates?: ScenarioLibrary['fitting'];
+  /** The scenario library: the merchant alerts asked for at install become its scenarios (rules/move-rules.ts). */
+  scenarioLibrary?: ScenarioLibrary;
   /** OAuth clients from the environment, by connector id (HUB_OAUTH_<CONNECTOR>_CLIENT_ID/SECRET). */
   oauthClients: Record<string, { clientId: string; clientSecret: string }>;
   /** Tests only: a connector's OAuth endpoints replaced (a local authorization server). */

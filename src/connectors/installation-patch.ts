@@ -42,7 +42,7 @@ export async function patchInstallation(
   }
   if (body.rules) {
     if (!connector.manifest.readyRules) throw new InvalidInputError(`${connector.manifest.name} has no ready rules; use a scenario (template) instead.`, [{ path: 'body.rules', message: 'not accepted by this connector' }]);
-    refuseMovedRules(body.rules, 'body.rules');
+    refuseMovedRules(body.rules, 'body.rules', { patch: true });
     const parsed = RulesSchema.safeParse(mergePatch(withoutMovedRules(installation.rules) as JsonObject, body.rules));
     if (!parsed.success) throw invalidFields('body.rules', parsed.error);
     patch.rules = parsed.data as JsonObject;

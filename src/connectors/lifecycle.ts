@@ -26,6 +26,7 @@ import {
 } from './installation-store.ts';
 import { dropSchedules, syncSchedules } from './schedules.ts';
 import { ReauthorizationRequiredError } from './oauth/errors.ts';
+import { moveInstallationRules } from './rules/move-rules.ts';
 import { refuseMovedRules, RulesSchema } from './rules/rules.ts';
 
 export interface InstallResult {
@@ -115,6 +116,12 @@ export async function install(deps: ConnectorDeps, connector: Connector, tenantI
     throw error;
   }
   const stored = await storeAndReconcile(deps, connector, tenantId, { existing, account: prepared.account, settings: prepared.settings, credentials: prepared.credentials, rules });
+  // The merchant alerts asked for: scenarios of the library from now on (without the library, the move job at start makes them).
+  if (rules && deps.scenarioLibrary) {
+    const { installation } = stored;
+    await moveInstallationRules({ db: deps.db, library: deps.scenarioLibrary, log: deps.log }, { id: installation.id, tenant_id: tenantId, account: installation.account, status: installation.status, rules });
+    return { ...stored, installation: (await getInstallation(deps.db, tenantId, installation.id)) ?? installation, shownOnce: prepared.shownOnce ?? {} };
+  }
   return { ...stored, shownOnce: prepared.shownOnce ?? {} };
 }
 
@@ -152,7 +159,7 @@ export async function storeAndReconcile(
     });
   } else {
     try {
-      await insertInstallation(deps.db, { id, tenantId, connector: connector.manifest.id, account, settings, rules: rules ?? (connector.manifest.readyRules ? (RulesSchema.parse({}) as JsonObject) : {}), credentialsSealed: sealed });
+      await insertInstallation(deps.db, { id, tenantId, connector: connector.manifest.id, account, settings, rules: rules ?? {}, credentialsSealed: sealed });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`${account} is being installed by another request; wait for it and list the installations.`);
       throw error;

@@ -95,7 +95,6 @@ describe('connector reconcile on Redis', () => {
       bus: new EventBus(store, queue, log, tenantPhoneNormalizer(store)),
       contacts: new ContactService(store, new RecordingPublisher()),
       vault,
-      sending: { sendSms: () => Promise.reject(new Error('no sending in this test')) },
       log,
       publicUrl: 'https://hub.example.test/',
       allowPrivateTargets: false,

@@ -20,7 +20,6 @@ describe('connector routes in the gateway', () => {
       bus: {} as never,
       contacts: {} as never,
       vault: createVault(randomBytes(32)),
-      sending: {} as never,
       log,
       publicUrl: 'https://hub.example.test',
       allowPrivateTargets: false,

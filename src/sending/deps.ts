@@ -4,7 +4,9 @@ import type { ContactService, EventPublisher } from '../contacts/contacts.ts';
 import type { OptOutList } from '../contacts/opt-outs.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
+import type { SendingBatches } from './batches.ts';
 import type { ProviderRegistry } from './provider-registry.ts';
+import type { ReceiptBatches } from './receipt-batches.ts';
 import type { SendingSettingsStore } from './settings.ts';
 import type { SqlRateLimiter } from './throughput.ts';
 
@@ -27,6 +29,10 @@ export interface SendingDeps {
   settings: SendingSettingsStore;
   registry: ProviderRegistry;
   rateLimiter: SqlRateLimiter;
+  /** The submit step's reads and writes, shared by the runs in flight (batches.ts). */
+  batches: SendingBatches;
+  /** Receipts stored and applied in batches (receipt-batches.ts). */
+  receipts: ReceiptBatches;
   /** Business time: compliance decisions and schedules. Tests move it; leases use the database clock. */
   clock: () => Date;
   log: Logger;
@@ -38,6 +44,13 @@ export interface SendingDeps {
 }
 
 export const SUBMIT_JOB = 'sending.submit';
+/**
+ * Submit jobs run at once per worker process: the runs waiting at one step share its statement
+ * (batches.ts), so this is also the largest batch. It bounds the duplicates a crash can cause: a
+ * message whose provider answered but whose result was not written yet is submitted again after
+ * its claim expires (docs/sending.md, "Guarantees"; test/kill9-sending.test.ts counts them).
+ */
+export const SUBMIT_CONCURRENCY = 128;
 export const SWEEP_JOB = 'sending.sweep';
 
 export type SubmitJob = { tenantId: string; messageId: string };

@@ -19,10 +19,15 @@ export async function messageProgress(db: Sql, tenantId: string, messageId: stri
   return row && { status: row.status, completedAt: row.completed_at };
 }
 
-/** The idempotency key the message was accepted with: null without one, undefined when there is no such message. */
-export async function messageIdempotencyKey(db: Sql, tenantId: string, messageId: string): Promise<string | null | undefined> {
-  const [row] = await db.query<{ idempotency_key: string | null }>('SELECT idempotency_key FROM messages WHERE tenant_id = $1 AND id = $2', [tenantId, messageId]);
-  return row?.idempotency_key;
+/** The idempotency keys messages (of any tenants) were accepted with, in one query, in their order: null without one, undefined when there is no such message. */
+export async function messageIdempotencyKeys(db: Sql, messages: readonly { tenantId: string; messageId: string }[]): Promise<(string | null | undefined)[]> {
+  if (messages.length === 0) return [];
+  const rows = await db.query<{ tenant_id: string; id: string; idempotency_key: string | null }>(
+    'SELECT m.tenant_id, m.id, m.idempotency_key FROM messages m JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id) ON m.id = k.id AND m.tenant_id = k.tenant_id',
+    [messages.map((message) => message.tenantId), messages.map((message) => message.messageId)],
+  );
+  const keys = new Map(rows.map((row) => [`${row.tenant_id}\u0000${row.id}`, row.idempotency_key]));
+  return messages.map((message) => keys.get(`${message.tenantId}\u0000${message.messageId}`));
 }
 
 /**

@@ -139,11 +139,20 @@ export async function insertMessages(
   return stored;
 }
 
-export async function insertHistory(tx: Sql, tenantId: string, entries: readonly { messageId: string; status: MessageStatus; reason: string | null; at: Date }[]): Promise<void> {
+export type HistoryEntry = { messageId: string; status: MessageStatus; reason: string | null; at: Date };
+
+export async function insertHistory(tx: Sql, tenantId: string, entries: readonly HistoryEntry[]): Promise<void> {
+  await insertHistoryRows(tx, entries.map((entry) => ({ ...entry, tenantId })));
+}
+
+/** History rows of any tenants' messages in one statement (the batched pipeline writes a batch's changes at once). */
+export async function insertHistoryRows(tx: Sql, entries: readonly (HistoryEntry & { tenantId: string })[]): Promise<void> {
   if (entries.length === 0) return;
-  const params: unknown[] = [tenantId];
-  const values = entries.map((entry) => `($1, $${params.push(entry.messageId)}, $${params.push(entry.status)}, $${params.push(entry.reason)}, $${params.push(entry.at)})`);
-  await tx.query(`INSERT INTO message_history (tenant_id, message_id, status, reason, at) VALUES ${values.join(', ')}`, params);
+  await tx.query(
+    `INSERT INTO message_history (tenant_id, message_id, status, reason, at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])`,
+    [entries.map((entry) => entry.tenantId), entries.map((entry) => entry.messageId), entries.map((entry) => entry.status), entries.map((entry) => entry.reason), entries.map((entry) => entry.at)],
+  );
 }
 
 export async function getMessage(db: Sql, tenantId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<StoredMessage | undefined> {

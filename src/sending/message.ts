@@ -8,6 +8,7 @@
  *   (quiet hours, staggering,     rejected (provider refused at submit)
  *    sendAt, rate limit, retry)   blocked (opted_out | no_consent | invalid_number | invalid_email)
  */
+import type { EmailAttachment } from './providers/provider.ts';
 import { z } from 'zod';
 import { MessageCategory, MessageChannel } from './compliance/index.ts';
 
@@ -50,6 +51,8 @@ export interface EmailContent {
   replyTo: string | null;
   fromName: string | null;
   headers: Record<string, string>;
+  /** Absent on messages stored before attachments existed. */
+  attachments?: EmailAttachment[];
 }
 
 export interface Message {

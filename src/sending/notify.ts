@@ -3,7 +3,6 @@
  * is stored, `notified_status` records it, and the sweeper publishes what a crash left out. The bus
  * deduplicates on `message.<type>:<id>`, so publishing twice is harmless.
  */
-import type { Sql } from '../store/db.ts';
 import type { SendingDeps } from './deps.ts';
 import type { MessageStatus } from './message.ts';
 import type { StoredMessage } from './message-store.ts';
@@ -25,17 +24,13 @@ export function eventFor(message: Pick<StoredMessage, 'id' | 'channel' | 'to' | 
 }
 
 /** Publishes the event of `status` for the message and records it. Never throws: the sweeper retries. */
-export async function notify(deps: Pick<SendingDeps, 'db' | 'publisher' | 'log'>, tenantId: string, message: Parameters<typeof eventFor>[0], status: MessageStatus, at: Date): Promise<void> {
+export async function notify(deps: Pick<SendingDeps, 'batches' | 'publisher' | 'log'>, tenantId: string, message: Parameters<typeof eventFor>[0], status: MessageStatus, at: Date): Promise<void> {
   const event = eventFor(message, status, at);
   if (!event) return;
   try {
     await deps.publisher.publish({ tenantId, source: 'hub', type: event.type, dedupeKey: `${event.type}:${message.id}`, occurredAt: at, subject: event.subject, data: event.data });
-    await markNotified(deps.db, tenantId, message.id, status);
+    await deps.batches.markNotified(tenantId, message.id, status);
   } catch (error) {
     deps.log.warn({ err: error, tenantId, messageId: message.id, status }, 'sending: event not published yet; the sweeper will retry');
   }
-}
-
-async function markNotified(db: Sql, tenantId: string, id: string, status: MessageStatus): Promise<void> {
-  await db.query('UPDATE messages SET notified_status = $3 WHERE tenant_id = $1 AND id = $2 AND status = $3', [tenantId, id, status]);
 }

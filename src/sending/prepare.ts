@@ -7,11 +7,13 @@
  * input) → block (no usable address, opted out, no consent) → schedule (sendAt, staggering, then quiet
  * hours judged at the planned instant in the recipient's time zone).
  */
+import { calendarFile, ICS_CONTENT_TYPE } from './ics.ts';
+import type { EmailAttachment } from './providers/provider.ts';
 import { analyzeSms } from './encoding/index.ts';
 import { complianceDecision, ensureOptOutMention } from './compliance/index.ts';
 import type { BlockReason, EmailContent, MessageCategory, MessageChannel, ScheduleReason, SmsEncoding } from './message.ts';
 import type { Recipient } from './recipients.ts';
-import type { EmailItem, FieldIssue, SmsItem } from './requests.ts';
+import type { CalendarEntryInput, EmailItem, FieldIssue, SmsItem } from './requests.ts';
 import type { SendingSettings } from './settings.ts';
 import { linkMaker, type MessageLink } from './links/link-codes.ts';
 import { parseTemplate, renderTemplate, TemplateError, type RenderOptions } from './template.ts';
@@ -156,6 +158,31 @@ export function unsubscribeHeaders(url: string): Record<string, string> {
   return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
 
+/**
+ * The appointment of `calendarEntry`, rendered then written as an .ics (ics.ts). Its SEQUENCE is the
+ * preparation time in seconds: a later email about the same uid (the appointment moved) replaces the entry.
+ */
+function calendarAttachment(entry: CalendarEntryInput, context: Record<string, unknown>, now: Date, issues: FieldIssue[]): EmailAttachment | undefined {
+  const field = (name: keyof CalendarEntryInput) => {
+    const source = entry[name];
+    return source === undefined ? undefined : renderField(source, `calendarEntry.${name}`, context, issues).trim();
+  };
+  const instant = (name: 'start' | 'end') => {
+    const text = field(name) ?? '';
+    const date = new Date(text);
+    if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) issues.push({ path: `calendarEntry.${name}`, message: `"${text.slice(0, 60)}" is not an ISO 8601 instant` });
+    return date;
+  };
+  const [uid, start, end, summary, location, description] = [field('uid'), instant('start'), instant('end'), field('summary'), field('location'), field('description')];
+  if (issues.length > 0) return undefined;
+  if (end.getTime() <= start.getTime()) {
+    issues.push({ path: 'calendarEntry.end', message: 'the end is not after the start' });
+    return undefined;
+  }
+  const content = calendarFile({ uid: uid || 'appointment', start, end, summary: summary || '—', location, description, sequence: Math.floor(now.getTime() / 1000), stamp: now });
+  return { filename: 'rendez-vous.ics', contentType: ICS_CONTENT_TYPE, content };
+}
+
 export function prepareEmail(input: PrepareInput<EmailItem>): Prepared {
   const { id, item, recipient, settings } = input;
   const issues: FieldIssue[] = [];
@@ -170,6 +197,7 @@ export function prepareEmail(input: PrepareInput<EmailItem>): Prepared {
   const subject = renderField(item.subject, 'subject', context, issues).replace(/[\r\n]+/g, ' ');
   let text = renderField(item.text, 'text', context, issues, { link: links.link });
   let html = item.html === undefined ? null : renderField(item.html, 'html', context, issues, { escape: 'html', link: links.link });
+  const attachment = item.calendarEntry === undefined ? undefined : calendarAttachment(item.calendarEntry, context, input.now, issues);
   const from = item.from ?? settings.defaultSender.email;
   if (!from) issues.push({ path: 'from', message: 'no sender: give "from" ({ "email": "news@shop.fr" }) or set defaultSender.email with PUT /v1/sending/settings' });
   if (issues.length > 0) return { ok: false, issues };
@@ -191,7 +219,7 @@ export function prepareEmail(input: PrepareInput<EmailItem>): Prepared {
       to: recipient.address ?? '',
       from: from!.email,
       text,
-      email: { subject, text, html, replyTo: item.replyTo ?? null, fromName: from!.name ?? null, headers },
+      email: { subject, text, html, replyTo: item.replyTo ?? null, fromName: from!.name ?? null, headers, ...(attachment ? { attachments: [attachment] } : {}) },
       encoding: null,
       segments: null,
       unsubscribeToken: marketing ? input.unsubscribe!.token : null,

@@ -33,7 +33,7 @@ export interface Recipient {
 export type RecipientIssue = FieldIssue & { index: number };
 
 /** The current marketing consent of each contact on `channel`; absent: never recorded (unknown). */
-async function consentsOf(db: Sql, tenantId: string, channel: MessageChannel, contactIds: string[]): Promise<Map<string, ConsentStatus>> {
+export async function consentsOf(db: Sql, tenantId: string, channel: MessageChannel, contactIds: string[]): Promise<Map<string, ConsentStatus>> {
   const statuses = new Map<string, ConsentStatus>();
   for (const [contactId, byChannel] of await currentConsents(db, tenantId, contactIds, channel)) {
     const record = byChannel[channel];

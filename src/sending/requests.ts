@@ -46,6 +46,20 @@ export const SmsItemSchema = z
   .meta({ id: 'SmsRequest' });
 export type SmsItem = z.infer<typeof SmsItemSchema>;
 
+/** An appointment attached to an email as an .ics file (src/sending/ics.ts); each field a template. */
+export const CalendarEntryInputSchema = z
+  .object({
+    uid: z.string().min(1).max(500).describe('Stable per appointment: a later email with the same uid updates the entry in the customer\'s calendar.'),
+    start: z.string().min(1).max(200).describe('ISO 8601 instant, e.g. "{{ event.data.start.at }}".'),
+    end: z.string().min(1).max(200).describe('ISO 8601 instant after start.'),
+    summary: z.string().min(1).max(1_000),
+    location: z.string().max(1_000).optional(),
+    description: z.string().max(5_000).optional(),
+  })
+  .strict()
+  .describe('Attaches the appointment as an iCalendar file (rendez-vous.ics, METHOD:PUBLISH) the recipient adds to their calendar.');
+export type CalendarEntryInput = z.infer<typeof CalendarEntryInputSchema>;
+
 export const EmailItemSchema = z
   .object({
     to: EmailSchema.optional().describe('Email address. With contactId: overrides the contact\'s email.'),
@@ -55,6 +69,7 @@ export const EmailItemSchema = z
     html: z.string().max(1_000_000).optional().describe('HTML body, a template (values are HTML-escaped).'),
     from: EmailSenderSchema.optional().describe('Default: the tenant\'s defaultSender.email.'),
     replyTo: EmailSchema.optional(),
+    calendarEntry: CalendarEntryInputSchema.optional(),
   })
   .strict()
   .superRefine(recipientAndEvent)

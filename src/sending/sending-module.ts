@@ -12,10 +12,12 @@ import type { EventPublisher } from '../contacts/contacts.ts';
 import type { RouteModule } from '../gateway/app.ts';
 import type { HostCheckOptions } from '../net/outbound-guard.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
-import type { Db } from '../store/db.ts';
+import type { Db, Store } from '../store/db.ts';
 import type { Vault } from '../vault/vault.ts';
 import { acceptMessages, type AcceptOptions, type AcceptResult } from './accept.ts';
-import { DEFAULT_RETRY_POLICY, SUBMIT_JOB, SWEEP_JOB, type RetryPolicy, type SendingDeps, type SubmitJob } from './deps.ts';
+import { SendingBatches } from './batches.ts';
+import { ReceiptBatches } from './receipt-batches.ts';
+import { DEFAULT_RETRY_POLICY, SUBMIT_CONCURRENCY, SUBMIT_JOB, SWEEP_JOB, type RetryPolicy, type SendingDeps, type SubmitJob } from './deps.ts';
 import { handleInbound, type InboundResult } from './inbound.ts';
 import type { MessageChannel } from './message.ts';
 import { insertReferences, messageIdByReference, type MessageReference } from './message-references.ts';
@@ -118,6 +120,8 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
   });
   registry.register(sandboxProviderFactory);
   const settings = new SendingSettingsStore(options.db);
+  // PGlite runs one statement at a time; on PostgreSQL a few batches of a kind overlap their round trips.
+  const batchConcurrency = (options.db as Partial<Store>).kind === 'postgres' ? 4 : 1;
   const deps: SendingDeps = {
     db: options.db,
     queue: options.queue,
@@ -127,6 +131,8 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
     settings,
     registry,
     rateLimiter: new SqlRateLimiter(options.db),
+    batches: new SendingBatches(options.db, { concurrency: batchConcurrency }),
+    receipts: new ReceiptBatches(options.db, { concurrency: batchConcurrency }),
     clock: () => clock(),
     log,
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
@@ -164,7 +170,7 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
       clock = next;
     },
     async startWorkers(workerOptions = {}) {
-      options.queue.process<SubmitJob>(SUBMIT_JOB, (job) => submitMessage(deps, job.data), { concurrency: workerOptions.submitConcurrency ?? 32 });
+      options.queue.process<SubmitJob>(SUBMIT_JOB, (job) => submitMessage(deps, job.data), { concurrency: workerOptions.submitConcurrency ?? SUBMIT_CONCURRENCY });
       options.queue.process(SWEEP_JOB, async () => void (await sweep(deps)), { concurrency: 1 });
       await options.queue.schedule('sending.sweep', SWEEP_JOB, 10_000);
     },

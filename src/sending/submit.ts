@@ -17,14 +17,12 @@ import { backoffDelayMs } from '../retry/backoff.ts';
 import { SUBMIT_JOB, type SendingDeps, type SubmitJob } from './deps.ts';
 import { complianceDecision } from './compliance/index.ts';
 import { FINAL_STATUSES, isPending, type MessageStatus, type ScheduleReason } from './message.ts';
-import { getMessage, insertHistory, type StoredMessage } from './message-store.ts';
+import { insertHistory, type StoredMessage } from './message-store.ts';
 import { notify } from './notify.ts';
 import type { OutboundEmail, OutboundSms, SubmitResult } from './providers/provider.ts';
 import { applyWaitingReceipts } from './receipts.ts';
 import { costOf } from './throughput.ts';
 
-/** How long a claim protects a submit; a provider call must end well within it. */
-const CLAIM_SECONDS = 60;
 /** A job that runs this much early (the sweeper, a clock skew) reschedules instead of submitting. */
 const EARLY_TOLERANCE_MS = 1_000;
 
@@ -101,22 +99,21 @@ function outbound(message: StoredMessage): OutboundSms | OutboundEmail {
     text: email.text,
     ...(email.html ? { html: email.html } : {}),
     headers: email.headers,
+    ...(email.attachments?.length ? { attachments: email.attachments } : {}),
   };
 }
 
 async function recheckCompliance(deps: SendingDeps, message: StoredMessage, now: Date): Promise<{ kind: 'go' } | { kind: 'block'; reason: string } | { kind: 'defer'; until: Date }> {
   if (message.category !== 'marketing') return { kind: 'go' };
   const settings = await deps.settings.get(message.tenantId);
-  const optedOut = await deps.optOuts.isOptedOut(message.tenantId, message.channel, message.to);
-  const contact = message.contactId ? await deps.contacts.getContact(message.tenantId, message.contactId) : undefined;
-  const consent = contact ? ((await deps.contacts.consentOf(message.tenantId, contact.id, message.channel))?.status ?? 'unknown') : 'unknown';
+  const facts = await deps.batches.complianceFacts({ tenantId: message.tenantId, channel: message.channel, address: message.to, contactId: message.contactId });
   const decision = complianceDecision({
     category: message.category,
     channel: message.channel,
-    consent,
-    optedOut,
+    consent: facts.consent,
+    optedOut: facts.optedOut,
     now,
-    timeZone: contact?.timeZone ?? settings.timeZone,
+    timeZone: facts.timeZone ?? settings.timeZone,
     policy: settings.quietHours,
   });
   if (decision.kind === 'block') return { kind: 'block', reason: decision.reason };
@@ -126,7 +123,7 @@ async function recheckCompliance(deps: SendingDeps, message: StoredMessage, now:
 
 /** The `sending.submit` job handler. */
 export async function submitMessage(deps: SendingDeps, job: SubmitJob): Promise<void> {
-  const message = await getMessage(deps.db, job.tenantId, job.messageId);
+  const message = await deps.batches.load(job.tenantId, job.messageId);
   if (!message) return;
   if (!isPending(message.status)) {
     // A redelivered job after the result was written: make sure its event went out, nothing else.
@@ -162,14 +159,8 @@ export async function submitMessage(deps: SendingDeps, job: SubmitJob): Promise<
   }
 
   // The claim: from here only this run may call the provider for this message.
-  const [claim] = await deps.db.query<{ attempts: number }>(
-    `UPDATE messages SET claimed_until = now() + make_interval(secs => $3), attempts = attempts + 1, provider_kind = $4, updated_at = now()
-     WHERE tenant_id = $1 AND id = $2 AND status IN ('accepted', 'scheduled') AND (claimed_until IS NULL OR claimed_until < now())
-     RETURNING attempts`,
-    [message.tenantId, message.id, CLAIM_SECONDS, resolved.kind],
-  );
-  if (!claim) return;
-  const attempt = claim.attempts;
+  const attempt = await deps.batches.claim(message.tenantId, message.id, resolved.kind);
+  if (attempt === undefined) return;
   let result: SubmitResult;
   try {
     result = await (resolved.provider.channel === 'sms'
@@ -182,19 +173,7 @@ export async function submitMessage(deps: SendingDeps, job: SubmitJob): Promise<
   if (result.kind === 'submitted') {
     const submittedAt = deps.clock();
     const ids = result.providerMessageIds;
-    await deps.db.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE messages SET status = 'submitted', provider_message_ids = $3, submitted_at = $4, claimed_until = NULL, schedule_reason = NULL, error = NULL, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2`,
-        [message.tenantId, message.id, ids, submittedAt],
-      );
-      const params: unknown[] = [message.tenantId, message.channel, message.id];
-      const values = ids.map((id, part) => `($1, $2, $${params.push(id)}, $3, $${params.push(part)})`);
-      if (values.length > 0) {
-        await tx.query(`INSERT INTO message_parts (tenant_id, channel, provider_message_id, message_id, part) VALUES ${values.join(', ')} ON CONFLICT DO NOTHING`, params);
-      }
-      await insertHistory(tx, message.tenantId, [{ messageId: message.id, status: 'submitted', reason: null, at: submittedAt }]);
-    });
+    await deps.batches.recordSubmitted({ tenantId: message.tenantId, id: message.id, channel: message.channel, providerMessageIds: ids, at: submittedAt });
     await notify(deps, message.tenantId, message, 'submitted', submittedAt);
     // Receipts that arrived before this write (fast SMSCs) were stored waiting: apply them now.
     await applyWaitingReceipts(deps, message.tenantId, message.channel, ids);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DeliveryOutcome, RetryPolicy, SubscriberSource } from '../bus/subscribers.ts';
+import { targetsByTenantAndType, type DeliveryOutcome, type RetryPolicy, type SubscriberSource } from '../bus/subscribers.ts';
 import { toPublicEvent, type PublicEvent, type TriggerEvent } from '../bus/trigger-event.ts';
 import { newId } from '../ids.ts';
 import type { Db } from '../store/db.ts';
@@ -116,6 +116,10 @@ export class WebhookSource implements SubscriberSource {
 
   targetsFor(event: TriggerEvent): Promise<string[]> {
     return subscriptionsFor(this.#db, event.tenantId, this.kind, event.type);
+  }
+
+  targetsForMany(events: readonly TriggerEvent[]): Promise<string[][]> {
+    return targetsByTenantAndType(events, (tenantId, type) => subscriptionsFor(this.#db, tenantId, this.kind, type));
   }
 
   async deliver(targetId: string, event: TriggerEvent, attempt: number): Promise<DeliveryOutcome> {

@@ -287,6 +287,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     await firstStep.waitFor();
     await firstStep.getByRole('button', { name: 'Edit' }).click();
     await firstStep.locator('textarea, input, select').first().waitFor();
+    // Opening a step's form changes nothing (no optional part, such as an SMS's survey, added unasked).
+    expect(await page.getByText('Unsaved changes.').count()).toBe(0);
     await accessible('scenario');
     // The catalog's example cart has no recovery link; the template's SMS needs one.
     const events = [{ at: '+0s', type: 'cart.abandoned', data: { cartId: 'c-981', total: { amount: 42, currency: 'EUR' }, lines: [], abandonedAfterMinutes: 60, recoveryUrl: 'https://boutique.example.fr/panier?r=c-981' } }];

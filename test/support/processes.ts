@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 
@@ -51,4 +52,19 @@ export async function startProcess(script: string, env: Record<string, string>, 
       await once(child, 'exit');
     },
   };
+}
+
+/** A call to a hub process's API with a tenant's key; JSON in and out. */
+export async function callHub(baseUrl: string, apiKey: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: { authorization: `Bearer ${apiKey}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
+}
+
+/** What every hub process of one hub on one PostgreSQL shares: the database, the secret key, the public URL. */
+export function sharedHubEnv(databaseUrl: string, publicUrl: string): Record<string, string> {
+  return { DATABASE_URL: databaseUrl, HUB_SECRET_KEY: randomBytes(32).toString('base64'), HUB_PUBLIC_URL: publicUrl, HUB_LOG_LEVEL: 'error', HUB_SMPP_PORT: 'off' };
 }

@@ -12,8 +12,11 @@
  *   401 for a bad bearer token, 404 for a deleted calendar, injectable failures (403 rateLimitExceeded).
  * Push notifications are built as Google sends them — POST, no body, X-Goog-* headers — and are
  * queued: the test delivers them (`deliverPushes`) or loses them (`dropPushes`).
+ * The same API also answers over HTTP on a local port (`listen`), for hubs a test starts as child processes,
+ * which nock cannot reach; `onCall` runs before each answer (a test holds a call there to kill the caller).
  */
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import nock from 'nock';
 
 export const GOOGLE_ORIGIN = 'https://www.googleapis.com';
@@ -97,21 +100,48 @@ export class FakeGoogleCalendar {
     const route = (method: 'get' | 'post' | 'patch' | 'delete', path: RegExp) =>
       this.#scope[method](path)
         .query(true)
-        .reply(async (request: Request): Promise<nock.ReplyFnResult> => {
-          const text = await request.text();
-          const bearer = request.headers.get('authorization')?.replace(/^Bearer /, '');
-          const authorized = bearer !== undefined && (this.accessTokens.has(bearer) || ((await this.#acceptToken?.(bearer)) ?? false));
-          return this.#handle(method.toUpperCase(), request.url, text === '' ? undefined : (JSON.parse(text) as unknown), authorized) as nock.ReplyFnResult;
-        });
+        .reply(async (request: Request): Promise<nock.ReplyFnResult> => (await this.#answer(method.toUpperCase(), request.url, await request.text(), request.headers.get('authorization') ?? undefined)) as nock.ReplyFnResult);
     route('get', /^\/calendar\/v3\/.*/);
     route('post', /^\/calendar\/v3\/.*/);
     route('patch', /^\/calendar\/v3\/.*/);
     route('delete', /^\/calendar\/v3\/.*/);
   }
 
+  /** Runs before each call is answered (after it is recorded in `calls`). */
+  onCall: ((call: RecordedCall) => Promise<void>) | undefined;
+  #server: Server | undefined;
+
+  /** Serves the API on a local port too; the root URL to give the hub (`useApiRootForTests`). */
+  async listen(): Promise<string> {
+    this.#server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        void this.#answer(request.method ?? 'GET', `${GOOGLE_ORIGIN}${request.url ?? '/'}`, Buffer.concat(chunks).toString(), request.headers.authorization).then(
+          ([status, body]) => {
+            if (response.destroyed) return;
+            response.writeHead(status, body === '' ? {} : { 'content-type': 'application/json; charset=UTF-8' });
+            response.end(body === '' ? undefined : JSON.stringify(body));
+          },
+          () => response.destroy(),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.#server.address() as { port: number }).port}/`;
+  }
+
   close(): void {
     this.#scope.persist(false);
     nock.cleanAll();
+    this.#server?.closeAllConnections();
+    this.#server?.close();
+  }
+
+  async #answer(method: string, uri: string, text: string, authorization: string | undefined): Promise<[number, unknown]> {
+    const bearer = authorization?.replace(/^Bearer /, '');
+    const authorized = bearer !== undefined && (this.accessTokens.has(bearer) || ((await this.#acceptToken?.(bearer)) ?? false));
+    return this.#handle(method, uri, text === '' ? undefined : (JSON.parse(text) as unknown), authorized);
   }
 
   // ---- the world the test arranges --------------------------------------------------------
@@ -243,10 +273,11 @@ export class FakeGoogleCalendar {
     });
   }
 
-  #handle(method: string, uri: string, body: unknown, authorized: boolean): [number, unknown] {
+  async #handle(method: string, uri: string, body: unknown, authorized: boolean): Promise<[number, unknown]> {
     const url = new URL(uri, GOOGLE_ORIGIN);
     const call: RecordedCall = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), body };
     this.calls.push(call);
+    await this.onCall?.(call);
     if (!authorized) return [401, googleError(401, 'authError', 'Invalid Credentials')];
     const failure = this.#failures.findIndex((candidate) => candidate.match(call));
     if (failure >= 0) {
@@ -263,7 +294,7 @@ export class FakeGoogleCalendar {
     const sub = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
     if (method === 'GET' && sub === undefined) return this.#list(calendar, url.searchParams);
     if (method === 'POST' && sub === 'watch') return this.#watch(calendar, body as Json);
-    if (method === 'POST' && sub === undefined) return [200, this.putEvent(calendar.id, { ...(body as Json), id: undefined })];
+    if (method === 'POST' && sub === undefined) return this.#insert(calendar, body as Json);
     if (sub !== undefined) {
       const event = calendar.events.get(sub);
       if (!event) return [404, googleError(404, 'notFound', 'Not Found')];
@@ -276,6 +307,14 @@ export class FakeGoogleCalendar {
       }
     }
     return [404, googleError(404, 'notFound', 'Not Found')];
+  }
+
+  /** events.insert: an id given by the client must be base32hex (a-v, 0-9), 5 to 1024 characters, and new in the calendar. */
+  #insert(calendar: FakeCalendar, body: Json): [number, unknown] {
+    const id = body.id;
+    if (id !== undefined && (typeof id !== 'string' || !/^[a-v0-9]{5,1024}$/.test(id))) return [400, googleError(400, 'invalid', 'Invalid resource id value.')];
+    if (typeof id === 'string' && calendar.events.has(id)) return [409, googleError(409, 'duplicate', 'The requested identifier already exists.')];
+    return [200, this.putEvent(calendar.id, { ...body, id: typeof id === 'string' ? id : undefined })];
   }
 
   /** PATCH semantics: objects merge field by field (extendedProperties.private keeps its other keys), arrays are replaced. */

@@ -4,7 +4,8 @@
  *   id, asserted_user, user_id, organization_id, username, nick_name, display_name, email, urls…);
  * - the REST API at the org's instance, `/services/data/v66.0/` (REST API Developer Guide): `query?q=` answering
  *   `{ totalSize, done, records: [{ attributes: { type, url }, …fields }] }` for `SELECT <fields> FROM <object>
- *   [WHERE Id = '<id>'] [LIMIT n]`, `POST sobjects/<object>` → 201 `{ id, errors: [], success: true }`,
+ *   [WHERE <field> = '<value>' | <field> >= <instant> [AND …]] [ORDER BY <field> ASC|DESC] [LIMIT n]` (an object the
+ *   org lacks: 400 INVALID_TYPE), `POST sobjects/<object>` → 201 `{ id, errors: [], success: true }`,
  *   `PATCH sobjects/<object>/<id>` → 204; a token the authorization server no longer honours → 401
  *   `[{ "message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID" }]`; an unknown record → 404
  *   `[{ "errorCode": "NOT_FOUND", "message": "The requested resource does not exist" }]`.
@@ -106,12 +107,21 @@ export function startFakeSalesforce(accountOf: (accessToken: string) => string |
       if (!authorized(request)) return sessionExpired as unknown as nock.ReplyFnResult;
       const soql = new URL(request.url).searchParams.get('q') ?? '';
       fake.queries.push(soql);
-      const match = /^SELECT (.+) FROM (\w+)(?: WHERE Id = '(\w+)')?(?: LIMIT (\d+))?$/i.exec(soql.trim());
+      const match = /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?(?: ORDER BY (\w+) (ASC|DESC))?(?: LIMIT (\d+))?$/i.exec(soql.trim());
       if (!match) return [400, [{ message: `unexpected SOQL in the fake: ${soql}`, errorCode: 'MALFORMED_QUERY' }]];
-      const [, fieldList, sobject, id, limit] = match;
+      const [, fieldList, sobject, where, orderBy, direction, limit] = match;
+      if (!fake.records.has(sobject!)) return [400, [{ message: `sObject type '${sobject}' is not supported.`, errorCode: 'INVALID_TYPE' }]];
       const fields = fieldList!.split(',').map((field) => field.trim());
-      let rows = [...(fake.records.get(sobject!)?.values() ?? [])];
-      if (id) rows = rows.filter((row) => id18(String(row.Id)) === id18(id));
+      // REST writes date-times as 2026-12-05T09:00:00.000+0000; SOQL literals are 2026-12-05T09:00:00Z.
+      const instant = (value: unknown) => Date.parse(String(value).replace(/\+0000$/, 'Z'));
+      let rows = [...fake.records.get(sobject!)!.values()];
+      for (const condition of where ? where.split(' AND ') : []) {
+        const parsed = /^(\w+) (=|>=) (?:'([^']*)'|(\S+))$/.exec(condition);
+        if (!parsed) return [400, [{ message: `unexpected condition in the fake: ${condition}`, errorCode: 'MALFORMED_QUERY' }]];
+        const [, field, op, quoted, literal] = parsed;
+        rows = rows.filter((row) => (op === '=' ? (field === 'Id' ? id18(String(row.Id)) === id18(quoted!) : row[field!] === quoted) : instant(row[field!]) >= Date.parse(literal!)));
+      }
+      if (orderBy) rows.sort((a, b) => (instant(a[orderBy]) - instant(b[orderBy])) * (direction === 'DESC' ? -1 : 1));
       if (limit) rows = rows.slice(0, Number(limit));
       const records = rows.map((row) => ({ attributes: { type: sobject, url: `${base}/sobjects/${sobject}/${row.Id}` }, ...Object.fromEntries(fields.map((field) => [field, row[field] ?? null])) }));
       return [200, { totalSize: records.length, done: true, records }];
@@ -123,7 +133,7 @@ export function startFakeSalesforce(accountOf: (accessToken: string) => string |
       const id = newRecordId(sobject);
       const record = JSON.parse(await request.text()) as SObject;
       fake.created.push({ sobject, body: record, id });
-      fake.put(sobject, { ...record, Id: id });
+      fake.put(sobject, { ...record, Id: id, CreatedDate: new Date().toISOString().replace('Z', '+0000') });
       return [201, { id, errors: [], success: true }];
     })
     .patch(new RegExp(`^${base}/sobjects/\\w+/\\w+$`))

@@ -34,7 +34,8 @@ export const abandonedCartTemplate = defineTemplate({
         steps: params.reminder
           ? [
               { ...first, next: 'attendre-commande' },
-              { id: 'attendre-commande', type: 'waitFor', event: 'order.created', timeout: params.reminderAfter, happened: 'fin', timedOut: 'sms-rappel' },
+              // An order ends the run at any point (exit event): the reminder goes only if none came meanwhile.
+              { id: 'attendre-commande', type: 'wait', wait: { kind: 'duration', duration: params.reminderAfter }, next: 'sms-rappel' },
               { id: 'sms-rappel', type: 'action', action: { kind: 'sendSms', category: 'marketing', text: fillParams(params.reminderText, params) }, next: 'fin' },
               { id: 'fin', type: 'exit' },
             ]

@@ -8,6 +8,7 @@ import { abandonedCartTemplate } from './abandoned-cart.ts';
 import { birthdayTemplate } from './birthday.ts';
 import { categoryRelanceTemplate } from './category-relance.ts';
 import { loyaltyCardTemplate, loyaltyPointsTemplate } from './loyalty-card.ts';
+import { merchantNewOrderTemplate, merchantStockTemplate } from './merchant-alerts.ts';
 import { orderStatusTemplate } from './order-status.ts';
 import { satisfactionSurveyTemplate } from './satisfaction-survey.ts';
 import type { ScenarioTemplate } from './template.ts';
@@ -25,6 +26,8 @@ export const BUILT_IN_TEMPLATES: readonly ScenarioTemplate[] = [
   satisfactionSurveyTemplate,
   orderStatusTemplate,
   winBackTemplate,
+  merchantNewOrderTemplate,
+  merchantStockTemplate,
 ] as unknown as readonly ScenarioTemplate[];
 
 export class ScenarioTemplates {

@@ -8,7 +8,11 @@ import { startTestHub, type TestHub } from '../../../test/support/hub.ts';
 import { BUILT_IN_TEMPLATES } from './index.ts';
 import { buildFromTemplate } from './instantiate.ts';
 
-const required: Record<string, Record<string, unknown>> = { 'satisfaction-survey': { reviewUrl: 'https://g.page/r/bougies/review' } };
+const required: Record<string, Record<string, unknown>> = {
+  'satisfaction-survey': { reviewUrl: 'https://g.page/r/bougies/review' },
+  'merchant-new-order': { phone: '+33698765432' },
+  'merchant-stock': { phone: '+33698765432' },
+};
 
 describe.each(['embedded', 'postgres'] as const)('scenario templates API (%s)', (mode) => {
   let t: TestHub;
@@ -24,7 +28,7 @@ describe.each(['embedded', 'postgres'] as const)('scenario templates API (%s)', 
     const listed = await t.api('/v1/scenario-templates');
     expect(listed.status).toBe(200);
     // The built-in ones, then the connectors' (Google Calendar's appointment reminders).
-    expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([...BUILT_IN_TEMPLATES.map((template) => template.id), 'appointment-reminders']);
+    expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([...BUILT_IN_TEMPLATES.map((template) => template.id), 'appointment-reminders', 'billing-reminders']);
     const birthday = listed.body.items[0];
     expect(birthday).toMatchObject({
       id: 'birthday',

@@ -20,12 +20,24 @@ const HOUR = 3_600_000;
 const TUESDAY = '2026-03-03T09:00:00.000Z';
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 const library = new ScenarioTemplates();
+/** The parameters without a default. */
+const REQUIRED: Record<string, Record<string, unknown>> = {
+  'satisfaction-survey': { reviewUrl: 'https://g.page/r/bougies/review' },
+  'merchant-new-order': { phone: '+33698765432' },
+  'merchant-stock': { phone: '+33698765432' },
+};
+
+/** Each template's steps and the outcomes the simulations below took them with: the last test checks every branch was taken. */
+const visited = new Map<string, Set<string>>();
 
 async function run(id: string, parameters: Record<string, unknown>, input: SimulationInputBody): Promise<SimulationResult> {
   const template = library.get(id)!;
   const validation = validateScenario(buildFromTemplate(template, parameters).definition);
   if (!validation.ok) throw new Error(JSON.stringify(validation.issues));
   const result = await simulate(validation.definition, SimulationInputSchema.parse({ start: TUESDAY, ...input }), { tenantId: 'ten_sim', scenarioId: 'scn_sim', settings: DEFAULT_SENDING_SETTINGS, now: new Date(TUESDAY) });
+  const seen = visited.get(id) ?? new Set<string>();
+  for (const simulated of result.runs) for (const step of simulated.steps) seen.add(`${step.stepId}:${step.outcome}`);
+  visited.set(id, seen);
   // Default texts fit one GSM-7 segment, STOP mention included (realistic names, codes and links below).
   for (const message of result.messages) {
     const analysis = analyzeSms(message.text);
@@ -40,9 +52,20 @@ const order = (orderId: string, extra: Record<string, unknown> = {}) => ({ order
 
 describe('the library', () => {
   it('lists every template once, each with parameters that all have defaults but a few named required ones', () => {
-    expect(library.list().map((template) => template.id)).toEqual(['birthday', 'loyalty-card', 'loyalty-points', 'abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back']);
+    expect(library.list().map((template) => template.id)).toEqual([
+      'birthday',
+      'loyalty-card',
+      'loyalty-points',
+      'abandoned-cart',
+      'category-relance',
+      'satisfaction-survey',
+      'order-status',
+      'win-back',
+      'merchant-new-order',
+      'merchant-stock',
+    ]);
     for (const template of BUILT_IN_TEMPLATES) {
-      const required = template.id === 'satisfaction-survey' ? { reviewUrl: 'https://g.page/r/bougies/review' } : {};
+      const required = REQUIRED[template.id] ?? {};
       // Every default builds a scenario the validation accepts.
       expect(validateScenario(buildFromTemplate(template, required).definition), template.id).toMatchObject({ ok: true });
     }
@@ -55,17 +78,18 @@ describe('the library', () => {
     own.add(reminder);
     expect(own.get('appointment-reminder')).toBe(reminder);
     const shop = own.fitting(['order.created', 'order.status_changed', 'cart.updated']).map((template) => template.id);
-    expect(shop).toEqual(['abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back']);
+    expect(shop).toEqual(['abandoned-cart', 'category-relance', 'satisfaction-survey', 'order-status', 'win-back', 'merchant-new-order']);
   });
 
   it('is documented: docs/scenario-templates.md names each template and shows its default texts and delays', () => {
     const doc = readFileSync(new URL('../../../docs/scenario-templates.md', import.meta.url), 'utf8');
     for (const template of library.list()) {
       expect(doc.split('\n').some((line) => line.startsWith('## ') && line.includes(`\`${template.id}\``)), `a heading names ${template.id}`).toBe(true);
-      const defaults = template.parameters.safeParse(template.id === 'satisfaction-survey' ? { reviewUrl: 'https://x.fr' } : {});
+      const required = REQUIRED[template.id] ?? {};
+      const defaults = template.parameters.safeParse(required);
       for (const [name, value] of Object.entries(defaults.data ?? {})) {
         // Texts as the tables show them (a | in a table cell is written \|).
-        if (typeof value === 'string' && name !== 'reviewUrl') expect(doc, `${template.id}.${name}`).toContain(value.replaceAll('|', '\\|'));
+        if (typeof value === 'string' && !(name in required)) expect(doc, `${template.id}.${name}`).toContain(value.replaceAll('|', '\\|'));
       }
     }
   });
@@ -179,6 +203,12 @@ describe('abandoned cart', () => {
     const result = await run('abandoned-cart', {}, { contact: camille, events: [{ type: 'cart.abandoned', data: cart }, { at: '+5h', type: 'order.created', data: order('A1') }] });
     expect(sent(result)).toEqual([['sms-panier', TUESDAY]]);
     expect(result.runs[0]).toMatchObject({ status: 'exited', endReason: 'exit event order.created' });
+  });
+
+  it('without the reminder (as the former rule sent): the link only', async () => {
+    const result = await run('abandoned-cart', { reminder: false }, { contact: camille, events: [{ type: 'cart.abandoned', data: cart }] });
+    expect(sent(result)).toEqual([['sms-panier', TUESDAY]]);
+    expect(result.runs[0]).toMatchObject({ status: 'completed' });
   });
 });
 
@@ -313,5 +343,59 @@ describe('win-back', () => {
     const result = await run('win-back', {}, { contact: camille, events: [{ type: 'order.created', data: order('A1') }, { at: '+100d', type: 'order.created', data: order('A2') }] });
     expect(sent(result)).toEqual([['sms-reconquete', plus(TUESDAY, 280 * DAY)]]);
     expect(result.runs.map((item) => item.status)).toEqual(['exited', 'completed']);
+  });
+});
+
+describe('merchant alerts', () => {
+  const merchant = { firstName: null, lastName: null, phone: '+33698765432', email: null };
+  const placed = (type: string, status: string, previousStatus?: string | null) => ({ type, data: { ...order('727', { number: '727', total: { amount: 64.8, currency: 'EUR' } }), status, ...(previousStatus === undefined ? {} : { previousStatus, shopStatus: status }) } });
+
+  it('new order: one alert when the order is placed, whichever event says so; none for an unpaid one or a later change', async () => {
+    const created = await run('merchant-new-order', { phone: '06 98 76 54 32' }, { contact: merchant, events: [placed('order.created', 'processing'), { at: '+1d', ...placed('order.status_changed', 'shipped', 'processing') }] });
+    expect(created.messages.map((message) => [message.step, message.to, message.text])).toEqual([['sms-alerte', '+33698765432', 'Nouvelle commande 727 : 64.8 EUR.']]);
+    expect(created.timeline.filter((entry) => entry.kind === 'notEntered').map((entry) => entry.kind === 'notEntered' && entry.reason)).toEqual(['the trigger filter does not match']);
+    // Created unpaid, then paid: the alert comes with the payment, once.
+    const paidLater = await run('merchant-new-order', { phone: '+33698765432' }, { contact: merchant, events: [placed('order.created', 'pending'), { at: '+1h', ...placed('order.status_changed', 'processing', 'pending') }, { at: '+2h', ...placed('order.status_changed', 'on_hold', null) }] });
+    expect(paidLater.messages.map((message) => message.sendAt)).toEqual([plus(TUESDAY, HOUR)]);
+    expect(paidLater.timeline.filter((entry) => entry.kind === 'notEntered').map((entry) => entry.kind === 'notEntered' && entry.reason)).toEqual([
+      'the trigger filter does not match',
+      're-entry is not allowed and this contact (and key) already went through',
+    ]);
+    const definition = buildFromTemplate(library.get('merchant-new-order')!, { phone: '06 98 76 54 32' }).definition;
+    expect(definition.trigger).toMatchObject({ runFor: { phone: '+33698765432' } });
+    expect(() => buildFromTemplate(library.get('merchant-new-order')!, { phone: '123' })).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: 'body.parameters.phone' })] }));
+  });
+
+  it('stock: low stock and out of stock each their text, every event its alert; back in stock says nothing', async () => {
+    const product = (type: string, stockQuantity: number, at = '+0s') => ({ at, type, data: { productId: '77', name: 'Bougie figue', stockQuantity, lowStockThreshold: 3 } });
+    const result = await run('merchant-stock', { phone: '+33698765432' }, { contact: merchant, events: [product('product.stock_low', 2), product('product.out_of_stock', 0, '+1h'), product('product.back_in_stock', 5, '+2h'), product('product.stock_low', 1, '+3h')] });
+    expect(result.messages.map((message) => [message.step, message.text])).toEqual([
+      ['sms-stock-bas', 'Stock bas : Bougie figue (2 restant).'],
+      ['sms-rupture', 'Rupture de stock : Bougie figue.'],
+      ['sms-stock-bas', 'Stock bas : Bougie figue (1 restant).'],
+    ]);
+  });
+});
+
+describe('branch coverage', () => {
+  // Runs last (the file's tests run in order): every step of every template, with its parameters at their defaults
+  // (and the merchant's phone for the survey's alert), was reached by a simulation above, and every condition and
+  // waitFor both ways.
+  it('every template was simulated along each of its branches', () => {
+    const withOptional: Record<string, Record<string, unknown>> = { 'satisfaction-survey': { merchantPhone: '+33698765432' } };
+    const missing: string[] = [];
+    for (const template of BUILT_IN_TEMPLATES) {
+      const seen = visited.get(template.id) ?? new Set<string>();
+      const { steps } = buildFromTemplate(template, { ...REQUIRED[template.id], ...withOptional[template.id] }).definition;
+      for (const step of steps) {
+        // Both ways where both lead somewhere (a last status test has no "no": the trigger filter admits only its statuses).
+        const outcomes = step.type === 'condition' ? (['yes', 'no'] as const).filter((way) => step[way] !== undefined) : step.type === 'waitFor' ? ['happened', 'timedOut'] : [undefined];
+        for (const outcome of outcomes) {
+          const reached = outcome === undefined ? [...seen].some((entry) => entry.startsWith(`${step.id}:`)) : seen.has(`${step.id}:${outcome}`);
+          if (!reached) missing.push(`${template.id}: ${step.id}${outcome === undefined ? '' : ` (${outcome})`}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

@@ -1,15 +1,18 @@
 /**
- * The ready rules that texted customers (the order status SMS and the cart reminder) became scenarios
- * of the library, so one engine sends to customers and nobody gets the same SMS from a rule and a
- * scenario. An installation stored before still has them in its `rules`: at start, one job (its id
- * dedupes it across processes) turns each enabled one into an active scenario with the rule's own
- * texts, restricted to that installation's events, then removes it from the rules. The scenarios
- * are found again by name, so a job cut short and run again creates none twice; until a row is moved
- * the rule sends nothing (the rules source ignores those keys): at worst a message late, never two.
+ * Every ready rule became a scenario of the library, so one engine sends every SMS and nobody gets the
+ * same one from a rule and a scenario: the order status SMS and the cart reminder (customers), the
+ * merchant's new-order and stock alerts. Rules given at install, and those an installation stored
+ * before, are turned into active scenarios with the rule's own texts, restricted to that
+ * installation's events, then removed from its `rules`: at install for the alerts given, and at start
+ * by one job (its id dedupes it across processes) for rows stored before. The scenarios are found
+ * again by name, so a move cut short and run again creates none twice; nothing sends until a row is
+ * moved (no rule sends anything): at worst a message late, never two.
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { OrderStatusSchema } from '../../bus/catalog/commerce.ts';
+import type { Scenario } from '../../automation/scenario-store.ts';
+import { DEFAULT_LOW_STOCK_TEXT, DEFAULT_NEW_ORDER_TEXT, DEFAULT_OUT_OF_STOCK_TEXT } from '../../automation/templates/merchant-alerts.ts';
 import type { ScenarioLibrary } from '../../automation/templates/instantiate.ts';
 import type { Db } from '../../store/db.ts';
 import { withoutMovedRules } from './rules.ts';
@@ -32,6 +35,16 @@ const LEGACY_CART_TEXT = '{{ event.data.shop.name }} : votre panier vous attend 
 const MovedRulesSchema = z.object({
   orderStatusSms: z.object({ enabled: z.boolean().default(false), texts: z.partialRecord(OrderStatusSchema, z.string()).default(LEGACY_STATUS_TEXTS) }).prefault({}),
   abandonedCart: z.object({ enabled: z.boolean().default(false), text: z.string().default(LEGACY_CART_TEXT) }).prefault({}),
+  merchantAlerts: z
+    .object({
+      phone: z.string().optional(),
+      newOrder: z.boolean().default(false),
+      newOrderText: z.string().default(DEFAULT_NEW_ORDER_TEXT),
+      lowStock: z.boolean().default(false),
+      lowStockText: z.string().default(DEFAULT_LOW_STOCK_TEXT),
+      outOfStockText: z.string().default(DEFAULT_OUT_OF_STOCK_TEXT),
+    })
+    .prefault({}),
 });
 
 interface ScenarioPlan {
@@ -54,33 +67,53 @@ export function scenariosForRules(stored: unknown, installation: { account: stri
   }
   // One SMS per abandoned cart, as the rule sent: the template's 24 h reminder stays off until the merchant turns it on.
   if (rules.abandonedCart.enabled) plans.push({ templateId: 'abandoned-cart', name: `Panier abandonné · ${installation.account}`, parameters: { text: rules.abandonedCart.text, reminder: false } });
+  // The merchant's alerts, to the merchant's phone (the rule refused them without one).
+  const alerts = rules.merchantAlerts;
+  if (alerts.phone !== undefined && alerts.newOrder) plans.push({ templateId: 'merchant-new-order', name: `Alerte nouvelle commande · ${installation.account}`, parameters: { phone: alerts.phone, text: alerts.newOrderText } });
+  if (alerts.phone !== undefined && alerts.lowStock) {
+    plans.push({ templateId: 'merchant-stock', name: `Alerte stock · ${installation.account}`, parameters: { phone: alerts.phone, lowStockText: alerts.lowStockText, outOfStockText: alerts.outOfStockText } });
+  }
   return plans;
 }
 
-type Row = { id: string; tenant_id: string; connector: string; account: string; status: string; rules: unknown };
+export type InstallationRulesRow = { id: string; tenant_id: string; account: string; status: string; rules: unknown };
 
-/** Moves every installation's customer rules into scenarios; answers how many installations were moved. */
-export async function moveRulesToScenarios(deps: { db: Db; library: ScenarioLibrary; log: Logger }): Promise<number> {
-  const rows = await deps.db.query<Row>(
-    `SELECT id, tenant_id, connector, account, status, rules FROM connector_installations
-     WHERE rules->'orderStatusSms' IS NOT NULL OR rules->'abandonedCart' IS NOT NULL ORDER BY seq`,
+export interface MoveRulesDeps {
+  db: Db;
+  library: ScenarioLibrary;
+  log: Logger;
+}
+
+/** One installation's rules into scenarios, then its rules emptied of them; throws if a scenario cannot be made (the rules stay). */
+export async function moveInstallationRules(deps: MoveRulesDeps, row: InstallationRulesRow): Promise<Scenario[]> {
+  const log = deps.log.child({ installationId: row.id, tenantId: row.tenant_id });
+  // An uninstalled shop sends no events: its rules are dropped, no scenario made.
+  const plans = row.status === 'uninstalled' ? [] : scenariosForRules(row.rules, row);
+  const scenarios: Scenario[] = [];
+  for (const plan of plans) {
+    const restrictTo = { kind: 'field' as const, field: 'event.data.shop.installationId', op: 'eq' as const, value: row.id };
+    const { scenario, created } = await deps.library.ensure(row.tenant_id, { ...plan, restrictTo, activate: true });
+    log.info({ scenarioId: scenario.id, template: plan.templateId, created }, 'ready rule moved into a scenario');
+    scenarios.push(scenario);
+  }
+  await deps.db.query('UPDATE connector_installations SET rules = $3::jsonb, updated_at = now() WHERE tenant_id = $1 AND id = $2', [row.tenant_id, row.id, JSON.stringify(withoutMovedRules(row.rules))]);
+  return scenarios;
+}
+
+/** Moves every installation's rules into scenarios; answers how many installations were moved. */
+export async function moveRulesToScenarios(deps: MoveRulesDeps): Promise<number> {
+  const rows = await deps.db.query<InstallationRulesRow>(
+    `SELECT id, tenant_id, account, status, rules FROM connector_installations
+     WHERE rules->'orderStatusSms' IS NOT NULL OR rules->'abandonedCart' IS NOT NULL OR rules->'merchantAlerts' IS NOT NULL ORDER BY seq`,
   );
   let moved = 0;
   for (const row of rows) {
-    const log = deps.log.child({ installationId: row.id, tenantId: row.tenant_id });
     try {
-      // An uninstalled shop sends no events: its rules are dropped, no scenario made.
-      const plans = row.status === 'uninstalled' ? [] : scenariosForRules(row.rules, row);
-      for (const plan of plans) {
-        const restrictTo = { kind: 'field' as const, field: 'event.data.shop.installationId', op: 'eq' as const, value: row.id };
-        const { scenario, created } = await deps.library.ensure(row.tenant_id, { ...plan, restrictTo, activate: true });
-        log.info({ scenarioId: scenario.id, template: plan.templateId, created }, 'ready rule moved into a scenario');
-      }
-      await deps.db.query('UPDATE connector_installations SET rules = $3::jsonb, updated_at = now() WHERE tenant_id = $1 AND id = $2', [row.tenant_id, row.id, JSON.stringify(withoutMovedRules(row.rules))]);
+      await moveInstallationRules(deps, row);
       moved++;
     } catch (error) {
       // The rules stay stored as they were (nothing lost); the next start tries again.
-      log.error({ err: error }, 'ready rules could not be moved into scenarios');
+      deps.log.error({ err: error, installationId: row.id, tenantId: row.tenant_id }, 'ready rules could not be moved into scenarios');
     }
   }
   return moved;

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { scenariosForRules } from './move-rules.ts';
-import { DEFAULT_NEW_ORDER_TEXT, planMessages, refuseMovedRules, RulesSchema, withoutMovedRules, type Rules } from './rules.ts';
+import { DEFAULT_NEW_ORDER_TEXT } from '../../automation/templates/merchant-alerts.ts';
+import { refuseMovedRules, RulesSchema, withoutMovedRules, type Rules } from './rules.ts';
 
 const allOn: Rules = RulesSchema.parse({ merchantAlerts: { phone: '06 98 76 54 32', newOrder: true, lowStock: true } });
-
-const order = (type: string, status: string, previousStatus?: string | null) => ({
-  id: 'evt_1',
-  type,
-  data: { orderId: '727', status, ...(previousStatus === undefined ? {} : { previousStatus }) },
-});
 
 describe('ready rules settings', () => {
   it('defaults to everything off, with French texts ready', () => {
@@ -39,32 +34,11 @@ describe('ready rules settings', () => {
       }),
     );
     expect(() => refuseMovedRules({ orderStatusSms: null, merchantAlerts: {} }, 'body.rules')).not.toThrow();
-    expect(withoutMovedRules({ orderStatusSms: { enabled: true }, merchantAlerts: { newOrder: false } })).toEqual({ merchantAlerts: { newOrder: false } });
-  });
-});
-
-describe('planMessages: the merchant\'s alerts', () => {
-  it.each([
-    [order('order.created', 'processing'), ['merchant-new-order:order:727']],
-    [order('order.created', 'pending'), []],
-    [order('order.created', 'on_hold'), ['merchant-new-order:order:727']],
-    [order('order.status_changed', 'processing', 'pending'), ['merchant-new-order:order:727']],
-    [order('order.status_changed', 'processing', 'failed'), ['merchant-new-order:order:727']],
-    [order('order.status_changed', 'shipped', 'processing'), []],
-    [order('order.status_changed', 'shipped', null), ['merchant-new-order:order:727']],
-    [order('order.status_changed', 'pending', 'failed'), []],
-    [{ id: 'evt_2', type: 'cart.abandoned', data: { cartId: 'c1' } }, []],
-    [{ id: 'evt_3', type: 'product.stock_low', data: { productId: '77' } }, ['merchant-stock:evt_3']],
-    [{ id: 'evt_4', type: 'product.out_of_stock', data: { productId: '77' } }, ['merchant-stock:evt_4']],
-    [{ id: 'evt_5', type: 'product.back_in_stock', data: { productId: '77' } }, []],
-    [{ id: 'evt_6', type: 'customer.created', data: { customerId: '5' } }, []],
-  ])('%j → %j', (event, expected) => {
-    expect(planMessages(event, allOn).map((message) => `${message.rule}:${message.once}`)).toEqual(expected);
-  });
-
-  it('texts the merchant only, and nothing when the alerts are off', () => {
-    expect(planMessages(order('order.created', 'processing'), allOn)).toEqual([{ rule: 'merchant-new-order', to: '+33698765432', text: DEFAULT_NEW_ORDER_TEXT, once: 'order:727' }]);
-    expect(planMessages(order('order.created', 'processing'), RulesSchema.parse({}))).toEqual([]);
+    // In a PATCH, the merchant alerts are scenarios already: refused, naming where to edit them.
+    expect(() => refuseMovedRules({ merchantAlerts: { newOrder: false } }, 'body.rules', { patch: true })).toThrow(
+      expect.objectContaining({ issues: [{ path: 'body.rules.merchantAlerts', message: expect.stringContaining('/v1/scenarios') }] }),
+    );
+    expect(withoutMovedRules({ orderStatusSms: { enabled: true }, merchantAlerts: { newOrder: false } })).toEqual({});
   });
 });
 
@@ -79,6 +53,16 @@ describe('the customer rules stored before, as scenarios', () => {
     ]);
     // Stored without texts: the rule's former defaults, seven statuses.
     expect(Object.keys(scenariosForRules({ orderStatusSms: { enabled: true } }, shop)[0]!.parameters.texts as object)).toHaveLength(7);
+  });
+
+  it('the merchant\'s alerts: the merchant-new-order and merchant-stock scenarios with the phone and texts; off or without a phone: none', () => {
+    expect(scenariosForRules(allOn, shop)).toEqual([
+      { templateId: 'merchant-new-order', name: 'Alerte nouvelle commande · https://boutique.example.fr', parameters: { phone: '+33698765432', text: DEFAULT_NEW_ORDER_TEXT } },
+      { templateId: 'merchant-stock', name: 'Alerte stock · https://boutique.example.fr', parameters: { phone: '+33698765432', lowStockText: expect.stringContaining('Stock bas'), outOfStockText: expect.stringContaining('Rupture') } },
+    ]);
+    expect(scenariosForRules({ merchantAlerts: { phone: '+33698765432', newOrder: false, lowStock: true, lowStockText: 'Bas : {{ event.data.name }}' } }, shop).map((plan) => [plan.templateId, plan.parameters.lowStockText])).toEqual([['merchant-stock', 'Bas : {{ event.data.name }}']]);
+    expect(scenariosForRules({ merchantAlerts: { newOrder: true } }, shop)).toEqual([]);
+    expect(scenariosForRules(RulesSchema.parse({}), shop)).toEqual([]);
   });
 
   it('an enabled cart reminder: the abandoned-cart scenario with the rule\'s text and no second reminder; disabled rules: nothing', () => {

@@ -1,13 +1,13 @@
 /**
- * Ready rules: the merchant's alerts every shop asks for on day one (each new order, low and
- * out-of-stock products), as plain event → SMS rules configured per connector installation. They text
- * the merchant only: what texts customers (order status SMS, cart reminders) is a scenario of the
- * library (docs/scenario-templates.md), so one engine sends to customers and no customer gets the
- * same message twice. Rules stored before that are moved into scenarios at start (move-rules.ts).
- * Pure: which messages an event calls for. `rules-source.ts` sends them through the sending core.
+ * Ready rules: the merchant's alerts a shop asks for on day one (each new order, low and
+ * out-of-stock products), given with the install (`rules.merchantAlerts`). They are scenarios of the
+ * library (`merchant-new-order`, `merchant-stock`, docs/scenario-templates.md): the install turns
+ * them into active scenarios restricted to the shop (move-rules.ts), so one engine sends every SMS and
+ * nothing is sent by a rule. The rules that texted customers (order status SMS, cart reminders) are
+ * refused, naming their template. Pure: the schema and what is refused.
  */
 import { z } from 'zod';
-import { normalizePhone } from '../../contacts/phone.ts';
+import { DEFAULT_LOW_STOCK_TEXT, DEFAULT_NEW_ORDER_TEXT, DEFAULT_OUT_OF_STOCK_TEXT, MerchantPhone } from '../../automation/templates/merchant-alerts.ts';
 import { InvalidInputError } from '../../errors.ts';
 import { parseTemplate, TemplateError } from '../../sending/template.ts';
 
@@ -25,22 +25,6 @@ const TemplateText = z
     }
   });
 
-export const DEFAULT_NEW_ORDER_TEXT = 'Nouvelle commande {{ event.data.number }} : {{ event.data.total.amount }} {{ event.data.total.currency }}.';
-export const DEFAULT_LOW_STOCK_TEXT = 'Stock bas : {{ event.data.name }} ({{ event.data.stockQuantity | default: "?" }} restant).';
-export const DEFAULT_OUT_OF_STOCK_TEXT = 'Rupture de stock : {{ event.data.name }}.';
-
-const MerchantPhone = z
-  .string()
-  .trim()
-  .max(64)
-  .superRefine((phone, context) => {
-    const result = normalizePhone(phone);
-    if (!result.ok) context.addIssue({ code: 'custom', message: `${result.message}; give it in international form, e.g. +33612345678` });
-  })
-  .transform((phone) => {
-    const result = normalizePhone(phone);
-    return result.ok ? result.e164 : phone;
-  });
 
 export const RulesSchema = z
   .object({
@@ -65,82 +49,31 @@ export const RulesSchema = z
 
 export type Rules = z.output<typeof RulesSchema>;
 
-export type RuleId = 'merchant-new-order' | 'merchant-stock';
-
-export const RULE_IDS: readonly RuleId[] = ['merchant-new-order', 'merchant-stock'];
-
 /** Rules that texted customers, now scenarios of the library: what an install or PATCH naming them is told to do instead. */
 const MOVED_TO_SCENARIOS: Record<string, string> = {
   orderStatusSms: 'the order status SMS is a scenario now: POST /v1/scenario-templates/order-status/instantiate with your texts, then activate it (docs/scenario-templates.md)',
   abandonedCart: 'the cart reminder is a scenario now: POST /v1/scenario-templates/abandoned-cart/instantiate, then activate it (docs/scenario-templates.md)',
 };
 
-/** Refuses the rules that became scenarios, naming the template to use; `null` (a merge patch removing one) passes. */
-export function refuseMovedRules(input: unknown, root: string): void {
+/** What a PATCH naming the merchant alerts is told: they are scenarios from the install on. */
+const ALERTS_ARE_SCENARIOS =
+  'the merchant alerts are scenarios ("Alerte nouvelle commande · <shop>", "Alerte stock · <shop>"): edit, pause or archive them in /v1/scenarios, or POST /v1/scenario-templates/merchant-new-order/instantiate (merchant-stock) for new ones';
+
+/**
+ * Refuses the rules that became scenarios, naming the template to use; `null` (a merge patch removing one) passes.
+ * At install the merchant alerts are taken (and made scenarios); in a PATCH they are refused too (`patch`).
+ */
+export function refuseMovedRules(input: unknown, root: string, options: { patch?: boolean } = {}): void {
   if (typeof input !== 'object' || input === null) return;
-  const errors = Object.entries(MOVED_TO_SCENARIOS)
+  const refused: Record<string, string> = options.patch ? { ...MOVED_TO_SCENARIOS, merchantAlerts: ALERTS_ARE_SCENARIOS } : MOVED_TO_SCENARIOS;
+  const errors = Object.entries(refused)
     .filter(([key]) => Object.hasOwn(input, key) && (input as Record<string, unknown>)[key] !== null)
     .map(([key, message]) => ({ path: `${root}.${key}`, message }));
-  if (errors.length > 0) throw new InvalidInputError(`Ready rules text the merchant only: ${errors[0]!.message}.`, errors);
+  if (errors.length > 0) throw new InvalidInputError(`Ready rules are scenarios now: ${errors[0]!.message}.`, errors);
 }
 
-/** Stored rules without the keys of rules that became scenarios (a row written before, until move-rules.ts moved it). */
+/** Stored rules without the rules that became scenarios, all of them now (what move-rules.ts leaves once it made the scenarios). */
 export function withoutMovedRules(stored: unknown): unknown {
   if (typeof stored !== 'object' || stored === null) return stored;
-  return Object.fromEntries(Object.entries(stored).filter(([key]) => !Object.hasOwn(MOVED_TO_SCENARIOS, key)));
-}
-
-export interface PlannedMessage {
-  rule: RuleId;
-  /** The merchant's phone. */
-  to: string;
-  text: string;
-  /** What the message is sent once for: the event, or a business key (one new-order alert per order even if two events say so). */
-  once: string;
-}
-
-export interface RuleEvent {
-  id: string;
-  type: string;
-  data: Record<string, unknown>;
-}
-
-/** Statuses at which an order counts as placed (the merchant's "new order"), as WooCommerce's own new-order email does. */
-const PLACED: ReadonlySet<string> = new Set(['processing', 'on_hold', 'shipped', 'delivered', 'completed']);
-const NOT_YET_PLACED: ReadonlySet<string | null> = new Set([null, 'pending', 'failed']);
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-/** The messages an event calls for under these rules; empty for events no rule is about. */
-export function planMessages(event: RuleEvent, rules: Rules): PlannedMessage[] {
-  const out: PlannedMessage[] = [];
-  const { data } = event;
-  const status = str(data.status);
-  const orderId = str(data.orderId);
-  switch (event.type) {
-    case 'order.created':
-    case 'order.status_changed': {
-      if (status === undefined || orderId === undefined) break;
-      const previous = event.type === 'order.created' ? null : (str(data.previousStatus) ?? null);
-      const alerts = rules.merchantAlerts;
-      if (alerts.newOrder && alerts.phone !== undefined && PLACED.has(status) && NOT_YET_PLACED.has(previous)) {
-        out.push({ rule: 'merchant-new-order', to: alerts.phone, text: alerts.newOrderText, once: `order:${orderId}` });
-      }
-      break;
-    }
-    case 'product.stock_low':
-    case 'product.out_of_stock': {
-      const alerts = rules.merchantAlerts;
-      if (alerts.lowStock && alerts.phone !== undefined) {
-        out.push({
-          rule: 'merchant-stock',
-          to: alerts.phone,
-          text: event.type === 'product.stock_low' ? alerts.lowStockText : alerts.outOfStockText,
-          once: event.id,
-        });
-      }
-      break;
-    }
-  }
-  return out;
+  return Object.fromEntries(Object.entries(stored).filter(([key]) => !Object.hasOwn(MOVED_TO_SCENARIOS, key) && key !== 'merchantAlerts'));
 }

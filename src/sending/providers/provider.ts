@@ -11,6 +11,13 @@
 
 export type Channel = 'sms' | 'email';
 
+/** A file sent with an email (today: an appointment's .ics). Text content, kept with the message. */
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
 export interface OutboundSms {
   /** The hub's message id: 10 alphanumerics. */
   messageId: string;
@@ -38,6 +45,7 @@ export interface OutboundEmail {
   html?: string;
   /** Extra headers the pipeline sets, e.g. List-Unsubscribe and List-Unsubscribe-Post. */
   headers: Record<string, string>;
+  attachments?: EmailAttachment[];
 }
 
 export type SubmitResult =

@@ -17,7 +17,14 @@ export const MessageSchema = z
     from: z.string().describe('SMS sender id ("" = the provider\'s default) or email address.'),
     text: z.string().describe('As sent: rendered, with the opt-out mention or unsubscribe link.'),
     email: z
-      .object({ subject: z.string(), html: z.string().nullable(), replyTo: z.string().nullable(), fromName: z.string().nullable(), headers: z.record(z.string(), z.string()) })
+      .object({
+        subject: z.string(),
+        html: z.string().nullable(),
+        replyTo: z.string().nullable(),
+        fromName: z.string().nullable(),
+        headers: z.record(z.string(), z.string()),
+        attachments: z.array(z.object({ filename: z.string(), contentType: z.string(), content: z.string() })).describe('Files sent with it, e.g. the appointment\'s rendez-vous.ics.'),
+      })
       .nullable(),
     encoding: z.enum(['GSM-7', 'UCS-2']).nullable(),
     segments: z.number().int().nullable(),
@@ -48,7 +55,14 @@ export function toMessageView(message: StoredMessage): MessageView {
     to: message.to,
     from: message.from,
     text: message.text,
-    email: message.email && { subject: message.email.subject, html: message.email.html, replyTo: message.email.replyTo, fromName: message.email.fromName, headers: message.email.headers },
+    email: message.email && {
+      subject: message.email.subject,
+      html: message.email.html,
+      replyTo: message.email.replyTo,
+      fromName: message.email.fromName,
+      headers: message.email.headers,
+      attachments: message.email.attachments ?? [],
+    },
     encoding: message.encoding,
     segments: message.segments,
     scheduledFor: iso(message.scheduledFor),

@@ -10,7 +10,7 @@
  */
 import type { SubscriberSource, DeliveryOutcome, RetryPolicy } from '../../bus/subscribers.ts';
 import type { TriggerEvent } from '../../bus/trigger-event.ts';
-import { messageIdempotencyKey } from '../../sending/message-reads.ts';
+import { messageIdempotencyKeys } from '../../sending/message-reads.ts';
 import type { Db } from '../../store/db.ts';
 import { errorCodeOf, moPdu, receiptPdu, type FinalStatus } from './deliver-pdus.ts';
 import { enqueueDeliveries, type OutboxEntry } from './outbox.ts';
@@ -32,6 +32,9 @@ type PartRow = {
   text_start: string | null;
 };
 
+/** The events whose outcome an ESME gets as a receipt. */
+const isOutcome = (event: TriggerEvent): boolean => event.type === 'message.delivered' || event.type === 'message.failed';
+
 export class SmppEventSource implements SubscriberSource {
   readonly kind = SMPP_SOURCE_KIND;
   readonly retry: RetryPolicy = { maxAttempts: 12, baseDelayMs: 500, maxDelayMs: 60_000 };
@@ -44,14 +47,7 @@ export class SmppEventSource implements SubscriberSource {
   }
 
   async targetsFor(event: TriggerEvent): Promise<string[]> {
-    if (event.type === 'message.delivered' || event.type === 'message.failed') {
-      const messageId = String(event.data.messageId ?? '');
-      const rows = await this.#db.query<{ account_id: string }>('SELECT DISTINCT account_id FROM smpp_submits WHERE tenant_id = $1 AND message_id = $2', [event.tenantId, messageId]);
-      if (rows.length > 0) return rows.map((row) => row.account_id);
-      const idempotencyKey = await messageIdempotencyKey(this.#db, event.tenantId, messageId);
-      const match = idempotencyKey && /^smpp:([^:]+):/.exec(idempotencyKey);
-      return match ? [match[1]!] : [];
-    }
+    if (isOutcome(event)) return (await this.#outcomeTargets([event]))[0]!;
     if (event.type === 'sms.received') {
       // A reply to a message that came over SMPP goes back to that account; any other MO to every account of the tenant that can receive.
       const inReplyTo = typeof event.data.inReplyToMessageId === 'string' ? event.data.inReplyToMessageId : undefined;
@@ -66,6 +62,40 @@ export class SmppEventSource implements SubscriberSource {
       return accounts.map((account) => account.id);
     }
     return [];
+  }
+
+  /** A batch's message outcomes in two queries (the SMPP parts, then the idempotency keys of the rest); other events one by one. */
+  async targetsForMany(events: readonly TriggerEvent[]): Promise<string[][]> {
+    const outcomes = events.filter(isOutcome);
+    const outcomeTargets = new Map(outcomes.map((event, index) => [event, index]));
+    const found = await this.#outcomeTargets(outcomes);
+    const targets: string[][] = [];
+    for (const event of events) targets.push(outcomeTargets.has(event) ? found[outcomeTargets.get(event)!]! : await this.targetsFor(event));
+    return targets;
+  }
+
+  /**
+   * The accounts a message's outcome goes back to: those whose submit_sm made it (smpp_submits), or,
+   * for a message whose part records are gone, the account its idempotency key names.
+   */
+  async #outcomeTargets(events: readonly TriggerEvent[]): Promise<string[][]> {
+    if (events.length === 0) return [];
+    const messages = events.map((event) => ({ tenantId: event.tenantId, messageId: String(event.data.messageId ?? '') }));
+    const rows = await this.#db.query<{ tenant_id: string; message_id: string; account_id: string }>(
+      `SELECT DISTINCT s.tenant_id, s.message_id, s.account_id FROM smpp_submits s
+       JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, message_id) ON s.tenant_id = k.tenant_id AND s.message_id = k.message_id`,
+      [messages.map((message) => message.tenantId), messages.map((message) => message.messageId)],
+    );
+    const key = (tenantId: string, messageId: string) => `${tenantId}\u0000${messageId}`;
+    const accounts = new Map<string, string[]>();
+    for (const row of rows) accounts.set(key(row.tenant_id, row.message_id), [...(accounts.get(key(row.tenant_id, row.message_id)) ?? []), row.account_id]);
+    const rest = messages.filter((message) => !accounts.has(key(message.tenantId, message.messageId)));
+    const idempotencyKeys = await messageIdempotencyKeys(this.#db, rest);
+    rest.forEach((message, index) => {
+      const match = idempotencyKeys[index] && /^smpp:([^:]+):/.exec(idempotencyKeys[index]);
+      accounts.set(key(message.tenantId, message.messageId), match ? [match[1]!] : []);
+    });
+    return messages.map((message) => accounts.get(key(message.tenantId, message.messageId))!);
   }
 
   async deliver(accountId: string, event: TriggerEvent): Promise<DeliveryOutcome> {

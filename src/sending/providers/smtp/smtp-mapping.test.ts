@@ -32,6 +32,19 @@ describe('composeSmtpMail', () => {
     });
   });
 
+  it('attaches the files of the message (an appointment\'s .ics) as MIME parts nodemailer builds', async () => {
+    const ics = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n';
+    const composed = composeSmtpMail({ ...message, attachments: [{ filename: 'rendez-vous.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: ics }] }, {});
+    expect(composed).toMatchObject({ ok: true, mail: { attachments: [{ filename: 'rendez-vous.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: ics }] } });
+    // What goes on the wire: a multipart/mixed message with the calendar part, as nodemailer writes it.
+    const { createTransport } = await import('nodemailer');
+    const built = await createTransport({ streamTransport: true, buffer: true }).sendMail(composed.ok ? composed.mail : {});
+    const raw = (built.message as Buffer).toString();
+    expect(raw).toMatch(/Content-Type: multipart\/mixed/);
+    expect(raw).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=PUBLISH;\r\n name=rendez-vous\.ics/);
+    expect(raw).toContain('Content-Disposition: attachment; filename=rendez-vous.ics');
+  });
+
   it('adds html, Reply-To, the configured Message-ID domain and bounce address', () => {
     const composed = composeSmtpMail(
       { ...message, html: '<p>Bonjour</p>', replyTo: 'contact@boutique.example' },

@@ -104,6 +104,7 @@ export function composeSmtpMail(message: OutboundEmail, settings: Pick<SmtpSetti
     dsn: { id: message.messageId, return: 'headers', notify: ['failure', 'delay'], recipient: to.data },
   };
   if (message.html !== undefined) mail.html = message.html;
+  if (message.attachments?.length) mail.attachments = message.attachments.map((file) => ({ filename: file.filename, contentType: file.contentType, content: file.content }));
   if (message.replyTo !== undefined) mail.replyTo = { name: '', address: message.replyTo };
   if (settings.bounceAddress !== undefined) mail.envelope = { from: settings.bounceAddress, to: [to.data] };
   return { ok: true, mail, messageIdHeader: idHeader };
