@@ -6,10 +6,12 @@
  * OUI and NON → the PATCH written into the Google event, appointment.confirmed / appointment.declined published,
  * the owner alerted. Then what the push route refuses, and the sync's and channels' failure paths at hub level:
  * a lost push caught by the backstop sync, 410 Gone (a full resync that announces nothing twice), Google's
- * 403 rateLimitExceeded backed off, a deleted calendar (404) ending its channel.
+ * a grant revoked at Google (reauthorize, then a reconnect), 403 rateLimitExceeded backed off, a deleted calendar
+ * (404) ending its channel.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DateTime } from 'luxon';
+import { TestBrowser } from '../../test/support/browser.ts';
 import { waitFor } from '../../test/support/wait.ts';
 import { runScheduleNow } from '../../src/connectors/schedules.ts';
 import { ACCOUNT, CONNECTOR, deliveries, installThroughOAuth, published, settled, slot, startCalendarHub, workingDay, ZONE, type CalendarHub } from './testing/calendar-hub.ts';
@@ -255,6 +257,35 @@ describe('Google Calendar appointment reminders, end to end', () => {
     await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'sync');
     await settled(t.hub, installationId);
     expect(t.google.calls.filter((call) => call.path.endsWith('/events')).at(-1)!.query.syncToken).toBeDefined();
+  });
+
+  it('a grant revoked at Google: reauthorize, one event, the pushes kept; reconnecting the same account reads them', async () => {
+    // The salon removed the hub's access in its Google account: tokens and the refresh token stop working.
+    t.oauth.revokeAccount(ACCOUNT);
+    t.oauth.expireAccessTokens(ACCOUNT);
+    t.google.putEvent(ACCOUNT, { id: 'rdvrevoque1', summary: 'Hugo 06 44 55 66 77 — coupe', ...slot(workingDay(5), '09:00') });
+    const statuses = await t.google.deliverPushes();
+    expect(statuses).toEqual([200]);
+    await waitFor(async () => (await api(`/v1/connectors/${CONNECTOR}/installations/${installationId}`)).body.status === 'reauthorize' && true, 'the installation to ask for reauthorization');
+    const [alert] = await published(t.hub, 'connector.reauthorization_required');
+    expect(alert!.data).toMatchObject({ connector: CONNECTOR, installationId, account: ACCOUNT });
+    // The push waits in the inbox; nothing calls Google while the grant is gone.
+    expect((await deliveries(t.hub, installationId))[0]).toMatchObject({ status: 'pending' });
+    const calls = t.google.calls.length;
+    await runScheduleNow(t.hub.hub.connectors.deps, installationId, 'sync');
+    expect(t.google.calls.length).toBe(calls);
+
+    const again = await api(`/v1/connectors/${CONNECTOR}/installations/${installationId}/reconnect`, { body: {} });
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+    const page = await new TestBrowser().follow(again.body.authorizationUrl as string);
+    expect(page.body).toContain('Google Calendar is reconnected');
+    await settled(t.hub, installationId);
+    expect((await api(`/v1/connectors/${CONNECTOR}/installations/${installationId}`)).body.status).toBe('active');
+    expect((await published(t.hub, 'appointment.scheduled')).at(-1)!.data.eventId).toBe('rdvrevoque1');
+    expect(await published(t.hub, 'connector.reauthorization_required')).toHaveLength(1);
+    // Google's "sync" message of the channel reconnecting replaced, if any, is acknowledged like the others.
+    expect((await t.google.deliverPushes()).every((status) => status === 200)).toBe(true);
+    await settled(t.hub, installationId);
   });
 
   it('403 rateLimitExceeded is backed off and retried; a calendar deleted at Google (404) ends its channel', async () => {

@@ -10,11 +10,14 @@
  * all of them before the answer. Only then does the hub answer `notificationsResponse` with `<Ack>true</Ack>`.
  * A refused message (unknown installation or token, foreign org, malformed XML) gets a SOAP fault and nothing is
  * stored; a store failure gets a Server fault, and Salesforce sends the message again.
+ *
+ *   GET /connectors/salesforce/external-services/openapi.json   the Flow "Send SMS" action's OpenAPI document
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ConnectorRuntime } from '../../src/connectors/connector.ts';
 import { keepRawBodies, rawBodyOf } from '../../src/connectors/webhook-receiver.ts';
+import { EXTERNAL_SERVICES_PATH, externalServicesDocument } from './external-services.ts';
 import { ACK_RESPONSE, NOTIFICATION_KIND, OUTBOUND_MESSAGE_PATH, parseOutboundMessage, soapFault } from './outbound-message.ts';
 
 /** 100 notifications of a few dozen fields each fit well within this. */
@@ -32,6 +35,9 @@ const fault = (reply: FastifyReply, code: 'Client' | 'Server', message: string) 
 
 export async function routes(app: FastifyInstance, runtime: ConnectorRuntime): Promise<void> {
   keepRawBodies(app);
+
+  // The Flow "Send SMS" action's description, fetched by Salesforce External Services (it holds no secret).
+  app.get(`/${EXTERNAL_SERVICES_PATH}`, { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(externalServicesDocument(runtime.publicUrl)));
 
   app.post(`/:installationId/${OUTBOUND_MESSAGE_PATH}/:token`, { bodyLimit: BODY_LIMIT_BYTES, schema: { hide: true } }, async (request, reply) => {
     const { installationId, token } = request.params as { installationId: string; token: string };

@@ -201,6 +201,22 @@ describe('Salesforce connector', () => {
     expect((await log({ ...sms, whoId: '0015e00000ZkM3hAAF' })).status).toBe(400);
   });
 
+  it('serves the Flow "Send SMS" OpenAPI document, and the call it describes sends once per Idempotency-Key', async () => {
+    const served = await fetch(`${hub.url}/connectors/salesforce/external-services/openapi.json`);
+    expect(served.status).toBe(200);
+    const document = (await served.json()) as { servers: { url: string }[]; paths: Record<string, { post: { operationId: string } }> };
+    expect(document.servers).toEqual([{ url: hub.url }]);
+    const [path] = Object.keys(document.paths);
+    expect(document.paths[path!]!.post.operationId).toBe('sendSms');
+    // What Salesforce sends for the action, through the Named Credential (the hub's API key).
+    const send = () => api(path!, { body: { to: '+33612345678', text: 'Votre devis est prêt.', category: 'transactional' }, headers: { 'idempotency-key': '0065e00000ZkM3hAAF-devis' } });
+    const first = await send();
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+  });
+
   it('creates a Task; refreshes on 401 INVALID_SESSION_ID without a new refresh token; a revoked app puts the installation in reauthorize', async () => {
     const created = await createTask({ subject: 'Rappeler Mme Dupont', whoId: '0035e00000ZkM3hAAF', activityDate: '2026-12-07' });
     expect(created.status, JSON.stringify(created.body)).toBe(200);

@@ -241,6 +241,8 @@ export interface ConnectorRuntime {
   /** Stores a verified request and queues its processing; `duplicate` when its key was stored before. */
   receive(installation: Installation, request: { kind: string; dedupeKey: string; headers: Record<string, string>; body: string }): Promise<{ id: string; duplicate: boolean }>;
   log: Logger;
+  /** Where external systems reach the hub (HUB_PUBLIC_URL, no trailing slash): for documents a route serves. */
+  publicUrl: string;
 }
 
 /** What an action runs with: the installation, and who asks. */

@@ -155,6 +155,7 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
         return receive(deps, installation, request);
       },
       log: connectorId === undefined ? log : log.child({ connector: connectorId }),
+      publicUrl: deps.publicUrl.replace(/\/+$/, ''),
     };
   };
   const runtime = runtimeFor(undefined);
