@@ -29,18 +29,32 @@ export class ZapierHookSource implements SubscriberSource {
   }
 
   async targetsFor(event: TriggerEvent): Promise<string[]> {
-    const ids = await this.#inner.targetsFor(event);
-    if (ids.length === 0) return ids;
-    const rows = await this.#db.query<{ subscription_id: string; filters: unknown }>(
-      'SELECT subscription_id, filters FROM zapier_hook_filters WHERE tenant_id = $1 AND subscription_id = ANY($2::text[])',
-      [event.tenantId, ids],
+    return (await this.#filtered([event], [await this.#inner.targetsFor(event)]))[0]!;
+  }
+
+  async targetsForMany(events: readonly TriggerEvent[]): Promise<string[][]> {
+    return this.#filtered(events, await this.#inner.targetsForMany(events));
+  }
+
+  /** The hooks among `targets` (per event) whose filters the event matches; the batch's filters read in one query. */
+  async #filtered(events: readonly TriggerEvent[], targets: string[][]): Promise<string[][]> {
+    const pairs = events.flatMap((event, index) => targets[index]!.map((id) => ({ tenantId: event.tenantId, id })));
+    if (pairs.length === 0) return targets;
+    const rows = await this.#db.query<{ tenant_id: string; subscription_id: string; filters: unknown }>(
+      `SELECT f.tenant_id, f.subscription_id, f.filters FROM zapier_hook_filters f
+       JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[])) AS k(tenant_id, subscription_id) ON f.tenant_id = k.tenant_id AND f.subscription_id = k.subscription_id`,
+      [pairs.map((pair) => pair.tenantId), pairs.map((pair) => pair.id)],
     );
-    const filters = new Map(rows.map((row) => [row.subscription_id, HookFiltersSchema.safeParse(typeof row.filters === 'string' ? JSON.parse(row.filters) : row.filters)]));
-    return ids.filter((id) => {
-      const parsed = filters.get(id);
-      // Stored filters were valid when written; one that no longer parses matches nothing rather than everything.
-      return parsed === undefined || (parsed.success && matchesFilters(event, parsed.data));
-    });
+    const filters = new Map(
+      rows.map((row) => [`${row.tenant_id}\u0000${row.subscription_id}`, HookFiltersSchema.safeParse(typeof row.filters === 'string' ? JSON.parse(row.filters) : row.filters)]),
+    );
+    return events.map((event, index) =>
+      targets[index]!.filter((id) => {
+        const parsed = filters.get(`${event.tenantId}\u0000${id}`);
+        // Stored filters were valid when written; one that no longer parses matches nothing rather than everything.
+        return parsed === undefined || (parsed.success && matchesFilters(event, parsed.data));
+      }),
+    );
   }
 
   deliver(targetId: string, event: TriggerEvent, attempt: number): Promise<DeliveryOutcome> {
