@@ -7,9 +7,14 @@
  * One hub per mode (startTestHub: API, bus and workers in one process). `--contacts` contacts and about
  * `--orders` ledger lines each over 400 days (statuses, credit notes, categories) are written straight
  * to the store. Then, for each segment below: create (its first fill), refresh, change its filter
- * (PUT, refilled), each timed; while each refresh runs, a client calls GET /v1/me back to back, and its
- * p50/p99 are compared with the same client's figures when nothing else runs.
+ * (PUT, refilled, after every segment's create and refresh: its events keep the bus busy for minutes),
+ * each timed; while each refresh runs, a client calls GET /v1/me back to back, and its
+ * p50/p99 are compared with the same client's figures when nothing else runs. The CPU time spent
+ * during the refresh by the hub process (the embedded store runs in it, and so does the probing client) and
+ * by PostgreSQL's server processes for the hub's database says what it costs whatever else the machine runs.
  */
+import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startTestHub, type TestHub, type TestHubMode } from '../test/support/hub.ts';
 
@@ -72,6 +77,19 @@ const quantile = (values: number[], q: number) => {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 };
 
+/** CPU time of the PostgreSQL server processes serving the hub's database, in ms (0 for the embedded store, whose work is the hub process's). */
+async function postgresCpuMs(hub: TestHub): Promise<number> {
+  if (hub.hub.store.kind !== 'postgres') return 0;
+  const backends = await hub.hub.store.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  let ticks = 0;
+  for (const { pid } of backends) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks * 10; // 100 ticks a second
+}
+
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
   const started = performance.now();
   const result = await work();
@@ -81,6 +99,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T
 async function measure(mode: TestHubMode) {
   const hub = await startTestHub(mode);
   try {
+    const loadBefore = loadavg().map((value) => value.toFixed(1)).join(' ');
     const lines = await seed(hub);
     const idle = await probe(hub, new Promise((resolve) => setTimeout(resolve, 3_000)));
     const rows = [];
@@ -88,13 +107,23 @@ async function measure(mode: TestHubMode) {
       const created = await timed(() => hub.api('/v1/segments', { body: { name: segment.name, filter: segment.filter } }));
       if (created.result.status !== 201) throw new Error(`${segment.name}: ${JSON.stringify(created.result.body)}`);
       const id = created.result.body.id as string;
+      const cpu = process.cpuUsage();
+      const serverCpu = await postgresCpuMs(hub);
       const refresh = timed(() => hub.api(`/v1/segments/${id}/refresh`, { method: 'POST' }));
       const during = await probe(hub, refresh);
       const refreshed = await refresh;
-      const changed = await timed(() => hub.api(`/v1/segments/${id}`, { method: 'PUT', body: { name: segment.name, filter: segment.changed } }));
-      rows.push({ segment: segment.name, members: refreshed.result.body.members as number, create: created.ms, refresh: refreshed.ms, change: changed.ms, p50: quantile(during, 0.5), p99: quantile(during, 0.99), calls: during.length });
+      const { user, system } = process.cpuUsage(cpu);
+      const server = (await postgresCpuMs(hub)) - serverCpu;
+      rows.push({ id, segment, members: refreshed.result.body.members as number, create: created.ms, refresh: refreshed.ms, cpu: (user + system) / 1000 + server, change: NaN, p50: quantile(during, 0.5), p99: quantile(during, 0.99), calls: during.length });
+      process.stderr.write(`${mode}: ${segment.name} ${JSON.stringify(rows.at(-1))}\n`);
     }
-    return { mode, lines, idle: { p50: quantile(idle, 0.5), p99: quantile(idle, 0.99) }, rows };
+    // Filter changes last: each publishes an event per contact entering or leaving (thousands), whose dispatch
+    // keeps the hub busy for minutes afterwards; measured after the refreshes, it does not weigh on them.
+    for (const row of rows) {
+      const changed = await timed(() => hub.api(`/v1/segments/${row.id}`, { method: 'PUT', body: { name: row.segment.name, filter: row.segment.changed } }));
+      row.change = changed.ms;
+    }
+    return { mode, lines, load: `${loadBefore} → ${loadavg().map((value) => value.toFixed(1)).join(' ')}`, idle: { p50: quantile(idle, 0.5), p99: quantile(idle, 0.99) }, rows };
   } finally {
     await hub.close();
   }
@@ -108,10 +137,10 @@ for (const mode of values.modes.split(',') as TestHubMode[]) {
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const out: string[] = [];
 for (const result of results) {
-  out.push(`\n${result.mode}: ${CONTACTS} contacts, ${result.lines} ledger lines; GET /v1/me alone: p50 ${result.idle.p50.toFixed(1)} ms, p99 ${result.idle.p99.toFixed(1)} ms\n`);
-  out.push('| segment | members | create | refresh | change filter | GET /v1/me during refresh p50 / p99 (calls) |');
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const row of result.rows) out.push(`| ${row.segment} | ${row.members} | ${s(row.create)} | ${s(row.refresh)} | ${s(row.change)} | ${row.p50.toFixed(1)} / ${row.p99.toFixed(1)} ms (${row.calls}) |`);
+  out.push(`\n${result.mode}: ${CONTACTS} contacts, ${result.lines} ledger lines, load average ${result.load}; GET /v1/me alone: p50 ${result.idle.p50.toFixed(1)} ms, p99 ${result.idle.p99.toFixed(1)} ms\n`);
+  out.push('| segment | members | create | refresh | its CPU time | change filter | GET /v1/me during refresh p50 / p99 (calls) |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of result.rows) out.push(`| ${row.segment.name} | ${row.members} | ${s(row.create)} | ${s(row.refresh)} | ${s(row.cpu)} | ${s(row.change)} | ${row.p50.toFixed(1)} / ${row.p99.toFixed(1)} ms (${row.calls}) |`);
 }
 // A piped stdout is written asynchronously: exit only once the tables are out.
 await new Promise((resolve) => process.stdout.write(`${out.join('\n')}\n`, resolve));

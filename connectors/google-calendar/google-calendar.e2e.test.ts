@@ -80,7 +80,7 @@ describe('Google Calendar appointment reminders, end to end', () => {
 
     await api('/v1/sending/providers/sms', { method: 'PUT', body: { kind: 'sandbox', settings: { receiptDelayMs: 10 } } });
     await api('/v1/sending/providers/email', { method: 'PUT', body: { kind: 'sandbox', settings: { receiptDelayMs: 10 } } });
-    const created = await api('/v1/scenario-templates/appointment-reminders/instantiate', { body: { parameters: { ownerPhone: OWNER, emailReminder: true, emailFrom: 'rdv@salon-dupont.example' } } });
+    const created = await api('/v1/scenario-templates/appointment-reminders/instantiate', { body: { parameters: { ownerPhone: OWNER, ownerEmail: 'accueil@salon-dupont.example', emailReminder: true, emailFrom: 'rdv@salon-dupont.example' } } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     scenarioId = created.body.id;
     expect((await api(`/v1/scenarios/${scenarioId}/activate`, { method: 'POST' })).body.status).toBe('active');
@@ -143,7 +143,7 @@ describe('Google Calendar appointment reminders, end to end', () => {
     expect(unfolded).toContain(`\r\nDTEND:${next.set({ hour: 16, minute: 45 }).toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'")}\r\n`);
     expect(unfolded).toContain('\r\nSUMMARY:Marc — couleur\r\n');
     // Customers the hub knows only by phone get no email (nothing to send it to).
-    expect((await api('/v1/messages?limit=200')).body.items.filter((message: Message) => message.to.includes('@'))).toHaveLength(1);
+    expect((await api('/v1/messages?limit=200')).body.items.filter((message: Message) => message.to.includes('@') && message.to !== 'accueil@salon-dupont.example')).toHaveLength(1);
 
     // Claire answers OUI, Marc NON (five minutes later): each answer is written into the Google event.
     for (const eventId of ['rdvclaire1', 'rdvmarc1']) await waitFor(async () => (await runOf(eventId))?.step === 'attendre-reponse' && true, `${eventId} to await the answer`);
@@ -173,6 +173,12 @@ describe('Google Calendar appointment reminders, end to end', () => {
     expect((await messages(CLAIRE))[1]!.text).toMatch(/^Merci, votre rendez-vous .* est confirmé/);
     expect((await messages(MARC))[1]!.text).toMatch(/^C'est noté, votre rendez-vous .* est annulé/);
     expect((await messages(OWNER))[0]!.text).toBe(`Marc Petit (${MARC}) annule son rendez-vous ${next.setLocale('fr').toFormat('cccc d LLLL')} à 16:00 : Marc — couleur.`);
+    // And by email to the salon's address.
+    const [ownerEmail] = await waitFor(async () => {
+      const found = await messages('accueil@salon-dupont.example');
+      return found.length === 1 && found;
+    }, 'the owner\'s email alert');
+    expect(ownerEmail).toMatchObject({ text: (await messages(OWNER))[0]!.text, email: { subject: `Rendez-vous annulé par SMS : ${next.setLocale('fr').toFormat('cccc d LLLL')} à 16:00` } });
 
     // Claire's appointment deleted from the calendar: its last reminder is cancelled.
     await waitFor(async () => (await runOf('rdvclaire1'))?.step === 'avant' && true, 'Claire\'s run to wait for the last reminder');

@@ -10,7 +10,7 @@
  *   asks "Répondez OUI pour confirmer, NON pour annuler".
  * - OUI marks the event confirmed in Google Calendar (google-calendar.mark-appointment: colour,
  *   description line, private property; the sync then publishes appointment.confirmed) and thanks;
- *   NON marks it declined, texts the owner when a number is given, and answers the customer. Any
+ *   NON marks it declined, alerts the owner by SMS and/or email when given, and answers the customer. Any
  *   other reply is left to the normal inbound path (STOP still opts out), and the run goes on. The
  *   answer is awaited `replyWindow` at most, and never past the last reminder's moment (waitFor `until`).
  * - `hoursBefore` the appointment, a last reminder, unless that moment is past.
@@ -52,6 +52,7 @@ export const appointmentRemindersTemplate = defineTemplate({
       declinedText: TextParam('C\'est noté, votre rendez-vous {{ event.data.start.day }} est annulé. N\'hésitez pas à nous rappeler pour en fixer un autre.', 'The answer to NON'),
       soonText: TextParam('{{ contact.firstName | default: "Bonjour" }}, à tout à l\'heure : votre rendez-vous est à {{ event.data.start.time | default: "" }}.', 'The last reminder'),
       ownerPhone: PhoneParam('Who is texted when a customer answers NON (the salon\'s mobile, +33…); none: nobody'),
+      ownerEmail: z.email().optional().describe('Who is emailed when a customer answers NON (the salon\'s address); none: nobody'),
       emailReminder: z.boolean().default(false).describe('Also email the day-before reminder, with the appointment as an .ics file, to customers whose email the hub knows (invited attendees)'),
       emailFrom: z.email().optional().describe('The sender of the reminder email; none: the tenant\'s default sender (PUT /v1/sending/settings defaultSender.email)'),
       emailSubject: TextParam('Rappel : votre rendez-vous {{ event.data.start.day }} à {{ event.data.start.time | default: "" }}', 'The reminder email\'s subject'),
@@ -116,8 +117,27 @@ export const appointmentRemindersTemplate = defineTemplate({
       { id: 'oui', type: 'condition', if: answer('oui'), yes: 'confirmer', no: 'decliner' },
       { id: 'confirmer', type: 'action', action: mark('confirmed', 'OUI'), next: 'sms-merci' },
       { id: 'sms-merci', type: 'action', action: sms(params.confirmedText), next: afterReply },
-      { id: 'decliner', type: 'action', action: mark('declined', 'NON'), next: params.ownerPhone === undefined ? 'sms-annule' : 'alerte-proprietaire' },
-      ...(params.ownerPhone === undefined ? [] : [{ id: 'alerte-proprietaire', type: 'action' as const, action: sms(params.ownerAlertText, params.ownerPhone), next: 'sms-annule' }]),
+      { id: 'decliner', type: 'action', action: mark('declined', 'NON'), next: params.ownerPhone !== undefined ? 'alerte-proprietaire' : params.ownerEmail !== undefined ? 'alerte-email-proprietaire' : 'sms-annule' },
+      ...(params.ownerPhone === undefined
+        ? []
+        : [{ id: 'alerte-proprietaire', type: 'action' as const, action: sms(params.ownerAlertText, params.ownerPhone), next: params.ownerEmail === undefined ? 'sms-annule' : 'alerte-email-proprietaire' }]),
+      ...(params.ownerEmail === undefined
+        ? []
+        : [
+            {
+              id: 'alerte-email-proprietaire',
+              type: 'action' as const,
+              action: {
+                kind: 'sendEmail' as const,
+                category: 'transactional' as const,
+                to: params.ownerEmail,
+                subject: 'Rendez-vous annulé par SMS : {{ event.data.start.day }} à {{ event.data.start.time | default: "" }}',
+                text: fillParams(params.ownerAlertText, params),
+                ...(params.emailFrom ? { from: { email: params.emailFrom } } : {}),
+              },
+              next: 'sms-annule',
+            },
+          ]),
       { id: 'sms-annule', type: 'action', action: sms(params.declinedText), next: 'fin' },
       ...(lastReminder
         ? [

@@ -265,11 +265,11 @@ export class MemoryWorld {
   #send(run: Run, step: Step, action: SendAction): SendResult {
     const contact = this.#options.contact;
     const channel = action.kind === 'sendSms' ? 'sms' : 'email';
-    // An SMS with `to` goes to that number (a merchant alert, transactional): not the contact's consent or opt-out.
-    const fixed = action.kind === 'sendSms' && action.to !== undefined ? action.to : undefined;
-    const phoneText = fixed ?? contact.phone;
+    // A send with `to` goes to that number or address (a merchant alert, transactional): not the contact's consent or opt-out.
+    const fixed = action.to;
+    const phoneText = channel === 'sms' ? (fixed ?? contact.phone) : contact.phone;
     const phone = phoneText === null ? undefined : normalizePhone(phoneText);
-    const address = channel === 'sms' ? (phone?.ok ? phone.e164 : undefined) : (contact.email ?? undefined);
+    const address = channel === 'sms' ? (phone?.ok ? phone.e164 : undefined) : (fixed ?? contact.email ?? undefined);
     const recipient = {
       // An alert is not the contact's message: sent to its number alone, as the hub does (message-item.ts).
       contact: fixed === undefined ? ({ ...contact, source: 'simulation', createdAt: new Date(this.clock), updatedAt: new Date(this.clock) } as unknown as Contact) : undefined,

@@ -46,6 +46,17 @@ export function messageItem(action: SendAction, run: Pick<Run, 'contactId' | 'tr
     const text = extras.surveyUrl === undefined ? action.text : action.text.replace(SURVEY_URL, extras.surveyUrl);
     return { contactId: run.contactId, category: action.category, text, ...from, ...event };
   }
+  if (action.to !== undefined) {
+    // An alert by email, like the SMS one: rendered here with the run's contact, addressed to `to` alone.
+    return {
+      to: action.to,
+      category: action.category,
+      subject: renderAlertText(action.subject, extras.contact, run),
+      text: renderAlertText(action.text, extras.contact, run),
+      ...(action.from === undefined ? {} : { from: action.from }),
+      ...event,
+    };
+  }
   return {
     contactId: run.contactId,
     category: action.category,

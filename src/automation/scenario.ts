@@ -222,13 +222,18 @@ export const ActionSchema = z.discriminatedUnion(
       .object({
         kind: z.literal('sendEmail'),
         category: MessageCategory,
+        to: z.email().max(254).optional().describe('An alert to a fixed address (the owner\'s), instead of the run\'s contact: transactional only.'),
         subject: templateSchema('an email subject', 'Votre panier vous attend', 998),
         text: templateSchema('an email action', 'Bonjour {{ contact.firstName | default: "" }}, …', 200_000),
         html: templateSchema('the email HTML', '<p>Bonjour</p>', 1_000_000).optional(),
         from: EmailSenderSchema.optional(),
         calendarEntry: CalendarEntryInputSchema.optional(),
       })
-      .strict(),
+      .strict()
+      .refine((action) => action.to === undefined || action.category === 'transactional', {
+        path: ['category'],
+        error: 'an email to a fixed address (to) is an alert, not an offer: its category is "transactional"',
+      }),
     z
       .object({
         kind: z.literal('updateContact'),

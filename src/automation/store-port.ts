@@ -132,7 +132,7 @@ export function storePort(deps: StorePortDeps): AutomationPort {
       return suspended;
     },
     async send(run, _step, action, idempotencyKey) {
-      const needsContact = action.kind === 'sendSms' && (action.to !== undefined || action.survey !== undefined);
+      const needsContact = action.to !== undefined || (action.kind === 'sendSms' && action.survey !== undefined);
       const contact = needsContact ? await contactSnapshot(deps.contacts, run.tenantId, run.contactId) : undefined;
       const survey = action.kind === 'sendSms' && action.survey ? await invite(deps, run, action.survey, contact, idempotencyKey) : undefined;
       const item = messageItem(action, run, { contact, surveyUrl: survey?.url });

@@ -25,9 +25,10 @@ export interface ChunkSizing {
 /**
  * 15 ms a statement: on the embedded store a statement holds the whole API (one connection), so an API
  * request waits at most about that long per query of its own; PostgreSQL runs the same statements
- * several times faster, so its chunks grow to the maximum and a refresh takes fewer round trips.
+ * several times faster, so its chunks grow to the maximum and a refresh takes fewer round trips. At
+ * least 500: on a loaded machine every statement is slow, and smaller chunks would only add statements.
  */
-export const DEFAULT_CHUNK_SIZING: ChunkSizing = { min: 200, max: 5_000, targetMs: 15 };
+export const DEFAULT_CHUNK_SIZING: ChunkSizing = { min: 500, max: 5_000, targetMs: 15 };
 
 /** The next chunk's size from the last one's and how long its statement took. */
 export function nextChunkSize(sizing: ChunkSizing, size: number, elapsedMs: number): number {
