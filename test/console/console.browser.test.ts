@@ -321,9 +321,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
   it('creates the abandoned-cart scenario from a template, simulates it, activates it', async () => {
     await go('/scenarios/new');
     await page.getByRole('radio', { name: /Abandoned cart|Panier abandonné/ }).first().check();
+    // The template's parameters, a form generated from their schema, filled with their defaults.
+    const reminderAfter = page.getByTestId('template-parameters').locator('[id$="_reminderAfter"]');
+    expect(await reminderAfter.inputValue()).toBe('24h');
+    await reminderAfter.fill('48h');
     await accessible('scenario-new');
     await page.getByRole('button', { name: 'Create the draft' }).click();
     await page.getByRole('heading', { name: 'Simulation' }).waitFor();
+    expect(await page.getByTestId('step-attendre-commande').textContent()).toContain('Wait 48h');
     const firstStep = page.locator('li[data-testid^="step-"]').first();
     await firstStep.waitFor();
     await firstStep.getByRole('button', { name: 'Edit' }).click();
