@@ -15,7 +15,8 @@ import { HttpProblem, notFound, ProblemSchema } from '../../src/gateway/problem.
 import type { SendingSettingsStore } from '../../src/sending/settings.ts';
 import type { Db } from '../../src/store/db.ts';
 import type { Vault } from '../../src/vault/vault.ts';
-import { countSubscriptions, createSubscription, deleteSubscription, listSubscriptions } from '../../src/webhooks/subscription-store.ts';
+import { DeliveryLogQuerySchema, DeliveryLogSchema, deliveryLogPage } from '../../src/webhooks/routes/deliveries.ts';
+import { countSubscriptions, createSubscription, deleteSubscription, getSubscription, listSubscriptions } from '../../src/webhooks/subscription-store.ts';
 import { checkTargetUrl, parseTargetUrl } from '../../src/net/outbound-guard.ts';
 import type { WebhookSource } from '../../src/webhooks/webhook-source.ts';
 import { HookFiltersSchema } from './filters.ts';
@@ -119,6 +120,26 @@ export const zapierRoutes: FastifyPluginAsyncZod<ZapierRoutesOptions> = async (a
     async (request) => {
       const hooks = await listSubscriptions(db, { tenantId: tenantOf(request), kind, limit: MAX_HOOKS_PER_TENANT });
       return hooks.map((hook) => ({ id: hook.id, target_url: hook.url, event_types: hook.eventTypes, created_at: hook.createdAt.toISOString() }));
+    },
+  );
+
+  app.get(
+    '/zapier/hooks/:id/deliveries',
+    {
+      schema: {
+        tags: ['zapier'],
+        summary: 'The delivery log of a Zapier hook, newest first, with every attempt',
+        description: 'A failed delivery is tried again with POST /v1/events/{eventId}/deliveries/{id}/redeliver.',
+        params: IdParamsSchema,
+        querystring: DeliveryLogQuerySchema,
+        response: { 200: DeliveryLogSchema, 400: ProblemSchema, 404: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const tenantId = tenantOf(request);
+      const hook = await getSubscription(db, tenantId, kind, request.params.id);
+      if (!hook) throw notFound('Zapier hook', request.params.id);
+      return deliveryLogPage(db, tenantId, `${kind}:${hook.id}`, request.query);
     },
   );
 

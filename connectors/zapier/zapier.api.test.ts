@@ -1,5 +1,8 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../../test/support/hub.ts';
+import { waitFor } from '../../test/support/wait.ts';
 
 /** /v1/zapier over HTTP: what the Zapier app relies on beyond the end-to-end run of test/zapier-app.test.ts. */
 describe('/v1/zapier', () => {
@@ -24,6 +27,37 @@ describe('/v1/zapier', () => {
     expect((await t.api('/v1/zapier/hooks')).body).toEqual([expect.objectContaining({ id: created.body.id, event_types: ['sms.received'] })]);
     expect((await t.api(`/v1/zapier/hooks/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await t.api(`/v1/zapier/hooks/${created.body.id}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it("keeps a hook's delivery log, every attempt in it; a failed delivery is redelivered through the event's endpoint", async () => {
+    let answer = 400;
+    const receiver = createServer((request, response) => request.resume().on('end', () => response.writeHead(answer).end())).listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    try {
+      t.hub.zapier.tune({ refusedAttempts: 1 });
+      const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks/catch`;
+      const hook = (await t.api('/v1/zapier/hooks', { body: { target_url: url, event_types: ['custom.zap_log'] } })).body.id as string;
+      expect((await t.api(`/v1/zapier/hooks/${hook}/deliveries`)).body).toEqual({ items: [], nextCursor: null });
+      const event = (await t.api('/v1/events', { body: { type: 'custom.zap_log', data: { n: 1 } } })).body.id as string;
+      const failed = await waitFor(async () => {
+        const [delivery] = (await t.api(`/v1/zapier/hooks/${hook}/deliveries`)).body.items;
+        return delivery?.status === 'failed' && delivery;
+      }, 'the failed delivery');
+      expect(failed).toMatchObject({ eventId: event, eventType: 'custom.zap_log', attempts: [{ outcome: 'gave_up', statusCode: 400 }] });
+      answer = 200;
+      expect((await t.api(`/v1/events/${event}/deliveries/${failed.id}/redeliver`, { method: 'POST' })).status).toBe(202);
+      const log = await waitFor(async () => {
+        const page = (await t.api(`/v1/zapier/hooks/${hook}/deliveries?status=succeeded`)).body;
+        return page.items.length === 1 && page;
+      }, 'the redelivery');
+      expect(log.items[0].attempts.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(['gave_up', 'delivered']);
+      const other = await t.createTenant('zap-log-other');
+      expect((await t.api(`/v1/zapier/hooks/${hook}/deliveries`, { apiKey: other.apiKey })).status).toBe(404);
+      expect((await t.api('/v1/zapier/hooks/whk_nope/deliveries')).status).toBe(404);
+      expect((await t.api(`/v1/zapier/hooks/${hook}`, { method: 'DELETE' })).status).toBe(204);
+    } finally {
+      receiver.close();
+    }
   });
 
   it('refuses unknown event types and bad target URLs with field errors', async () => {

@@ -330,4 +330,7 @@ export const FR: Record<string, string> = {
   "Its authorization was revoked or expired. Nothing is lost: reconnect with the same account and the installation, its memory and its scenarios carry on.": "Son autorisation a été révoquée ou a expiré. Rien n’est perdu : reconnectez-le avec le même compte, l’installation, sa mémoire et ses scénarios continuent.",
   "No SMPP account yet.": "Aucun compte SMPP pour l’instant.",
   "Attempts": "Tentatives",
+  "Parameters": "Paramètres",
+  "Each has its default: change what your shop needs, the rest can be edited later in the flow.": "Chacun a sa valeur par défaut : changez ce qu’il faut pour votre boutique, le reste se modifie ensuite dans le parcours.",
+  "It reacts to": "Il réagit à",
 };

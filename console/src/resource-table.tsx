@@ -1,6 +1,7 @@
 /**
  * The table every list page shows (installations, people, keys, deliveries, messages…): one column
- * definition per field, the same markup, header scopes and empty state everywhere.
+ * definition per field, the same markup, header scopes and empty state everywhere. On a phone each row
+ * becomes a card whose values carry their column's name (data-label, styles.css).
  */
 import type { ReactNode } from 'react';
 import { useI18n } from './i18n.tsx';
@@ -30,7 +31,7 @@ export function ResourceTable<T>({ rows, columns, rowKey, empty, testId }: { row
         {rows.map((row, index) => (
           <tr key={rowKey(row, index)}>
             {columns.map((column, at) => (
-              <td key={at} className={column.className}>
+              <td key={at} className={column.className} data-label={typeof column.header === 'string' ? column.header : undefined}>
                 {column.cell(row, index)}
               </td>
             ))}

@@ -6,9 +6,12 @@
  * Every page is checked with axe-core (no serious or critical violation) and none may break the CSP.
  * CONSOLE_SCREENSHOTS=1 also writes the screenshots of docs/console.md.
  */
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -44,6 +47,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
   let hub: Hub;
   let base: string;
   let oauth: OAuthTestServer;
+  // Where the webhook and the Zapier hook deliver: answers receiverAnswer, records the paths.
+  let receiver: Server;
+  let receiverUrl: string;
+  let receiverAnswer = 400;
+  const received: string[] = [];
   let google: FakeGoogleCalendar;
   let dataDir: string;
   let profile: string;
@@ -67,6 +75,34 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
   }
 
   const go = (path: string) => page.goto(base + '/console' + path);
+
+  /** Calls the API from the page as the console does: the session cookie and, to change something, its CSRF token. */
+  async function callApi(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    return page.evaluate(
+      async ([method, path, body]) => {
+        const session = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
+        const headers: Record<string, string> = { 'x-csrf-token': session.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+        const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+        const text = await response.text();
+        return { status: response.status, body: text ? JSON.parse(text) : null };
+      },
+      [method, path, body] as const,
+    );
+  }
+
+  /** Presses Tab until the focused element has this accessible name (text or label): the path is walkable by keyboard. */
+  async function tabTo(name: string | RegExp, most = 60): Promise<void> {
+    for (let i = 0; i < most; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const element = (globalThis as any).document.activeElement;
+        const label = element?.labels?.[0]?.querySelector('span')?.textContent ?? element?.labels?.[0]?.textContent ?? '';
+        return `${element?.getAttribute('aria-label') ?? ''}|${label}|${element?.textContent ?? ''}`.trim();
+      });
+      if (focused.split('|').some((part) => (typeof name === 'string' ? part.trim() === name : name.test(part)))) return;
+    }
+    throw new Error(`"${String(name)}" not reached with Tab`);
+  }
 
   /** Clicks a download link: the file's name and the zip's entries. */
   async function downloaded(link: Locator): Promise<{ name: string; entries: Map<string, Buffer> }> {
@@ -108,12 +144,20 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
         HUB_DATA_DIR: dataDir,
         HUB_SMPP_PORT: 'off',
         HUB_PUBLIC_URL: base,
+        HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
         HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_ID: oauth.clientId,
         HUB_OAUTH_GOOGLE_CALENDAR_CLIENT_SECRET: oauth.clientSecret,
       }),
       { logger: log, oauthEndpoints: { 'google-calendar': { authorizeUrl: `${oauth.url}/authorize`, tokenUrl: `${oauth.url}/token`, revokeUrl: `${oauth.url}/revoke` } } },
     );
     await hub.start();
+    // One refused try gives up at once, so a failed delivery shows without waiting for the backoff.
+    const giveUpAtOnce = { refusedAttempts: 1, autoDisable: { consecutiveFailures: 100, failingForMs: 3_600_000 } };
+    hub.webhooks.tune(giveUpAtOnce);
+    hub.zapier.tune(giveUpAtOnce);
+    receiver = createServer((request, response) => request.resume().on('end', () => (received.push(request.url ?? ''), response.writeHead(receiverAnswer).end()))).listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     // The fake shop runs in this process, which does not know the public name.
     store.deliverTo = (url) => url.replace(base, `http://127.0.0.1:${port}`);
     profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
@@ -136,6 +180,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     await context?.close();
     await hub?.stop();
     await oauth?.close();
+    receiver?.close();
     google?.close();
     store.stop();
     nock.enableNetConnect();
@@ -229,12 +274,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     // The user removes the hub's access at Google: the next call's refresh answers invalid_grant.
     oauth.revokeAccount(GOOGLE_ACCOUNT);
     google.accessTokens.clear();
-    const answer = await page.evaluate(async (path) => {
-      const session = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
-      const body = { calendarId: 'salon.dupont@example.com', summary: 'Mme Dupont 06 12 34 56 78', start: '2026-12-07T14:30:00+01:00', end: '2026-12-07T15:15:00+01:00' };
-      return (await fetch(`/v1${path}/actions/create-appointment`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken }, body: JSON.stringify(body) })).status;
-    }, installation);
-    expect(answer).toBe(422);
+    const appointment = { calendarId: GOOGLE_ACCOUNT, summary: 'Mme Dupont 06 12 34 56 78', start: '2026-12-07T14:30:00+01:00', end: '2026-12-07T15:15:00+01:00' };
+    expect((await callApi('POST', `/v1${installation}/actions/create-appointment`, appointment)).status).toBe(422);
     await page.reload();
     await page.getByTestId('reauthorize').waitFor();
     expect(await status.textContent()).toBe('reauthorize');
@@ -280,9 +321,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
   it('creates the abandoned-cart scenario from a template, simulates it, activates it', async () => {
     await go('/scenarios/new');
     await page.getByRole('radio', { name: /Abandoned cart|Panier abandonné/ }).first().check();
+    // The template's parameters, a form generated from their schema, filled with their defaults.
+    const reminderAfter = page.getByTestId('template-parameters').locator('[id$="_reminderAfter"]');
+    expect(await reminderAfter.inputValue()).toBe('24h');
+    await reminderAfter.fill('48h');
     await accessible('scenario-new');
     await page.getByRole('button', { name: 'Create the draft' }).click();
     await page.getByRole('heading', { name: 'Simulation' }).waitFor();
+    expect(await page.getByTestId('step-attendre-commande').textContent()).toContain('Wait 48h');
     const firstStep = page.locator('li[data-testid^="step-"]').first();
     await firstStep.waitFor();
     await firstStep.getByRole('button', { name: 'Edit' }).click();
@@ -301,6 +347,87 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     await expect.poll(() => page.locator('.page-head .badge').textContent(), { timeout: 15_000 }).toBe('active');
   }, 120_000);
 
+  it('contacts: a contact\'s consent history, and the opt-out list', async () => {
+    const created = await callApi('POST', '/v1/contacts', { phone: '+33698765432', firstName: 'Lou', lastName: 'Martin', consent: { sms: { status: 'granted', source: 'woocommerce-checkout', proof: 'J’accepte de recevoir les offres par SMS' } } });
+    expect(created.status).toBeLessThan(300);
+    expect((await callApi('POST', '/v1/opt-outs', { channel: 'sms', address: '+33698765432', reason: 'STOP reply' })).status).toBe(201);
+    await go('/contacts');
+    await page.getByLabel('Search').fill('Martin');
+    await page.getByTestId('contacts').getByRole('link', { name: 'Lou Martin' }).click();
+    await page.getByRole('heading', { name: 'Lou Martin', level: 1 }).waitFor();
+    const history = page.getByTestId('consent');
+    await history.waitFor();
+    expect(await history.locator('tbody tr').count()).toBe(2);
+    expect(await page.getByTestId('opted-out').textContent()).toBe('sms');
+    expect(await history.locator('tbody tr').nth(0).textContent()).toContain('withdrawn');
+    expect(await history.locator('tbody tr').nth(1).textContent()).toContain('J’accepte de recevoir les offres par SMS');
+    await accessible('contact');
+    await page.getByRole('link', { name: '← Contacts' }).click();
+    expect(await page.getByTestId('opt-outs').textContent()).toContain('+33698765432');
+    await accessible('contacts');
+  }, 120_000);
+
+  it('sending settings: a field generated from the API\'s schema is saved; the SMPP password is shown once with the Adobe Campaign settings to copy', async () => {
+    await go('/settings');
+    const mention = page.locator('[id$="_optOutMention"]');
+    await mention.waitFor();
+    await mention.fill('STOP au 36180');
+    await page.getByRole('button', { name: 'Save', exact: true }).first().click();
+    await page.getByText('Saved.').first().waitFor();
+    expect((await callApi('GET', '/v1/sending/settings')).body.optOutMention).toBe('STOP au 36180');
+    expect(await page.getByRole('link', { name: 'Send a test SMS' }).getAttribute('href')).toBe('/console/messages/send');
+    await accessible('settings');
+
+    await go('/smpp');
+    const systemId = page.locator('[id$="_systemId"]');
+    await systemId.waitFor();
+    await systemId.fill('campaign');
+    await page.getByRole('button', { name: 'Create the account' }).click();
+    const created = page.getByTestId('smpp-created');
+    await created.waitFor({ timeout: 15_000 });
+    const password = (await created.getByTestId('secret-value').textContent())!;
+    expect(password.length).toBeGreaterThanOrEqual(8);
+    const block = (await page.getByTestId('campaign-block').textContent())!;
+    expect(block).toContain('Account: campaign');
+    expect(block).toContain(`Password: ${password}`);
+    expect(block).toContain(`Server: ${HOST}`);
+    await created.getByRole('button', { name: 'Copy the settings' }).click();
+    expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(block);
+    await accessible('smpp');
+    // Shown once: the list never shows it again.
+    await page.reload();
+    await page.getByTestId('smpp-accounts').waitFor();
+    expect(await page.getByTestId('smpp-accounts').textContent()).toContain('campaign');
+    expect(await page.content()).not.toContain(password);
+  }, 120_000);
+
+  it('webhooks and Zapier hooks: the signing secret shown once, each delivery log with its attempts, a failed delivery redelivered', async () => {
+    receiverAnswer = 400;
+    await go('/webhooks');
+    await page.getByLabel('URL').fill(`${receiverUrl}/webhook`);
+    await page.getByLabel(/Event types/).fill('custom.console_test');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const secret = page.getByTestId('webhook-secret');
+    await secret.waitFor();
+    expect(await secret.getByTestId('secret-value').textContent()).toMatch(/^whsec_/);
+    expect((await callApi('POST', '/v1/zapier/hooks', { target_url: `${receiverUrl}/zap`, event_types: ['custom.console_test'] })).status).toBe(201);
+    expect((await callApi('POST', '/v1/events', { type: 'custom.console_test', data: { order: 'A-1' } })).status).toBe(201);
+    await page.reload();
+    await page.getByTestId('zapier-hooks').waitFor();
+    for (const toggle of [0, 1]) {
+      await page.getByRole('button', { name: 'Delivery log' }).nth(toggle).click();
+      const log = page.locator('[data-testid^="deliveries-"]');
+      await expect.poll(async () => (await log.getByRole('button', { name: 'Refresh' }).click(), await log.locator('tbody').textContent()), { timeout: 20_000, interval: 500 }).toContain('failed');
+      expect(await log.locator('tbody').textContent()).toContain('HTTP 400');
+      if (toggle === 0) await accessible('webhooks');
+      receiverAnswer = 204;
+      await log.getByRole('button', { name: 'Redeliver' }).click();
+      await expect.poll(async () => (await log.getByRole('button', { name: 'Refresh' }).click(), await log.locator('tbody').textContent()), { timeout: 20_000, interval: 500 }).toContain('succeeded');
+      receiverAnswer = 400;
+    }
+    expect(received.map((path) => path).sort()).toEqual(['/webhook', '/webhook', '/zap', '/zap']);
+  }, 120_000);
+
   it('invites a marketer, who is offered no admin action and is refused one by the API', async () => {
     await go('/people');
     await page.getByRole('heading', { name: 'Invite someone' }).waitFor();
@@ -312,6 +439,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     await context.clearCookies();
     await page.goto(link);
     await page.getByRole('heading', { name: 'Join your team' }).waitFor();
+    await accessible('invitation');
     await page.getByLabel('Password').fill(MARKETER.password);
     await page.getByRole('button', { name: 'Accept the invitation' }).click();
     await page.getByRole('heading', { name: 'Connectors', level: 1 }).waitFor();
@@ -320,10 +448,59 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in a browser', () => {
     await go(installationPath);
     await page.getByRole('heading', { name: 'At the external system' }).waitFor();
     expect(await page.getByRole('button', { name: 'Uninstall' }).count()).toBe(0);
-    const status = await page.evaluate(async (path) => {
-      const session = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
-      return (await fetch('/v1' + path, { method: 'DELETE', headers: { 'x-csrf-token': session.csrfToken } })).status;
-    }, installationPath);
-    expect(status).toBe(403);
+    expect((await callApi('DELETE', `/v1${installationPath}`)).status).toBe(403);
+  }, 120_000);
+
+  it('signs in and sends an SMS with the keyboard only', async () => {
+    await go('/connectors');
+    await page.getByRole('heading', { name: 'Connectors', level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement.textContent)).toBe('Skip to content');
+    await tabTo('Sign out');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await accessible('sign-in');
+    await tabTo('Email');
+    await page.keyboard.type(OWNER.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(OWNER.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Connectors', level: 1 }).waitFor();
+    await tabTo('Messages');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
+    await tabTo('Send an SMS');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Send an SMS', level: 1 }).waitFor();
+    await tabTo('Recipient');
+    await page.keyboard.type('+33612345679');
+    await tabTo('Category');
+    await page.keyboard.press('ArrowDown');
+    await tabTo('Text');
+    await page.keyboard.type('Votre commande vous attend.');
+    await expect.poll(() => page.getByTestId('encoding').textContent(), { timeout: 15_000 }).toBe('GSM-7');
+    await tabTo('Send');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('heading', { name: /Message to \+33612345679/ }).textContent(), { timeout: 15_000 }).toContain('delivered');
+  }, 120_000);
+
+  it('is readable on a phone: every main page fits the screen width, the menu folds, and axe passes', async () => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    try {
+      for (const path of ['/connectors', '/connectors/woocommerce', installationPath, '/events', '/messages', '/messages/send', '/contacts', '/scenarios', '/settings', '/smpp', '/webhooks', '/people']) {
+        await go(path);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const widths = await page.evaluate(() => ({ page: (globalThis as any).document.documentElement.scrollWidth, screen: (globalThis as any).innerWidth }));
+        expect(widths.page, `${path} scrolls sideways`).toBeLessThanOrEqual(widths.screen);
+        await accessible(`phone${path.replace(/\/(ins|whk)_[^/]+/, '').replaceAll('/', '-')}`);
+      }
+      expect(await page.getByRole('navigation').isVisible()).toBe(false);
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await page.getByRole('link', { name: 'Events' }).click();
+      await page.getByRole('heading', { name: 'Events', level: 1 }).waitFor();
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   }, 120_000);
 });

@@ -26,6 +26,9 @@ interface ConsentRecord {
 
 const contactName = (contact: Contact) => [contact.firstName, contact.lastName].filter(Boolean).join(' ') || contact.phone || contact.email || contact.id;
 
+/** The channels a contact opted out of (`optedOut: { sms: true, email: false }`). */
+const optedOutChannels = (contact: Contact) => Object.entries((contact.optedOut ?? {}) as Record<string, boolean>).flatMap(([channel, out]) => (out ? [channel] : []));
+
 export function ContactsPage() {
   const { t } = useI18n();
   const [q, setQ] = useState('');
@@ -95,7 +98,7 @@ export function ContactPage({ id }: { id: string }) {
             <dt>{t('Email')}</dt>
             <dd>{c.email ?? '—'}</dd>
             <dt>{t('Opted out')}</dt>
-            <dd>{JSON.stringify(c.optedOut)}</dd>
+            <dd data-testid="opted-out">{optedOutChannels(c).join(', ') || t('no')}</dd>
           </dl>
           <h2>{t('Consent history')}</h2>
           <Loaded state={consent}>

@@ -8,7 +8,7 @@ import { useI18n, type Translate } from '../i18n.tsx';
 import { openApiDocument, stepSchema, stepTypes } from '../openapi.ts';
 import { ResourceTable } from '../resource-table.tsx';
 import { Link, navigate } from '../router.tsx';
-import { SchemaForm } from '../schema-form.tsx';
+import { formSchema, SchemaForm } from '../schema-form.tsx';
 import { can, useSession } from '../session.tsx';
 import type { Page, Scenario, ScenarioDefinition, ScenarioRun, ScenarioStep, SimulationResult, ValidationAnswer } from '../types.ts';
 import { Badge, ErrorBox, Loaded, useAction, useLoad, When } from '../ui.tsx';
@@ -47,11 +47,32 @@ export function ScenariosPage() {
   );
 }
 
-/** A template of the hub's scenario library (GET /v1/scenario-templates); instantiated with its defaults, then edited here. */
+/** A template of the hub's scenario library (GET /v1/scenario-templates): its parameters' JSON Schema, with their defaults. */
 interface Template {
   id: string;
   name: string;
   description: string;
+  needs: { events: string[]; data: { field: string; why: string }[] };
+  parameters: Record<string, unknown>;
+  defaults: Record<string, unknown>;
+}
+
+/** The chosen template's parameters as a form generated from their schema, starting from their defaults; and what the template needs. */
+function TemplateParameters({ template, value, onChange }: { template: Template; value: Record<string, unknown>; onChange: (value: Record<string, unknown>) => void }) {
+  const { t } = useI18n();
+  const schema = formSchema(template.parameters);
+  return (
+    <section className="panel" data-testid="template-parameters">
+      <h2>{t('Parameters')}</h2>
+      <p className="muted">{t('Each has its default: change what your shop needs, the rest can be edited later in the flow.')}</p>
+      {template.needs.events.length ? (
+        <p>
+          {t('It reacts to')}: {template.needs.events.map((type) => <code key={type}>{type} </code>)}
+        </p>
+      ) : null}
+      <SchemaForm schema={schema} value={value} onChange={onChange} idPrefix={`template-${template.id}`} />
+    </section>
+  );
 }
 
 async function loadTemplates(): Promise<Template[]> {
@@ -72,13 +93,14 @@ export function NewScenarioPage() {
   const { t } = useI18n();
   const templates = useLoad(() => loadTemplates());
   const [chosen, setChosen] = useState<Template | 'scratch' | undefined>();
+  const [parameters, setParameters] = useState<Record<string, unknown>>({});
   const [name, setName] = useState('');
   const create = useAction(async () => {
-    // A template is instantiated by the hub (its defaults; a template needing a parameter answers which one).
+    // A template is instantiated by the hub with the parameters of the form (a wrong one is answered naming it).
     const scenario =
       chosen === 'scratch' || !chosen
         ? await post<Scenario>('/v1/scenarios', { name, description: null, definition: SCRATCH })
-        : await post<Scenario>(`/v1/scenario-templates/${chosen.id}/instantiate`, { name });
+        : await post<Scenario>(`/v1/scenario-templates/${chosen.id}/instantiate`, { name, parameters });
     navigate(`/scenarios/${scenario.id}`);
   });
   const submit = (event: FormEvent) => {
@@ -103,6 +125,7 @@ export function NewScenarioPage() {
                   checked={chosen !== 'scratch' && chosen?.id === template.id}
                   onChange={() => {
                     setChosen(template);
+                    setParameters(template.defaults);
                     if (!name) setName(template.name);
                   }}
                 />
@@ -124,6 +147,7 @@ export function NewScenarioPage() {
           </fieldset>
         )}
       </Loaded>
+      {chosen && chosen !== 'scratch' ? <TemplateParameters key={chosen.id} template={chosen} value={parameters} onChange={setParameters} /> : null}
       <form onSubmit={submit}>
         <label className="field">
           <span>{t('Name')}</span>

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n.tsx';
 import type { Page } from '../types.ts';
 import { ResourceTable } from '../resource-table.tsx';
 import { Link } from '../router.tsx';
+import { can, useSession } from '../session.tsx';
 import { Attempts, Badge, type Attempt, ErrorBox, Loaded, ShownOnce, useAction, useLoad, When } from '../ui.tsx';
 
 interface Webhook {
@@ -36,22 +37,32 @@ interface ZapierHook {
   created_at: string;
 }
 
-function Deliveries({ webhook }: { webhook: Webhook }) {
+/**
+ * A subscription's delivery log (a webhook's or a Zapier hook's), newest first, with every attempt;
+ * a failed delivery is tried again through its event's redeliver endpoint, whatever the subscriber.
+ */
+function DeliveryLog({ path, testId }: { path: string; testId: string }) {
   const { t } = useI18n();
-  const state = useLoad(() => get<Page<Delivery>>(`/v1/webhooks/${webhook.id}/deliveries?limit=50`), [webhook.id]);
-  const redeliver = useAction(async (deliveryId: string) => {
-    await post(`/v1/webhooks/${webhook.id}/deliveries/${deliveryId}/redeliver`);
+  const { user } = useSession();
+  const state = useLoad(() => get<Page<Delivery>>(`${path}?limit=50`), [path]);
+  const redeliver = useAction(async (delivery: Delivery) => {
+    await post(`/v1/events/${delivery.eventId}/deliveries/${delivery.id}/redeliver`);
     state.reload();
   });
   return (
-    <>
+    <div data-testid={testId}>
+      <div className="actions">
+        <h3>{t('Delivery log')}</h3>
+        <button type="button" className="secondary" onClick={state.reload}>
+          {t('Refresh')}
+        </button>
+      </div>
       <ErrorBox error={redeliver.error} />
       <Loaded state={state}>
         {(page) => (
           <ResourceTable
             rows={page.items}
             rowKey={(delivery) => delivery.id}
-            testId={`deliveries-${webhook.id}`}
             empty={t('No delivery yet.')}
             columns={[
               { header: t('Created'), cell: (delivery) => <When at={delivery.createdAt} /> },
@@ -60,8 +71,8 @@ function Deliveries({ webhook }: { webhook: Webhook }) {
               { header: t('Attempts'), cell: (delivery) => <Attempts attempts={delivery.attempts} /> },
               {
                 cell: (delivery) =>
-                  delivery.status === 'failed' ? (
-                    <button type="button" className="secondary" onClick={() => redeliver.run(delivery.id)}>
+                  delivery.status === 'failed' && can.administer(user.role) ? (
+                    <button type="button" className="secondary" onClick={() => redeliver.run(delivery)}>
                       {t('Redeliver')}
                     </button>
                   ) : null,
@@ -70,7 +81,17 @@ function Deliveries({ webhook }: { webhook: Webhook }) {
           />
         )}
       </Loaded>
-    </>
+    </div>
+  );
+}
+
+/** The button that opens a subscription's delivery log. */
+function LogToggle({ id, open, setOpen }: { id: string; open: string | undefined; setOpen: (id: string | undefined) => void }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" className="secondary" aria-expanded={open === id} onClick={() => setOpen(open === id ? undefined : id)}>
+      {t('Delivery log')}
+    </button>
   );
 }
 
@@ -133,9 +154,7 @@ export function WebhooksPage() {
                 </p>
                 {webhook.disabledReason ? <p className="error-text">{webhook.disabledReason}</p> : null}
                 <div className="actions">
-                  <button type="button" className="secondary" aria-expanded={open === webhook.id} onClick={() => setOpen(open === webhook.id ? undefined : webhook.id)}>
-                    {t('Delivery log')}
-                  </button>
+                  <LogToggle id={webhook.id} open={open} setOpen={setOpen} />
                   <button type="button" className="secondary" onClick={() => toggle.run(webhook)}>
                     {webhook.enabled ? t('Disable') : t('Enable')}
                   </button>
@@ -143,7 +162,7 @@ export function WebhooksPage() {
                     {t('Delete')}
                   </button>
                 </div>
-                {open === webhook.id ? <Deliveries webhook={webhook} /> : null}
+                {open === webhook.id ? <DeliveryLog path={`/v1/webhooks/${webhook.id}/deliveries`} testId={`deliveries-${webhook.id}`} /> : null}
               </li>
             ))}
           </ul>
@@ -152,17 +171,21 @@ export function WebhooksPage() {
       <h2>{t('Zapier hooks')}</h2>
       <Loaded state={zapier}>
         {(hooks) => (
-          <ResourceTable
-            rows={hooks}
-            rowKey={(hook) => hook.id}
-            testId="zapier-hooks"
-            empty={t('No Zap is subscribed.')}
-            columns={[
-              { header: t('Target'), cell: (hook) => hook.target_url, className: 'clip' },
-              { header: t('Events'), cell: (hook) => hook.event_types.join(', ') },
-              { header: t('Created'), cell: (hook) => <When at={hook.created_at} /> },
-            ]}
-          />
+          <>
+            <ResourceTable
+              rows={hooks}
+              rowKey={(hook) => hook.id}
+              testId="zapier-hooks"
+              empty={t('No Zap is subscribed.')}
+              columns={[
+                { header: t('Target'), cell: (hook) => hook.target_url, className: 'clip' },
+                { header: t('Events'), cell: (hook) => hook.event_types.join(', ') },
+                { header: t('Created'), cell: (hook) => <When at={hook.created_at} /> },
+                { cell: (hook) => <LogToggle id={hook.id} open={open} setOpen={setOpen} /> },
+              ]}
+            />
+            {open && hooks.some((hook) => hook.id === open) ? <DeliveryLog path={`/v1/zapier/hooks/${open}/deliveries`} testId={`deliveries-${open}`} /> : null}
+          </>
         )}
       </Loaded>
     </>

@@ -10,7 +10,7 @@ import type { Db } from '../../store/db.ts';
 import type { SubscriptionService } from '../subscription-service.ts';
 import { IdParamsSchema, iso } from './common.ts';
 
-const WebhookDeliverySchema = z
+export const WebhookDeliverySchema = z
   .object({
     id: z.string(),
     eventId: z.string(),
@@ -58,6 +58,21 @@ function decodeDeliveryCursor(cursor: string | undefined): { createdAt: string; 
   return position;
 }
 
+/** The query of a delivery log: a page, newest first, optionally only one status. */
+export const DeliveryLogQuerySchema = PageQuerySchema.extend({
+  cursor: z.string().max(128).optional().describe('The nextCursor of the previous page.'),
+  status: z.enum(['pending', 'succeeded', 'failed']).optional(),
+});
+
+export const DeliveryLogSchema = z.object({ items: z.array(WebhookDeliverySchema), nextCursor: z.string().nullable() });
+
+/** One page of a subscriber's delivery log ("webhook:wh_…", "zapier:wh_…"), as the API answers it. */
+export async function deliveryLogPage(db: Db, tenantId: string, subscriber: string, query: z.infer<typeof DeliveryLogQuerySchema>): Promise<z.infer<typeof DeliveryLogSchema>> {
+  const rows = await listDeliveries(db, { tenantId, subscriber, status: query.status, after: decodeDeliveryCursor(query.cursor), limit: query.limit + 1 });
+  const page = rows.slice(0, query.limit);
+  return { items: page.map(toWebhookDelivery), nextCursor: rows.length > query.limit ? encodeDeliveryCursor(page.at(-1)!) : null };
+}
+
 export interface DeliveryRoutesOptions {
   db: Db;
   bus: EventBus;
@@ -74,21 +89,14 @@ export const deliveryRoutes: FastifyPluginAsyncZod<DeliveryRoutesOptions> = asyn
         tags: ['webhooks'],
         summary: 'The delivery log of a subscription, newest first, with every attempt',
         params: IdParamsSchema,
-        querystring: PageQuerySchema.extend({
-          cursor: z.string().max(128).optional().describe('The nextCursor of the previous page.'),
-          status: z.enum(['pending', 'succeeded', 'failed']).optional(),
-        }),
-        response: { 200: z.object({ items: z.array(WebhookDeliverySchema), nextCursor: z.string().nullable() }), 400: ProblemSchema, 404: ProblemSchema },
+        querystring: DeliveryLogQuerySchema,
+        response: { 200: DeliveryLogSchema, 400: ProblemSchema, 404: ProblemSchema },
       },
     },
     async (request) => {
       const tenantId = tenantOf(request);
-      const { cursor, limit, status } = request.query;
-      const after = decodeDeliveryCursor(cursor);
       const subscription = await subscriptions.subscriptionOf(tenantId, request.params.id);
-      const rows = await listDeliveries(db, { tenantId, subscriber: `${kind}:${subscription.id}`, status, after, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      return { items: page.map(toWebhookDelivery), nextCursor: rows.length > limit ? encodeDeliveryCursor(page.at(-1)!) : null };
+      return deliveryLogPage(db, tenantId, `${kind}:${subscription.id}`, request.query);
     },
   );
 
