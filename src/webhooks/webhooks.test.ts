@@ -124,10 +124,11 @@ describe.each(modes)('outbound webhooks on %s', (mode) => {
   beforeAll(async () => {
     await receiver.start();
     t = await startTestHub(mode, { HUB_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
-    // Seconds instead of hours: 3 tries 50–200 ms apart, a 500 ms timeout, disabled after 3 failed deliveries.
+    // Seconds instead of hours: 3 tries 50–200 ms apart, a 2 s timeout (a loaded machine's local receiver
+    // can take more than half a second to answer), disabled after 3 failed deliveries.
     t.hub.webhooks.tune({
       retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 200 },
-      timeoutMs: 500,
+      timeoutMs: 2_000,
       refusedAttempts: 2,
       autoDisable: { consecutiveFailures: 3, failingForMs: 3_600_000 },
     });
@@ -244,7 +245,7 @@ describe.each(modes)('outbound webhooks on %s', (mode) => {
     expect(delivery).toMatchObject({
       status: 'succeeded',
       attempts: [
-        { attempt: 1, outcome: 'retry', statusCode: null, error: 'no answer within 500 ms' },
+        { attempt: 1, outcome: 'retry', statusCode: null, error: 'no answer within 2000 ms' },
         { attempt: 2, outcome: 'delivered', statusCode: 200 },
       ],
     });
