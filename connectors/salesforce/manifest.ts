@@ -96,7 +96,7 @@ export type Credentials = z.output<typeof CredentialsSchema>;
 export const manifest = defineManifest({
   id: 'salesforce',
   name: 'Salesforce',
-  description: 'Text customers from the CRM: SMS on Salesforce events (a task assigned, an order\'s status, a payment due, a contact changed), and every SMS and reply logged in Salesforce as a completed Task.',
+  description: 'Text customers from the CRM: SMS on Salesforce events (a task assigned, an order\'s status, a payment due, a contact changed), and SMS logged in Salesforce as completed Tasks by a scenario step (log-sms).',
   auth: 'oauth2',
   oauth: {
     // Production's; a sandbox or My Domain install moves them to its own server (install.ts: authorizationServer).
