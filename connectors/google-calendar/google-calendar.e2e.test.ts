@@ -86,6 +86,27 @@ describe('Google Calendar appointment reminders, end to end', () => {
     expect((await api(`/v1/scenarios/${scenarioId}/activate`, { method: 'POST' })).body.status).toBe('active');
   });
 
+  it('a reply with no appointment waiting for it is left to the normal inbound path: OUI changes nothing, STOP still opts out', async () => {
+    const STRANGER = '+33611223344';
+    const patchesBefore = t.google.calls.filter((call) => call.method === 'PATCH').length;
+    const answersBefore = (await published(t.hub, 'appointment.confirmed')).length + (await published(t.hub, 'appointment.declined')).length;
+    const oui = await api('/v1/sandbox/inbound-sms', { body: { from: STRANGER, text: 'OUI' } });
+    expect(oui.status, JSON.stringify(oui.body)).toBe(200);
+    const stop = await api('/v1/sandbox/inbound-sms', { body: { from: STRANGER, text: 'STOP' } });
+    expect(stop.status, JSON.stringify(stop.body)).toBe(200);
+    await waitFor(async () => JSON.stringify((await api('/v1/opt-outs?channel=sms')).body).includes(STRANGER), 'the STOP to opt the number out');
+    // Both replies were received and published like any other; neither reached an appointment.
+    const received = await waitFor(async () => {
+      const found = (await published(t.hub, 'sms.received')).filter((event) => (event.subject as { phone?: string } | undefined)?.phone === STRANGER);
+      return found.length === 2 && found;
+    }, 'both replies on the bus');
+    expect(received).toHaveLength(2);
+    await sleep(500);
+    expect(t.google.calls.filter((call) => call.method === 'PATCH')).toHaveLength(patchesBefore);
+    expect((await published(t.hub, 'appointment.confirmed')).length + (await published(t.hub, 'appointment.declined')).length).toBe(answersBefore);
+    expect(await messages(STRANGER)).toEqual([]);
+  });
+
   it('appointments created, moved and cancelled in the calendar: reminders at the new time only, OUI and NON written back to Google', async () => {
     const day = workingDay(3);
     const next = day.plus({ days: 1 });
