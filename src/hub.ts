@@ -187,6 +187,36 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
       },
       scenarioActions: automation.connectorActions,
       scenarioLibrary: automation.library,
+      // What connectors' subscriptions read and change (Salesforce logs SMS as Tasks, syncs opt-outs), from their owners.
+      hub: {
+        async message(tenantId, messageId) {
+          const message = await sending.getMessage(tenantId, messageId);
+          if (!message) return undefined;
+          const cause = await automation.messageCause(tenantId, message.idempotencyKey);
+          return {
+            id: message.id,
+            channel: message.channel,
+            to: message.to,
+            text: message.text,
+            contactId: message.contactId,
+            status: message.status,
+            createdAt: message.createdAt,
+            submittedAt: message.submittedAt,
+            completedAt: message.completedAt,
+            error: message.blockReason ?? message.error,
+            cause: cause ? { eventId: cause.id, source: cause.source, type: cause.type, data: cause.data } : null,
+          };
+        },
+        async contact(tenantId, contactId) {
+          const contact = await contacts.contacts.getContact(tenantId, contactId);
+          return contact && { id: contact.id, phone: contact.phone, email: contact.email, externalIds: contact.externalIds };
+        },
+        optOuts: {
+          find: (tenantId, channel, address) => contacts.optOuts.find(tenantId, channel, address),
+          optOut: async (tenantId, channel, address, record) => ({ created: (await contacts.optOuts.optOut(tenantId, channel, address, record)).created }),
+          optIn: (tenantId, channel, address, record) => contacts.optOuts.optIn(tenantId, channel, address, record),
+        },
+      },
     });
 
     // Routes: every part's route modules, registered by the gateway the same way.

@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { defineAction } from '../../src/connectors/action.ts';
 import type { ActionContext } from '../../src/connectors/connector.ts';
 import { salesforceApi } from './client.ts';
-import { API_NAME, SALESFORCE_ID } from './ids.ts';
+import { API_NAME, isPersonId, SALESFORCE_ID } from './ids.ts';
 import type { Credentials, Settings } from './manifest.ts';
+import { logSmsTask } from './sms-log.ts';
 
 type Context = ActionContext<Settings, Credentials>;
 
@@ -64,12 +65,6 @@ const updateField = defineAction({
   },
 });
 
-/** The subjects of the Tasks that log SMS, as the sales reps see them in the activity timeline. */
-export const SMS_SUBJECTS = { sent: 'SMS envoyé', received: 'SMS reçu' } as const;
-
-/** The line closing a logged SMS's comments: how a retried log finds the Task it already created. */
-const reference = (messageId: string) => `(réf. hub ${messageId})`;
-
 const logSms = defineAction({
   id: 'log-sms',
   title: 'Log an SMS',
@@ -79,30 +74,13 @@ const logSms = defineAction({
       direction: z.enum(['sent', 'received']).describe('"sent": an SMS to the person; "received": their reply.'),
       messageId: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'expected the hub\'s message id').describe('The hub\'s message id: "{{ event.data.messageId }}".'),
       text: z.string().min(1).max(30_000).describe('The SMS text.'),
-      whoId: RecordIdSchema.refine((id) => id.startsWith('003') || id.startsWith('00Q'), 'expected a contact (003…) or a lead (00Q…)').describe('The contact or lead.'),
+      whoId: RecordIdSchema.refine(isPersonId, 'expected a contact (003…) or a lead (00Q…)').describe('The contact or lead.'),
       whatId: RecordIdSchema.optional().describe('The record it is about (an order, an opportunity), when the SMS came from one.'),
       at: z.iso.datetime({ offset: true }).optional().describe('When it was sent or received; default now.'),
     })
     .strict(),
   async run(input, ctx: Context) {
-    const api = salesforceApi(ctx.auth, ctx.network);
-    const subject = SMS_SUBJECTS[input.direction];
-    const marker = reference(input.messageId);
-    // Ids and the two subjects are the only values in the query: a record id is letters and digits.
-    const logged = await api.query<{ Id: string; Description: string | null }>(`SELECT Id, Description FROM Task WHERE WhoId = '${input.whoId}' AND Subject = '${subject}' ORDER BY CreatedDate DESC LIMIT 200`);
-    const existing = logged.records.find((task) => task.Description?.endsWith(marker));
-    if (existing) return { taskId: existing.Id, created: false };
-    const at = input.at === undefined ? new Date() : new Date(input.at);
-    const created = await api.create('Task', {
-      Subject: subject,
-      Description: `${input.text}\n\n${marker}`,
-      WhoId: input.whoId,
-      ...(input.whatId === undefined ? {} : { WhatId: input.whatId }),
-      Status: 'Completed',
-      TaskSubtype: 'Task',
-      ActivityDate: at.toISOString().slice(0, 10),
-    });
-    return { taskId: created.id, created: true };
+    return logSmsTask(salesforceApi(ctx.auth, ctx.network), { ...input, at: input.at === undefined ? new Date() : new Date(input.at) });
   },
 });
 

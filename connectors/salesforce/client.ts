@@ -83,6 +83,11 @@ export interface QueryPage<T> {
   nextRecordsUrl?: string;
 }
 
+export interface SearchRecord {
+  attributes: { type: string; url?: string };
+  Id: string;
+}
+
 export interface SaveResult {
   id: string;
   success: boolean;
@@ -95,6 +100,8 @@ export interface SalesforceApi {
   /** One page of a SOQL query (GET /services/data/vXX.X/query?q=…), or the next one from `nextRecordsUrl`. */
   query<T>(soql: string): Promise<QueryPage<T>>;
   queryMore<T>(nextRecordsUrl: string): Promise<QueryPage<T>>;
+  /** A SOSL search (GET /services/data/vXX.X/search?q=FIND…): the `searchRecords` of the answer, each with its `attributes.type`. */
+  search(sosl: string): Promise<SearchRecord[]>;
   create(sobject: string, record: Record<string, unknown>): Promise<SaveResult>;
   update(sobject: string, id: string, fields: Record<string, unknown>): Promise<void>;
 }
@@ -117,6 +124,11 @@ export function salesforceApi(auth: AuthorizedClient | undefined, network: Netwo
     },
     query: <T>(soql: string) => call(`querying ${soql.slice(0, 120)}`, (connection) => connection.query<Record<string, unknown>>(soql, { autoFetch: false }) as unknown as Promise<QueryPage<T>>),
     queryMore: <T>(nextRecordsUrl: string) => call('reading the next page of a query', (connection) => connection.queryMore<Record<string, unknown>>(nextRecordsUrl) as unknown as Promise<QueryPage<T>>),
+    search: (sosl) =>
+      call(`searching ${sosl.slice(0, 120)}`, async (connection) => {
+        const answer = (await connection.search(sosl)) as { searchRecords?: SearchRecord[] };
+        return answer.searchRecords ?? [];
+      }),
     create: (sobject, record) =>
       call(`creating a ${sobject}`, async (connection) => {
         const result = (await connection.sobject(sobject).create(record)) as { id?: string; success: boolean; errors?: { message?: string; statusCode?: string }[] };

@@ -28,3 +28,6 @@ export const sameId = (a: string, b: string): boolean => id18(a) !== undefined &
 
 /** An sObject or field API name: standard (`Contact`, `MobilePhone`) or custom (`Invoice__c`, `SMS_Opt_Out__c`). */
 export const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
+
+/** A Contact (003…) or a Lead (00Q…): what a Task's WhoId may name. */
+export const isPersonId = (id: string | null | undefined): id is string => typeof id === 'string' && SALESFORCE_ID.test(id) && (id.startsWith('003') || id.startsWith('00Q'));

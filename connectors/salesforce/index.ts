@@ -6,6 +6,7 @@ import { accountOf, authorizationServer, reconcile, remoteResources, uninstall }
 import { manifest } from './manifest.ts';
 import { poll } from './poll.ts';
 import { routes } from './plugin.ts';
+import { subscription } from './subscription.ts';
 
 export const salesforce = defineConnector({
   manifest,
@@ -17,6 +18,8 @@ export const salesforce = defineConnector({
   fetch: fetchRelated,
   handle: handleDelivery,
   actions,
+  // The hub's sends, receipts and opt-outs written into Salesforce (subscription.ts).
+  subscription,
   // The backstop poll: every pollEveryMinutes, on one worker at a time (src/connectors/schedules.ts).
   schedules: [{ id: 'poll', everyMs: (settings) => settings.pollEveryMinutes * 60_000, run: poll }],
 });

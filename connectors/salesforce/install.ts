@@ -15,11 +15,10 @@ import { randomBase62 } from '../../src/ids.ts';
 import type { AuthorizedInstallContext, InstallationContext, JsonObject, ReconcileReport, RemoteResource } from '../../src/connectors/connector.ts';
 import { ExternalSystemError } from '../../src/connectors/external-error.ts';
 import { instanceUrlOf, salesforceApi, salesforceUrl } from './client.ts';
-import { DEFAULT_ORDER_STATUSES } from './events.ts';
 import { id18 } from './ids.ts';
 import { OUTBOUND_MESSAGE_PATH } from './outbound-message.ts';
 import { startedCursors } from './poll.ts';
-import { LOGIN_SERVERS, type Credentials, type InstallInput, type Settings } from './manifest.ts';
+import { LOGIN_SERVERS, SettingsSchema, type Credentials, type InstallInput, type Settings } from './manifest.ts';
 
 type Context = InstallationContext<Settings, Credentials>;
 
@@ -54,18 +53,8 @@ export async function accountOf(input: InstallInput, ctx: AuthorizedInstallConte
   const previous = ctx.existing?.settings as Partial<Settings> | undefined;
   return {
     account: organizationId,
-    settings: {
-      organizationId,
-      username: who.data.username,
-      environment: input.environment,
-      phoneRegion: input.phoneRegion ?? previous?.phoneRegion ?? 'FR',
-      currency: previous?.currency ?? 'EUR',
-      orderStatuses: previous?.orderStatuses ?? DEFAULT_ORDER_STATUSES,
-      pollEveryMinutes: previous?.pollEveryMinutes ?? 15,
-      pollObjects: previous?.pollObjects ?? ['Task', 'Order', 'Contact', 'Lead'],
-      ...(previous?.invoices ? { invoices: previous.invoices } : {}),
-      ...(previous?.smsConsentField ? { smsConsentField: previous.smsConsentField } : {}),
-    },
+    // The settings kept from before (a reconnect), the defaults of the schema for the rest.
+    settings: SettingsSchema.parse({ ...previous, organizationId, username: who.data.username, environment: input.environment, phoneRegion: input.phoneRegion ?? previous?.phoneRegion ?? 'FR' }),
   };
 }
 

@@ -86,6 +86,24 @@ export const SettingsSchema = z
       .default(['Task', 'Order', 'Contact', 'Lead'])
       .describe('The objects the backstop poll reads (the invoices\' object too when set); leave out those the org does not use.'),
     invoices: InvoicesSchema.optional().describe('Which records are invoices to remind of (invoice.due / invoice.paid); none: no billing reminders.'),
+    logSms: z
+      .boolean()
+      .default(true)
+      .describe('Log every SMS the hub sends to, and every reply from, a Salesforce contact or lead as a completed Task ("SMS envoyé" / "SMS reçu"), its delivery status updated when the receipt arrives.'),
+    smsStatusField: z
+      .string()
+      .regex(API_NAME)
+      .optional()
+      .describe('A text field of Task (Setup → Object Manager → Activity), e.g. SMS_Status__c, given the SMS\'s delivery status (envoyé, délivré, non délivré…) besides the status line of the comments.'),
+    smsOptOutField: z
+      .string()
+      .regex(API_NAME)
+      .optional()
+      .describe('A checkbox of Contact and Lead (same API name on both), e.g. SMS_Opt_Out__c: ticked when the person texts STOP or is opted out in the hub; ticked in Salesforce, the number is opted out in the hub. Add it to the Outbound Messages\' fields.'),
+    emailOptOutSync: z
+      .boolean()
+      .default(true)
+      .describe('HasOptedOutOfEmail ticked on the matching contacts and leads when an address unsubscribes from the hub\'s emails; ticked in Salesforce, the address is opted out in the hub.'),
   })
   .strict();
 export type Settings = z.output<typeof SettingsSchema>;
@@ -96,7 +114,7 @@ export type Credentials = z.output<typeof CredentialsSchema>;
 export const manifest = defineManifest({
   id: 'salesforce',
   name: 'Salesforce',
-  description: 'Text customers from the CRM: SMS on Salesforce events (a task assigned, an order\'s status, a payment due, a contact changed), and SMS logged in Salesforce as completed Tasks by a scenario step (log-sms).',
+  description: 'Text customers from the CRM: SMS on Salesforce events (a task assigned, an order\'s status, a payment due, a contact changed); every SMS and reply logged in Salesforce as a completed Task with its delivery status; opt-outs kept in step both ways.',
   auth: 'oauth2',
   oauth: {
     // Production's; a sandbox or My Domain install moves them to its own server (install.ts: authorizationServer).

@@ -4,17 +4,16 @@
  * refresh token rotation), the identity URL and REST API reproduced with nock (testing/fake-salesforce.ts), Outbound
  * Messages posted as Salesforce posts them.
  */
-import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../../test/support/browser.ts';
-import { startTestHub, type TestHub } from '../../test/support/hub.ts';
-import { startOAuthTestServer, type OAuthTestServer } from '../../test/support/oauth-server.ts';
-import { freePort } from '../../test/support/processes.ts';
+import type { TestHub } from '../../test/support/hub.ts';
+import type { OAuthTestServer } from '../../test/support/oauth-server.ts';
 import { waitFor } from '../../test/support/wait.ts';
 import { runScheduleNow } from '../../src/connectors/schedules.ts';
 import { id18 } from './ids.ts';
 import { ACK_RESPONSE } from './outbound-message.ts';
-import { INSTANCE_ORIGIN, ORG_ID, outboundMessage, startFakeSalesforce, USER_ID, USERNAME, type FakeSalesforce } from './testing/fake-salesforce.ts';
+import { ORG_ID, outboundMessage, USERNAME, type FakeSalesforce } from './testing/fake-salesforce.ts';
+import { postOutboundMessage, startSalesforceHub } from './testing/salesforce-hub.ts';
 
 const ASSIGNEE = id18('0055e000003TdXz')!;
 const INVOICE_ID = id18('a015e00000Inv01')!;
@@ -23,35 +22,23 @@ describe('Salesforce connector', () => {
   let server: OAuthTestServer;
   let fake: FakeSalesforce;
   let hub: TestHub;
+  let close: (() => Promise<void>) | undefined;
   let installationId = '';
   let endpoint = '';
 
   const api = (path: string, init?: Parameters<TestHub['api']>[1]) => hub.api(path, init);
   const events = async (type: string) => (await api(`/v1/events?type=${type}&limit=100`)).body.items as { id: string; data: Record<string, any>; subject: Record<string, string> }[];
   const inbox = () => hub.hub.store.query<{ dedupe_key: string; status: string; note: string | null }>('SELECT dedupe_key, status, note FROM connector_inbox WHERE installation_id = $1 ORDER BY seq', [installationId]);
-  const post = (body: string, url = endpoint) => fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, body });
+  const post = (body: string, url = endpoint) => postOutboundMessage(url, body);
   const phoneOf = async (contactId: string) => (await api(`/v1/contacts/${contactId}`)).body.phone as string;
   const refreshes = () => server.tokenCalls.filter((call) => call.grantType === 'refresh_token');
   const createTask = (input: Record<string, unknown>) => api(`/v1/connectors/salesforce/installations/${installationId}/actions/create-task`, { body: input });
 
   beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-    server = await startOAuthTestServer({ salesforce: { organizationId: ORG_ID, userId: USER_ID, instanceUrl: INSTANCE_ORIGIN } });
-    fake = startFakeSalesforce((token) => server.accountOf(token));
-    const port = await freePort();
-    hub = await startTestHub(
-      'embedded',
-      { PORT: String(port), HUB_PUBLIC_URL: `http://127.0.0.1:${port}`, HUB_OAUTH_SALESFORCE_CLIENT_ID: server.clientId, HUB_OAUTH_SALESFORCE_CLIENT_SECRET: server.clientSecret },
-      { hub: { oauthEndpoints: { salesforce: { authorizeUrl: `${server.url}/services/oauth2/authorize`, tokenUrl: `${server.url}/services/oauth2/token`, revokeUrl: `${server.url}/services/oauth2/revoke` } } } },
-    );
-    server.allowRedirect(`${hub.url}/connectors/salesforce/oauth/callback`);
+    ({ hub, oauth: server, fake, close } = await startSalesforceHub('embedded'));
   }, 180_000);
   afterAll(async () => {
-    await hub?.close();
-    await server?.close();
-    fake?.stop();
-    nock.enableNetConnect();
+    await close?.();
   });
 
   it('installs with the web server flow: PKCE, scopes api refresh_token, the client in the form, the org as the account', async () => {
@@ -128,7 +115,8 @@ describe('Salesforce connector', () => {
   it('billing: with settings.invoices, an unpaid invoice\'s Outbound Message becomes invoice.due for its contact; the template is offered', async () => {
     const patched = await api(`/v1/connectors/salesforce/installations/${installationId}`, {
       method: 'PATCH',
-      body: { settings: { invoices: { sobject: 'Invoice__c', dueDateField: 'Due_Date__c', contactField: 'Contact__c', amountField: 'Balance__c', paidField: 'Paid__c' } } },
+      // The automatic SMS log is sms-log.e2e.test.ts's: off here, so the Tasks created are the actions' alone.
+      body: { settings: { logSms: false, invoices: { sobject: 'Invoice__c', dueDateField: 'Due_Date__c', contactField: 'Contact__c', amountField: 'Balance__c', paidField: 'Paid__c' } } },
     });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     const message = outboundMessage({

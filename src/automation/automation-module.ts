@@ -17,6 +17,8 @@ import type { SendingModule } from '../sending/sending-module.ts';
 import type { Db } from '../store/db.ts';
 import { ConnectorActionRegistry } from './connector-actions.ts';
 import { AutomationEngine, type AutomationTuning } from './engine.ts';
+import { runOfEffectKey, type RunEvent } from './run.ts';
+import { getRun } from './run-store.ts';
 import { automationRoutes } from './routes/index.ts';
 import { SegmentActivity } from './segments/activity.ts';
 import { Segments } from './segments/segments.ts';
@@ -53,6 +55,8 @@ export interface AutomationModule {
   /** Satisfaction questions: their rows, answers, the page. */
   readonly surveys: Surveys;
   readonly routes: RouteModule[];
+  /** The event that started the run whose step sent a message, from the message's idempotency key (`scn:<run>:…`); undefined when no run sent it. */
+  messageCause(tenantId: string, idempotencyKey: string | null): Promise<RunEvent | undefined>;
   startWorkers(): Promise<void>;
 }
 
@@ -89,6 +93,10 @@ export function createAutomationModule(options: AutomationModuleOptions): Automa
       ...automationRoutes({ db: options.db, engine, sending: options.sending, contacts: options.contacts, connectorActions, segments, templates }),
       surveyRouteModule({ surveys, clock: (): Date => engine.now(), log: options.log }),
     ],
+    async messageCause(tenantId, idempotencyKey) {
+      const runId = runOfEffectKey(idempotencyKey);
+      return runId === undefined ? undefined : ((await getRun(options.db, runId, tenantId))?.trigger ?? undefined);
+    },
     async startWorkers() {
       await engine.startWorkers();
       await segments.startWorkers();

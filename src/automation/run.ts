@@ -87,3 +87,8 @@ export const END_RECORD = '$end';
 export function effectKey(run: Pick<Run, 'id'>, stepId: string, rotation: number): string {
   return `scn:${run.id}:${stepId}:${rotation}`;
 }
+
+/** The run an effect key (a message's idempotency key) names; undefined for keys scenarios did not make. */
+export function runOfEffectKey(key: string | null): string | undefined {
+  return key === null ? undefined : /^scn:([A-Za-z0-9_]+):/.exec(key)?.[1];
+}

@@ -19,11 +19,13 @@
  *               the API runs them, and scenarios as `<connector>.<action>` steps (src/connectors/scenario-actions.ts)
  *   schedules   optional: recurring work per installation (a backstop poll, renewing watch channels), run on
  *               exactly one worker at a time across processes, surviving restarts, stopped at uninstall (schedules.ts)
+ *   subscription optional: bus events it acts on (the hub's sends and opt-outs written into the system), delivered
+ *               to each live installation of the event's tenant as durable, retried bus deliveries (subscriptions.ts)
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { EventSubject } from '../bus/trigger-event.ts';
+import type { EventSubject, TriggerEvent } from '../bus/trigger-event.ts';
 import type { ContactInput } from '../contacts/schemas.ts';
 import type { NetworkPolicy } from '../net/outbound-guard.ts';
 import type { JsonValue } from '../queue/job-queue.ts';
@@ -280,6 +282,92 @@ export interface ConnectorSchedule<Settings = unknown, Credentials = unknown> {
   run(ctx: ScheduleContext<Settings, Credentials>): Promise<JsonValue | void>;
 }
 
+/** A message the hub sent, as a connector subscribed to its events reads it (`SubscriptionContext.hub.message`). */
+export interface HubMessage {
+  id: string;
+  channel: 'sms' | 'email';
+  /** E.164 phone or email address. */
+  to: string;
+  /** The text as sent (rendered, with the opt-out mention). */
+  text: string;
+  contactId: string | null;
+  status: string;
+  createdAt: Date;
+  submittedAt: Date | null;
+  /** When it reached its final status (delivered, undelivered, expired…), null before. */
+  completedAt: Date | null;
+  /** Why it failed, for a failed message (the receipt's error, a block reason). */
+  error: string | null;
+  /**
+   * The event that made the hub send it, when a scenario's run sent it: that run's trigger (its source, type and data,
+   * e.g. a Salesforce `task.assigned`). Null for messages sent through the API or a campaign.
+   */
+  cause: { eventId: string | null; source: string; type: string; data: Record<string, unknown> } | null;
+}
+
+/** A contact of the hub, as a subscription reads it. */
+export interface HubContact {
+  id: string;
+  phone: string | null;
+  email: string | null;
+  /** Ids of the contact in external systems, by system (`salesforce`: the Contact or Lead id it came from). */
+  externalIds: Record<string, string>;
+}
+
+/** An active opt-out of the hub's list: since when, and who recorded it (`sms-keyword:STOP`, `unsubscribe-link`, `salesforce:…`). */
+export interface HubOptOut {
+  source: string;
+  at: Date;
+}
+
+/** What a connector's subscription reads and changes in the hub, for the installation's tenant (filled at composition). */
+export interface ConnectorHub {
+  message(messageId: string): Promise<HubMessage | undefined>;
+  contact(contactId: string): Promise<HubContact | undefined>;
+  optOuts: {
+    find(channel: 'sms' | 'email', address: string): Promise<HubOptOut | undefined>;
+    /** Records an opt-out (publishes `contact.unsubscribed` with `via` = source the first time); `created` false when it was there. */
+    optOut(channel: 'sms' | 'email', address: string, record: { source: string; reason?: string }): Promise<{ created: boolean }>;
+    /** Lifts the active opt-out (the row is kept as proof); false when there was none. */
+    optIn(channel: 'sms' | 'email', address: string, record: { source: string }): Promise<boolean>;
+  };
+}
+
+/** The same, for any tenant: what the composition root gives the connectors part. */
+export type ConnectorHubPorts = {
+  message(tenantId: string, messageId: string): Promise<HubMessage | undefined>;
+  contact(tenantId: string, contactId: string): Promise<HubContact | undefined>;
+  optOuts: { [K in keyof ConnectorHub['optOuts']]: (tenantId: string, ...args: Parameters<ConnectorHub['optOuts'][K]>) => ReturnType<ConnectorHub['optOuts'][K]> };
+};
+
+/** What a subscription's handler runs with: the installation's context, its memory (no transaction held) and the hub. */
+export type SubscriptionContext<Settings = unknown, Credentials = unknown> = InstallationContext<Settings, Credentials> & {
+  /** The installation's resource memory, each call its own statement: no lock is held across the handler's calls. */
+  memory: ResourceMemory;
+  hub: ConnectorHub;
+  /** Which try of this delivery this is (1-based). */
+  attempt: number;
+};
+
+/** What handling one event came to: done (with a note for the logs), or try again later (something it needs is not there yet). */
+export type SubscriptionOutcome = { status: 'done'; note?: string } | { status: 'retry'; note: string };
+
+/**
+ * Bus events a connector acts on (src/connectors/subscriptions.ts): every event of these types is delivered to each
+ * live installation of the connector in the event's tenant, as a bus delivery (`connector:<installation id>`):
+ * durable, retried with backoff, every attempt in the event's delivery log, like webhooks and scenarios.
+ */
+export interface ConnectorSubscription<Settings = unknown, Credentials = unknown> {
+  /** Catalog event types (the hub's `message.delivered`, `contact.unsubscribed`, or the connector's own). */
+  events: readonly string[];
+  /**
+   * One event for one installation. Runs at least once: check memory before acting. Throw an ExternalSystemError:
+   * transient kinds (and a grant needing reauthorization) are tried again with the bus's backoff, the others end the
+   * delivery failed with their message.
+   */
+  handle(event: TriggerEvent, ctx: SubscriptionContext<Settings, Credentials>): Promise<SubscriptionOutcome>;
+}
+
 /** What an OAuth connector's install step runs with: the install input and the client just authorized. */
 export interface AuthorizedInstallContext {
   tenantId: string;
@@ -338,6 +426,8 @@ export interface Connector<I extends z.ZodType = z.ZodType, S extends z.ZodType 
   actions: Record<string, RunnableAction<z.output<S>, z.output<C>>>;
   /** Recurring work per installation (schedules.ts). */
   schedules?: readonly ConnectorSchedule<z.output<S>, z.output<C>>[];
+  /** Bus events it acts on (subscriptions.ts); their types are listed as `manifest.consumes`. */
+  subscription?: ConnectorSubscription<z.output<S>, z.output<C>>;
   /** Code the shop runs (a WordPress plugin, a PrestaShop module), served zipped at GET /v1/connectors/{id}/plugin.zip. */
   plugin?: ShopPlugin;
 }
@@ -380,5 +470,6 @@ export function defineConnector<I extends z.ZodType, S extends z.ZodType, C exte
     if (runnable[action.id]) throw new Error(`Connector ${declaration.manifest.id}: action "${action.id}" is declared twice`);
     runnable[action.id] = { run: (input, ctx) => action.run(input, ctx) };
   }
-  return { ...declaration, manifest: { ...declaration.manifest, actions: declaration.actions.map(actionManifest) }, actions: runnable };
+  const consumes = declaration.subscription?.events ?? [];
+  return { ...declaration, manifest: { ...declaration.manifest, actions: declaration.actions.map(actionManifest), ...(consumes.length > 0 ? { consumes } : {}) }, actions: runnable };
 }

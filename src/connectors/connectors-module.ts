@@ -3,6 +3,7 @@
  *
  *   const connectors = createConnectorsModule({ db, queue, bus, contacts, vault, log, publicUrl, allowPrivateTargets,
  *     connectors: [woocommerce], scenarioActions: automation.connectorActions,     // actions → scenario actions
+ *     hub: { message, contact, optOuts },                                          // what subscriptions read and do
  *     scenarioLibrary: automation.library });                                     // suggestions; ready rules → scenarios
  *   routes.push(...connectors.routes);        // /v1/connectors… and /connectors/<id>/… (public, signed)
  *   await connectors.start({ workers: true }); // inbox workers, timers, reconcile at start and hourly
@@ -20,7 +21,7 @@ import type { RouteModule } from '../gateway/app.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 import type { Db } from '../store/db.ts';
 import type { Vault } from '../vault/vault.ts';
-import type { Connector, ConnectorRuntime, Installation } from './connector.ts';
+import type { Connector, ConnectorHubPorts, ConnectorRuntime, Installation } from './connector.ts';
 import { openCredentials, vaultContext, type ConnectorDeps } from './deps.ts';
 import { ExternalSystemError } from './external-error.ts';
 import { receive, startInboxWorkers, sweepInbox } from './inbox.ts';
@@ -29,6 +30,7 @@ import { reconcile } from './lifecycle.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { connectorRoutes } from './routes/index.ts';
 import { startSchedules, syncAllSchedules } from './schedules.ts';
+import { ConnectorSubscriptions } from './subscriptions.ts';
 import { OAuthProviders } from './oauth/clients.ts';
 import './oauth/event-types.ts';
 import { purgeFlows } from './oauth/flows.ts';
@@ -47,8 +49,13 @@ const INSTALLATION_CACHE_MS = 5_000;
 export interface ConnectorsModuleOptions {
   db: Db;
   queue: JobQueue;
-  bus: Pick<EventBus, 'publish'>;
+  bus: Pick<EventBus, 'publish' | 'addSource'>;
   contacts: Pick<ContactService, 'upsertContact'>;
+  /**
+   * What connectors' subscriptions read and change in the hub (messages and their causes, contacts, the opt-out list),
+   * filled at composition from the parts that own them. Without it, no connector subscription is delivered.
+   */
+  hub?: ConnectorHubPorts;
   vault: Vault;
   log: Logger;
   publicUrl: string;
@@ -130,6 +137,8 @@ export function createConnectorsModule(options: ConnectorsModuleOptions): Connec
     if (registry.get(id)?.manifest.auth !== 'oauth2') log.warn(`An OAuth client is configured for "${id}", which is no OAuth connector of this hub (${registry.all().filter((one) => one.manifest.auth === 'oauth2').map((one) => one.manifest.id).join(', ') || 'none'}); it is not used.`);
   }
   if (options.scenarioActions) registerScenarioActions(options.scenarioActions, deps);
+  // Connectors' subscriptions: a subscriber source of the bus like webhooks (kind `connector`, one target per installation).
+  if (options.hub) options.bus.addSource(new ConnectorSubscriptions(deps, options.hub));
 
   const cache = new Map<string, { until: number; installation: StoredInstallation | undefined }>();
   const findInstallation = async (id: string, findOptions: { fresh?: boolean } = {}) => {

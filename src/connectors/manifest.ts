@@ -70,12 +70,14 @@ export interface ConnectorManifest<
    */
   readyRules?: boolean;
   actions: readonly ActionManifest[];
+  /** Bus event types it acts on (built from its `subscription` by defineConnector): each is delivered to its installations. */
+  consumes?: readonly string[];
   /** The shop owner's documentation, relative to the repository (docs/connectors/<id>.md). */
   docs: string;
 }
 
 /** A manifest as a connector writes it: its actions come from the connector's action declarations (`defineConnector`). */
-export type ManifestDeclaration<I extends z.ZodType = z.ZodType, S extends z.ZodType = z.ZodType, C extends z.ZodType = z.ZodType> = Omit<ConnectorManifest<I, S, C>, 'actions'>;
+export type ManifestDeclaration<I extends z.ZodType = z.ZodType, S extends z.ZodType = z.ZodType, C extends z.ZodType = z.ZodType> = Omit<ConnectorManifest<I, S, C>, 'actions' | 'consumes'>;
 
 export function defineManifest<I extends z.ZodType, S extends z.ZodType, C extends z.ZodType>(manifest: ManifestDeclaration<I, S, C>): ManifestDeclaration<I, S, C> {
   if (!/^[a-z][a-z0-9-]{1,39}$/.test(manifest.id)) throw new Error(`Connector id "${manifest.id}" must be a lower-case slug (it is the events' source)`);
@@ -98,6 +100,7 @@ export const ConnectorInfoSchema = z
       .optional()
       .describe('OAuth connectors: install with POST …/installations (answers an authorizationUrl) or GET …/installations/authorize (302 to it).'),
     emits: z.array(z.string()),
+    consumes: z.array(z.string()).describe('Bus event types the connector acts on for each installation (e.g. Salesforce logs message.* as Tasks).'),
     actions: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), input: z.unknown() })),
     installInput: z.unknown().describe('JSON Schema of the install body.'),
     plugin: z
@@ -119,6 +122,7 @@ export function connectorInfo(manifest: ConnectorManifest, plugin?: { fileName: 
     auth: manifest.auth,
     ...(manifest.oauth ? { oauth: { scopes: [...manifest.oauth.scopes], clientSetupDocs: manifest.oauth.clientSetupDocs } } : {}),
     emits: [...manifest.emits],
+    consumes: [...(manifest.consumes ?? [])],
     actions: manifest.actions.map((action) => ({ id: action.id, title: action.title, description: action.description, input: schema(action.input) })),
     installInput: schema(manifest.installInput),
     ...(plugin ? { plugin: { url: `/v1/connectors/${manifest.id}/plugin.zip`, fileName: plugin.fileName } } : {}),

@@ -72,7 +72,7 @@ export async function handleInbound(deps: SendingDeps, tenantId: string, sms: In
     dedupeKey: `sms.received:${storedId}`,
     occurredAt: sms.at,
     subject: { ...(phone === undefined ? {} : { phone }), ...(contact ? { contactId: contact.id } : {}) },
-    data: { from, to: sms.to, text: sms.text, ...(reply ? { inReplyToMessageId: reply.id } : {}) },
+    data: { from, to: sms.to, text: sms.text, messageId: storedId, ...(reply ? { inReplyToMessageId: reply.id } : {}) },
   });
   if (keyword !== undefined && phone !== undefined) {
     await deps.optOuts.optOut(tenantId, 'sms', phone, { source: `sms-keyword:${keyword.replace(/\s+/g, '-')}`, reason: sms.text.slice(0, 500), at: sms.at });

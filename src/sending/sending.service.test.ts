@@ -333,7 +333,7 @@ describe.each(testStores)('sending pipeline on $kind', (factory) => {
         expect.objectContaining({ subject: { phone: '+33612345678', contactId: contact.id }, data: { channel: 'sms', address: '+33612345678', via: 'sms-keyword:STOP' } }),
       ]);
       expect(publisher.ofType('sms.received').filter((event) => event.tenantId === tenantId)).toEqual([
-        expect.objectContaining({ data: { from: '+33612345678', to: '36173', text: 'Stop', inReplyToMessageId: sent.id } }),
+        expect.objectContaining({ data: { from: '+33612345678', to: '36173', text: 'Stop', messageId: expect.stringMatching(/^mo_/), inReplyToMessageId: sent.id } }),
       ]);
       expect(await sms({ category: 'marketing', contactId: contact.id, to: undefined })).toMatchObject({ status: 'blocked', blockReason: 'opted_out' });
       // The same MO delivered again (our acknowledgement was lost) changes nothing.

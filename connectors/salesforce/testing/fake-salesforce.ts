@@ -6,7 +6,9 @@
  *   `{ totalSize, done, records: [{ attributes: { type, url }, …fields }] }` for `SELECT <fields> FROM <object>
  *   [WHERE <field> = '<value>' | <field> >= <instant> [AND …]] [ORDER BY <field> ASC|DESC] [LIMIT n]` (an object the
  *   org lacks: 400 INVALID_TYPE), `POST sobjects/<object>` → 201 `{ id, errors: [], success: true }`,
- *   `PATCH sobjects/<object>/<id>` → 204; a token the authorization server no longer honours → 401
+ *   `PATCH sobjects/<object>/<id>` → 204; `search?q=FIND {<term> OR …} IN PHONE|EMAIL FIELDS RETURNING Contact(Id), Lead(Id
+ *   WHERE IsConverted = false)` → `{ searchRecords: [{ attributes: { type, url }, Id }] }` (phone fields compared on
+ *   their digits, as Salesforce search ignores their punctuation; reserved characters escaped with \); a token the authorization server no longer honours → 401
  *   `[{ "message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID" }]`; an unknown record → 404
  *   `[{ "errorCode": "NOT_FOUND", "message": "The requested resource does not exist" }]`.
  * Access tokens are checked against the local authorization server (test/support/oauth-server.ts), which issued them.
@@ -32,6 +34,8 @@ export interface FakeSalesforce {
   created: { sobject: string; body: SObject; id: string }[];
   updated: { sobject: string; id: string; body: SObject }[];
   queries: string[];
+  /** SOSL searches, as received. */
+  searches: string[];
   /** Calls refused with 401 INVALID_SESSION_ID. */
   unauthorized: number;
   stop(): void;
@@ -56,10 +60,13 @@ export function startFakeSalesforce(accountOf: (accessToken: string) => string |
     created: [],
     updated: [],
     queries: [],
+    searches: [],
     unauthorized: 0,
     stop: () => nock.cleanAll(),
   };
   fake.put('Organization', { Id: ORG_ID, Name: 'Acme' });
+  // Every org has Tasks; Orders and Leads come with a test's records (an org without them answers INVALID_TYPE).
+  fake.records.set('Task', new Map());
 
   const authorized = (request: Request) => {
     const header = request.headers.get('authorization') ?? '';
@@ -125,6 +132,23 @@ export function startFakeSalesforce(accountOf: (accessToken: string) => string |
       if (limit) rows = rows.slice(0, Number(limit));
       const records = rows.map((row) => ({ attributes: { type: sobject, url: `${base}/sobjects/${sobject}/${row.Id}` }, ...Object.fromEntries(fields.map((field) => [field, row[field] ?? null])) }));
       return [200, { totalSize: records.length, done: true, records }];
+    })
+    .get(new RegExp(`^${base}/search/?$`))
+    .query(true)
+    .reply(async (request: Request): Promise<nock.ReplyFnResult> => {
+      if (!authorized(request)) return sessionExpired as unknown as nock.ReplyFnResult;
+      const sosl = new URL(request.url).searchParams.get('q') ?? '';
+      fake.searches.push(sosl);
+      const match = /^FIND \{(.+)\} IN (PHONE|EMAIL) FIELDS RETURNING Contact\(Id\), Lead\(Id WHERE IsConverted = false\)$/.exec(sosl);
+      if (!match) return [400, [{ message: `unexpected SOSL in the fake: ${sosl}`, errorCode: 'MALFORMED_SEARCH' }]];
+      const terms = match[1]!.split(' OR ').map((term) => term.replace(/\\(.)/g, '$1').toLowerCase());
+      const digits = (value: unknown) => String(value ?? '').replace(/\D/g, '');
+      const holds = (row: SObject) =>
+        match[2] === 'PHONE' ? [row.Phone, row.MobilePhone].some((phone) => phone && terms.includes(digits(phone))) : typeof row.Email === 'string' && terms.includes(row.Email.toLowerCase());
+      const searchRecords = ['Contact', 'Lead'].flatMap((sobject) =>
+        [...(fake.records.get(sobject)?.values() ?? [])].filter((row) => holds(row) && !(sobject === 'Lead' && row.IsConverted === true)).map((row) => ({ attributes: { type: sobject, url: `${base}/sobjects/${sobject}/${row.Id}` }, Id: row.Id })),
+      );
+      return [200, { searchRecords }];
     })
     .post(new RegExp(`^${base}/sobjects/\\w+/?$`))
     .reply(async (request: Request): Promise<nock.ReplyFnResult> => {

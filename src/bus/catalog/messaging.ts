@@ -45,8 +45,14 @@ export const messagingEvents = [
     type: 'sms.received',
     title: 'SMS received',
     description: 'A contact replied to an SMS or wrote to the tenant\'s number (MO).',
-    data: z.object({ from: z.string(), to: z.string(), text: z.string(), inReplyToMessageId: z.string().optional() }),
-    example: { from: '+33612345678', to: '36173', text: 'Oui, je confirme mon rendez-vous' },
+    data: z.object({
+      from: z.string(),
+      to: z.string(),
+      text: z.string(),
+      inReplyToMessageId: z.string().optional(),
+      messageId: z.string().optional().describe('The received message\'s id in the hub (mo_…); absent on events published before it was added.'),
+    }),
+    example: { from: '+33612345678', to: '36173', text: 'Oui, je confirme mon rendez-vous', messageId: 'mo_4fQ9mZ0bW1nV4xR7tK3p' },
   }),
   defineEventType({
     type: 'contact.unsubscribed',
