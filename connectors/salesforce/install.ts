@@ -65,6 +65,7 @@ export async function accountOf(input: InstallInput, ctx: AuthorizedInstallConte
       pollObjects: previous?.pollObjects ?? ['Task', 'Order', 'Contact', 'Lead'],
       ...(previous?.invoices ? { invoices: previous.invoices } : {}),
       ...(previous?.smsConsentField ? { smsConsentField: previous.smsConsentField } : {}),
+      tabTemplates: previous?.tabTemplates ?? [],
     },
   };
 }

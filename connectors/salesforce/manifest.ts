@@ -50,6 +50,15 @@ export const InvoicesSchema = z
   })
   .strict();
 
+/** A text the SMS tab offers (the rep may change it before sending). */
+export const TabTemplateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(80).describe('What the rep picks: "Rappel de rendez-vous".'),
+    text: z.string().trim().min(1).max(1_000).describe('The text, a template: "Bonjour {{ record.FirstName }}, …".'),
+    category: z.enum(['transactional', 'marketing']).default('transactional').describe('transactional (a case, an order, an appointment) or marketing (needs consent; STOP mention).'),
+  })
+  .strict();
+
 const InstallInputSchema = z
   .object({
     environment: EnvironmentSchema.default('production'),
@@ -86,6 +95,11 @@ export const SettingsSchema = z
       .default(['Task', 'Order', 'Contact', 'Lead'])
       .describe('The objects the backstop poll reads (the invoices\' object too when set); leave out those the org does not use.'),
     invoices: InvoicesSchema.optional().describe('Which records are invoices to remind of (invoice.due / invoice.paid); none: no billing reminders.'),
+    tabTemplates: z
+      .array(TabTemplateSchema)
+      .max(50)
+      .default([])
+      .describe('The texts sales reps pick from in the SMS tab on Salesforce records; {{ record.FirstName }} reads a field of the record.'),
   })
   .strict();
 export type Settings = z.output<typeof SettingsSchema>;
