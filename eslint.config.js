@@ -31,6 +31,12 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // The Salesforce SMS tab's script runs in the browser, served as it is (no build step).
+    files: ['connectors/salesforce/canvas-assets/**/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
+    rules: { 'no-console': 'error' },
+  },
+  {
     // The console's pages read the API's loosely typed parts (timeline entries, step fields) to word them.
     files: ['console/src/pages/scenarios.tsx'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -47,6 +47,7 @@ import { createVault, type Vault } from './vault/vault.ts';
 import { createWebhooksModule } from './webhooks/webhooks-module.ts';
 import type { WebhookSource } from './webhooks/webhook-source.ts';
 import { createZapierModule } from '../connectors/zapier/zapier-module.ts';
+import { createCanvasModule } from '../connectors/salesforce/canvas-module.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -219,6 +220,9 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
       },
     });
 
+    // The SMS tab inside Salesforce (a Canvas app): the connector's installations, the sending core's preview and sends.
+    const salesforceTab = createCanvasModule({ connectors, sending, secretKey, log: log.child({ part: 'salesforce-canvas' }) });
+
     // Routes: every part's route modules, registered by the gateway the same way.
     const readiness: ReadinessCheck[] = [
       { name: 'store', check: () => store.ping() },
@@ -236,6 +240,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
       ...connectors.routes,
       ...webhooks.routes,
       ...zapier.routes,
+      ...salesforceTab.routes,
       // The web console: static files calling the /v1 API like any client.
       ...consoleRouteModules(),
     ];

@@ -50,6 +50,15 @@ export const InvoicesSchema = z
   })
   .strict();
 
+/** A text the SMS tab offers (the rep may change it before sending). */
+export const TabTemplateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(80).describe('What the rep picks: "Rappel de rendez-vous".'),
+    text: z.string().trim().min(1).max(1_000).describe('The text, a template: "Bonjour {{ record.FirstName }}, …".'),
+    category: z.enum(['transactional', 'marketing']).default('transactional').describe('transactional (a case, an order, an appointment) or marketing (needs consent; STOP mention).'),
+  })
+  .strict();
+
 const InstallInputSchema = z
   .object({
     environment: EnvironmentSchema.default('production'),
@@ -104,6 +113,11 @@ export const SettingsSchema = z
       .boolean()
       .default(true)
       .describe('HasOptedOutOfEmail ticked on the matching contacts and leads when an address unsubscribes from the hub\'s emails; ticked in Salesforce, the address is opted out in the hub.'),
+    tabTemplates: z
+      .array(TabTemplateSchema)
+      .max(50)
+      .default([])
+      .describe('The texts sales reps pick from in the SMS tab on Salesforce records; {{ record.FirstName }} reads a field of the record.'),
   })
   .strict();
 export type Settings = z.output<typeof SettingsSchema>;

@@ -76,3 +76,76 @@ export async function originResults(db: Sql, tenantId: string, origin: string): 
   }
   return { byStatus, blockedBy, clicks: clicks!.clicks, clickers: clicks!.clickers, stopReplies: stops!.stops };
 }
+
+/** One line of the SMS exchanged with a number: a message sent to it (with its receipts), or an SMS received from it. */
+export type ConversationEntry =
+  | {
+      direction: 'sent';
+      id: string;
+      to: string;
+      text: string;
+      category: string;
+      status: MessageStatus;
+      blockReason: string | null;
+      segments: number | null;
+      scheduledFor: Date | null;
+      at: Date;
+      completedAt: Date | null;
+      receipts: { status: string; at: Date; errorCode: string | null }[];
+    }
+  | { direction: 'received'; id: string; from: string; text: string; at: Date; inReplyTo: string | null; optOut: boolean };
+
+/**
+ * The SMS sent to and received from these numbers (E.164), newest first, `limit` at most: what a CRM shows beside a
+ * record (the Salesforce tab). Receipts are read for the messages shown only.
+ */
+export async function conversationWith(db: Sql, tenantId: string, phones: readonly string[], limit: number): Promise<ConversationEntry[]> {
+  if (phones.length === 0) return [];
+  const sent = await db.query<{
+    id: string;
+    to_address: string;
+    body: string;
+    category: string;
+    status: MessageStatus;
+    block_reason: string | null;
+    segments: number | null;
+    run_at: Date | null;
+    created_at: Date;
+    completed_at: Date | null;
+  }>(
+    `SELECT id, to_address, body, category, status, block_reason, segments, run_at, created_at, completed_at FROM messages
+     WHERE tenant_id = $1 AND channel = 'sms' AND to_address = ANY($2::text[]) ORDER BY seq DESC LIMIT $3`,
+    [tenantId, phones, limit],
+  );
+  const received = await db.query<{ id: string; from_address: string; text: string; at: Date; in_reply_to: string | null; opt_out_keyword: string | null }>(
+    'SELECT id, from_address, text, at, in_reply_to, opt_out_keyword FROM inbound_sms WHERE tenant_id = $1 AND from_address = ANY($2::text[]) ORDER BY seq DESC LIMIT $3',
+    [tenantId, phones, limit],
+  );
+  const receipts = new Map<string, { status: string; at: Date; errorCode: string | null }[]>();
+  if (sent.length > 0) {
+    const rows = await db.query<{ message_id: string; status: string; at: Date; error_code: string | null }>(
+      'SELECT message_id, status, at, error_code FROM message_receipts WHERE tenant_id = $1 AND message_id = ANY($2::text[]) ORDER BY seq',
+      [tenantId, sent.map((row) => row.id)],
+    );
+    for (const row of rows) receipts.set(row.message_id, [...(receipts.get(row.message_id) ?? []), { status: row.status, at: row.at, errorCode: row.error_code }]);
+  }
+  const entries: ConversationEntry[] = [
+    ...sent.map((row) => ({
+      direction: 'sent' as const,
+      id: row.id,
+      to: row.to_address,
+      text: row.body,
+      category: row.category,
+      status: row.status,
+      blockReason: row.block_reason,
+      segments: row.segments,
+      // As the messages API says it: a due time only while the message waits.
+      scheduledFor: row.status === 'scheduled' || row.status === 'accepted' ? row.run_at : null,
+      at: row.created_at,
+      completedAt: row.completed_at,
+      receipts: receipts.get(row.id) ?? [],
+    })),
+    ...received.map((row) => ({ direction: 'received' as const, id: row.id, from: row.from_address, text: row.text, at: row.at, inReplyTo: row.in_reply_to, optOut: row.opt_out_keyword !== null })),
+  ];
+  return entries.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
+}

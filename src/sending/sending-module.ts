@@ -22,7 +22,7 @@ import { handleInbound, type InboundResult } from './inbound.ts';
 import type { MessageChannel } from './message.ts';
 import { insertReferences, messageIdByReference, type MessageReference } from './message-references.ts';
 import { linkRouteModule } from './links/link-routes.ts';
-import { originResults, type OriginResults } from './message-reads.ts';
+import { conversationWith, originResults, type ConversationEntry, type OriginResults } from './message-reads.ts';
 import { getMessage, getMessages, type StoredMessage } from './message-store.ts';
 import { previewSms, type Preview, type PreviewBody } from './preview.ts';
 import { ProviderRegistry, type ProviderContext } from './provider-registry.ts';
@@ -76,6 +76,8 @@ export interface SendingModule {
   getMessages(tenantId: string, ids: readonly string[]): Promise<StoredMessage[]>;
   /** Counts of the messages sent with `origin` (AcceptOptions.origin): statuses, block reasons, clicks, STOP replies. */
   originResults(tenantId: string, origin: string): Promise<OriginResults>;
+  /** The SMS sent to and received from these numbers (E.164), newest first, at most `limit`, with the receipts of each sent one. */
+  conversation(tenantId: string, phones: readonly string[], limit: number): Promise<ConversationEntry[]>;
   /** The message another system knows by `reference` (an SMPP message_id), if any. */
   findByReference(tenantId: string, reference: MessageReference): Promise<StoredMessage | undefined>;
   /** Links more references to existing messages (a resent SMPP part joining its message); idempotent. */
@@ -158,6 +160,7 @@ export function createSendingModule(options: SendingModuleOptions): SendingModul
     getMessage: (tenantId, id) => getMessage(options.db, tenantId, id),
     getMessages: (tenantId, ids) => getMessages(options.db, tenantId, ids),
     originResults: (tenantId, origin) => originResults(options.db, tenantId, origin),
+    conversation: (tenantId, phones, limit) => conversationWith(options.db, tenantId, phones, limit),
     async findByReference(tenantId, reference) {
       const id = await messageIdByReference(options.db, tenantId, reference);
       return id === undefined ? undefined : getMessage(options.db, tenantId, id);
