@@ -37,14 +37,13 @@ import type { SendingModule } from '../../src/sending/sending-module.ts';
 import { createSignedTokens, type SignedTokens } from '../../src/signatures/signed-token.ts';
 import { salesforceApi } from './client.ts';
 import { verifySignedRequest, type CanvasRequest } from './canvas.ts';
-import { CANVAS_ASSETS, canvasCsp, frameAncestors, renderTabNotice, renderTabPage } from './canvas-page.ts';
+import { CANVAS_ASSETS, CANVAS_PATH, canvasCsp, frameAncestors, renderTabNotice, renderTabPage } from './canvas-page.ts';
 import { fromHubWording, isTabObject, mergeFields, readTabRecord, toHubTemplate, type TabObject, type TabRecord } from './canvas-record.ts';
 import { TAB_TEXTS, tabLanguage } from './canvas-texts.ts';
 import type { Settings } from './manifest.ts';
 
 /** How long the page may act after Salesforce opened it; reopening the record gives a new one. */
 export const TAB_CREDENTIAL_TTL_MS = 30 * 60_000;
-const CANVAS_PATH = 'canvas';
 const API = '/connectors/salesforce/canvas/api';
 const HISTORY_LIMIT = 30;
 /** Salesforce's signed request with entityFields="*" is a few tens of kilobytes. */
@@ -52,6 +51,9 @@ const BODY_LIMIT_BYTES = 512 * 1024;
 
 const SLDS_ASSETS = fileURLToPath(new URL('../../node_modules/@salesforce-ux/design-system/assets/', import.meta.url));
 const TAB_ASSETS = fileURLToPath(new URL('./canvas-assets/', import.meta.url));
+
+/** A notice (no data) may show in any Salesforce frame: the admin setting the app up sees why there is no tab. */
+const SALESFORCE_FRAMES = frameAncestors({});
 
 /** What the tab credential binds. */
 interface TabClaims extends Record<string, unknown> {
@@ -191,7 +193,7 @@ export function createCanvasModule(options: CanvasModuleOptions): { routes: Rout
       const refuse = (reason: string, language = 'en') => {
         log.warn({ installationId, reason }, 'Salesforce Canvas request refused');
         const texts = TAB_TEXTS[tabLanguage(language)];
-        return sendPage(reply, 403, renderTabNotice(tabLanguage(language), texts, texts.refused), []);
+        return sendPage(reply, 403, renderTabNotice(tabLanguage(language), texts, texts.refused), SALESFORCE_FRAMES);
       };
       const installation = await installationFor(installationId);
       if (!installation || installation.status === 'uninstalled') return refuse('unknown installation');
@@ -230,6 +232,13 @@ export function createCanvasModule(options: CanvasModuleOptions): { routes: Rout
         mergeFields: mergeFields(read),
       });
       return sendPage(reply, 200, html, ancestors);
+    });
+
+    // With "All users may self-authorize", Salesforce opens the app with a GET and expects the Canvas SDK's OAuth
+    // flow; the tab works with signed requests only (POST), so it says what to change.
+    app.get(`/connectors/salesforce/:installationId/${CANVAS_PATH}`, { schema: { hide: true } }, async (request, reply) => {
+      const texts = TAB_TEXTS[tabLanguage(request.headers['accept-language'])];
+      return sendPage(reply, 405, renderTabNotice(tabLanguage(request.headers['accept-language']), texts, texts.needsSignedRequest), SALESFORCE_FRAMES);
     });
 
     app.get(`${API}/history`, { schema: { hide: true } }, async (request) => {

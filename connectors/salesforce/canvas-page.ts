@@ -13,6 +13,8 @@ import type { CanvasRequest } from './canvas.ts';
 import { isSalesforceHost } from './client.ts';
 import type { TabTexts } from './canvas-texts.ts';
 
+/** The Canvas App URL of an installation: /connectors/salesforce/<installation id>/canvas. */
+export const CANVAS_PATH = 'canvas';
 export const CANVAS_ASSETS = '/connectors/salesforce/canvas/assets';
 export const SLDS_STYLESHEET = `${CANVAS_ASSETS}/slds/styles/salesforce-lightning-design-system.min.css`;
 

@@ -56,6 +56,7 @@ const en = {
   expired: 'This tab has been open too long: reopen the record to go on.',
   failed: 'Something went wrong:',
   unsupported: 'The SMS tab works on Contacts, Leads, Accounts, Opportunities, Cases and Orders.',
+  needsSignedRequest: 'The SMS tab opens with a signed request: in the app\'s policies in Salesforce, Permitted Users must be "Admin approved users are pre-authorized", and the Access Method "Signed Request (POST)".',
   refused: 'This page opens inside Salesforce only. The hub could not verify that the request comes from the connected org with the app\'s consumer secret; ask your Salesforce admin to check the Canvas app (docs: Salesforce connector, "The SMS tab").',
 };
 
@@ -100,8 +101,8 @@ const fr: TabTexts = {
     accepted: 'accepté',
     scheduled: 'programmé',
     submitted: 'transmis à l\'opérateur',
-    delivered: 'reçu',
-    undelivered: 'non reçu',
+    delivered: 'distribué',
+    undelivered: 'non distribué',
     expired: 'expiré',
     rejected: 'refusé',
     failed: 'échec',
@@ -110,6 +111,7 @@ const fr: TabTexts = {
   expired: 'Cet onglet est ouvert depuis trop longtemps : rouvrez la fiche pour continuer.',
   failed: 'Un problème est survenu :',
   unsupported: 'L\'onglet SMS fonctionne sur les contacts, pistes, comptes, opportunités, requêtes et commandes.',
+  needsSignedRequest: 'L\'onglet SMS s\'ouvre par une requête signée : dans les règles de l\'application dans Salesforce, « Utilisateurs autorisés » doit valoir « Les utilisateurs approuvés par l\'administrateur sont pré-autorisés », et la méthode d\'accès « Requête signée (POST) ».',
   refused: 'Cette page s\'ouvre dans Salesforce uniquement. Le hub n\'a pas pu vérifier que la demande vient de l\'organisation connectée avec le secret client de l\'application ; demandez à votre administrateur Salesforce de vérifier l\'application Canvas (documentation : connecteur Salesforce, « L\'onglet SMS »).',
 };
 

@@ -4,21 +4,20 @@
  * signed request built as Salesforce builds it (testing/canvas-request.ts) with the app's consumer secret, which is
  * the OAuth client's secret. Anything refused stores nothing; the tab's calls carry the hub's tab credential only.
  */
-import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestBrowser } from '../../test/support/browser.ts';
-import { startTestHub, type TestHub } from '../../test/support/hub.ts';
-import { startOAuthTestServer, type OAuthTestServer } from '../../test/support/oauth-server.ts';
-import { freePort } from '../../test/support/processes.ts';
+import type { TestHub } from '../../test/support/hub.ts';
+import type { OAuthTestServer } from '../../test/support/oauth-server.ts';
 import { waitFor } from '../../test/support/wait.ts';
 import { id18 } from './ids.ts';
 import { canvasRequest, signRequest, type CanvasRequestOptions } from './testing/canvas-request.ts';
-import { INSTANCE_ORIGIN, ORG_ID, startFakeSalesforce, USER_ID, type FakeSalesforce } from './testing/fake-salesforce.ts';
+import type { FakeSalesforce } from './testing/fake-salesforce.ts';
+import { startTabHub, TAB_TEMPLATE, type TabHub } from './testing/tab-hub.ts';
 
 const CONTACT = id18('0035e00000ZkM3h')!;
 const ORDER = id18('8015e00000O0009')!;
 
 describe('the Salesforce SMS tab (Canvas)', () => {
+  let tab: TabHub;
   let server: OAuthTestServer;
   let fake: FakeSalesforce;
   let hub: TestHub;
@@ -47,33 +46,12 @@ describe('the Salesforce SMS tab (Canvas)', () => {
     }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }));
 
   beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-    server = await startOAuthTestServer({ salesforce: { organizationId: ORG_ID, userId: USER_ID, instanceUrl: INSTANCE_ORIGIN } });
-    fake = startFakeSalesforce((token) => server.accountOf(token));
-    const port = await freePort();
-    hub = await startTestHub(
-      'embedded',
-      { PORT: String(port), HUB_PUBLIC_URL: `http://127.0.0.1:${port}`, HUB_OAUTH_SALESFORCE_CLIENT_ID: server.clientId, HUB_OAUTH_SALESFORCE_CLIENT_SECRET: server.clientSecret },
-      { hub: { oauthEndpoints: { salesforce: { authorizeUrl: `${server.url}/services/oauth2/authorize`, tokenUrl: `${server.url}/services/oauth2/token`, revokeUrl: `${server.url}/services/oauth2/revoke` } } } },
-    );
-    server.allowRedirect(`${hub.url}/connectors/salesforce/oauth/callback`);
-    const start = await api('/v1/connectors/salesforce/installations', { body: { environment: 'production' } });
-    expect((await new TestBrowser().follow(start.body.authorizationUrl)).status).toBe(200);
-    installationId = ((await api('/v1/connectors/salesforce/installations')).body.items as { id: string }[])[0]!.id;
-    const patched = await api(`/v1/connectors/salesforce/installations/${installationId}`, {
-      method: 'PATCH',
-      body: { settings: { tabTemplates: [{ name: 'Rappel de rendez-vous', text: 'Bonjour {{ record.FirstName }}, votre rendez-vous est confirmé.', category: 'transactional' }] } },
-    });
-    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    await api('/v1/sending/providers/sms', { method: 'PUT', body: { kind: 'sandbox', settings: { receiptDelayMs: 10 } } });
+    tab = await startTabHub();
+    ({ server, fake, hub, installationId } = tab);
     fake.put('Contact', { Id: CONTACT, Name: 'Camille Martin', FirstName: 'Camille', LastName: 'Martin', MobilePhone: '06 12 34 56 78', Phone: '01 42 68 53 00', Email: 'camille.martin@example.fr' });
   }, 180_000);
   afterAll(async () => {
-    await hub?.close();
-    await server?.close();
-    fake?.stop();
-    nock.enableNetConnect();
+    await tab?.close();
   });
 
   it('refuses a request signed with another secret, from another org, without a signed request or for an unknown installation: a page saying so, nothing stored', async () => {
@@ -89,9 +67,13 @@ describe('the Salesforce SMS tab (Canvas)', () => {
       const html = await response.text();
       expect(html, what).toContain('could not verify that the request comes from the connected org');
       expect(html, what).not.toContain('tab-data');
-      expect(response.headers.get('content-security-policy'), what).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('content-security-policy'), what).toContain('frame-ancestors https://*.my.salesforce.com https://*.lightning.force.com https://*.vf.force.com https://*.visualforce.com');
     }
     expect(await stored()).toEqual(before);
+    // Opened with a GET (the app set to "self-authorize"): the page says what to change.
+    const get = await fetch(`${hub.url}/connectors/salesforce/${installationId}/canvas`);
+    expect(get.status).toBe(405);
+    expect(await get.text()).toContain('Admin approved users are pre-authorized');
   });
 
   it('opens on a Contact: its phones, the templates, the merge fields, in French; framing allowed for the org only; no inline script', async () => {
@@ -111,9 +93,12 @@ describe('the Salesforce SMS tab (Canvas)', () => {
       { field: 'MobilePhone', raw: '06 12 34 56 78', e164: '+33612345678', mobile: true },
       { field: 'Phone', raw: '01 42 68 53 00', e164: '+33142685300', mobile: false },
     ]);
-    expect(data.templates).toEqual([{ name: 'Rappel de rendez-vous', text: 'Bonjour {{ record.FirstName }}, votre rendez-vous est confirmé.', category: 'transactional' }]);
+    expect(data.templates).toEqual([TAB_TEMPLATE]);
     expect(data.mergeFields).toContain('record.FirstName');
     expect(data.texts.sendNow).toBe('Envoyer maintenant');
+    // The hub shows the admin the Canvas App URL to enter in Salesforce.
+    const installation = (await api(`/v1/connectors/salesforce/installations/${installationId}`)).body;
+    expect(installation.remote).toContainEqual(expect.objectContaining({ kind: 'canvas app url', externalId: tab.canvasUrl }));
     // The record was read with the installation's access, not the rep's Canvas token.
     expect(fake.queries.at(-1)).toMatch(new RegExp(`^SELECT Id, Name, .*MobilePhone, Phone.* FROM Contact WHERE Id = '${CONTACT}'$`));
     // The SLDS stylesheet and the script the page names are served by the hub.

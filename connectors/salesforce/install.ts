@@ -16,6 +16,7 @@ import type { AuthorizedInstallContext, InstallationContext, JsonObject, Reconci
 import { ExternalSystemError } from '../../src/connectors/external-error.ts';
 import { instanceUrlOf, salesforceApi, salesforceUrl } from './client.ts';
 import { id18 } from './ids.ts';
+import { CANVAS_PATH } from './canvas-page.ts';
 import { OUTBOUND_MESSAGE_PATH } from './outbound-message.ts';
 import { startedCursors } from './poll.ts';
 import { LOGIN_SERVERS, SettingsSchema, type Credentials, type InstallInput, type Settings } from './manifest.ts';
@@ -67,10 +68,13 @@ export async function reconcile(ctx: Context): Promise<ReconcileReport> {
   const token = typeof state.outboundMessageToken === 'string' ? state.outboundMessageToken : randomBase62(32);
   const endpoint = ctx.publicUrl(`${OUTBOUND_MESSAGE_PATH}/${token}`);
   if (state.outboundMessageEndpoint !== endpoint) changes.push(`Outbound Messages endpoint: ${endpoint}`);
+  // The SMS tab's address, for the app's Canvas settings (canvas-module.ts).
+  const canvasUrl = ctx.publicUrl(CANVAS_PATH);
+  if (state.canvasUrl !== canvasUrl) changes.push(`Canvas App URL of the SMS tab: ${canvasUrl}`);
   // The backstop poll reads from now on for the objects followed since the last reconcile.
   const { cursors, started } = startedCursors(ctx.settings, (state.pollCursors ?? {}) as JsonObject, new Date());
   changes.push(...started.map((sobject) => `backstop poll of ${sobject} started`));
-  if (changes.length > 0) await ctx.saveState({ ...state, outboundMessageToken: token, outboundMessageEndpoint: endpoint, pollCursors: cursors });
+  if (changes.length > 0) await ctx.saveState({ ...state, outboundMessageToken: token, outboundMessageEndpoint: endpoint, canvasUrl, pollCursors: cursors });
   return { changes };
 }
 
@@ -81,7 +85,9 @@ export async function uninstall(ctx: Context): Promise<ReconcileReport> {
 }
 
 export function remoteResources(state: JsonObject): RemoteResource[] {
+  const resources: RemoteResource[] = [];
   const endpoint = state.outboundMessageEndpoint;
-  if (typeof endpoint !== 'string') return [];
-  return [{ kind: 'outbound message endpoint', name: 'Endpoint URL for your Outbound Messages (Setup → Outbound Messages)', externalId: endpoint, status: 'ready' }];
+  if (typeof endpoint === 'string') resources.push({ kind: 'outbound message endpoint', name: 'Endpoint URL for your Outbound Messages (Setup → Outbound Messages)', externalId: endpoint, status: 'ready' });
+  if (typeof state.canvasUrl === 'string') resources.push({ kind: 'canvas app url', name: 'Canvas App URL of the SMS tab (the app\'s Canvas App Settings)', externalId: state.canvasUrl, status: 'ready' });
+  return resources;
 }

@@ -23,6 +23,9 @@ function element(tag, className, text) {
 
 class TabError extends Error {}
 
+/** One key per click: the hub sends a retried call once. (getRandomValues works outside secure contexts too.) */
+const clickKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+
 async function call(method, path, body) {
   const response = await fetch(data.apiBase + path, {
     method,
@@ -68,7 +71,7 @@ function historyItem(entry) {
   }
   item.append(head, element('p', 'tab-history-text', entry.text));
   for (const receipt of entry.receipts ?? []) {
-    item.append(element('p', 'slds-text-body_small tab-receipt', `${t.receipt} · ${t.statuses[receipt.status] ?? receipt.status} · ${formatDate(receipt.at)}${receipt.errorCode ? ` (${receipt.errorCode})` : ''}`));
+    item.append(element('p', 'slds-text-body_small tab-receipt', `${t.receipt} · ${t.statuses[receipt.status] ?? receipt.status} · ${formatDate(receipt.at)}${receipt.errorCode && !/^0+$/.test(receipt.errorCode) ? ` (${receipt.errorCode})` : ''}`));
   }
   return item;
 }
@@ -157,7 +160,7 @@ if (form) {
     showStatus(t.sending);
     try {
       const when = sendAt.value ? new Date(sendAt.value).toISOString() : undefined;
-      const sent = await call('POST', '/send', { text: text.value, category: category.value, to: phone.value, key: crypto.randomUUID(), ...(when ? { sendAt: when } : {}) });
+      const sent = await call('POST', '/send', { text: text.value, category: category.value, to: phone.value, key: clickKey(), ...(when ? { sendAt: when } : {}) });
       showStatus(sent.status === 'scheduled' && sent.scheduledFor ? `${t.scheduled} ${formatDate(sent.scheduledFor)}.` : t.sent);
       text.value = '';
       sendAt.value = '';
