@@ -95,6 +95,22 @@ describe.each(testStores)('sending pipeline on $kind', (factory) => {
     expect(events('message.submitted', message.id)).toEqual([expect.objectContaining({ dedupeKey: `message.submitted:${message.id}`, data: expect.objectContaining({ to: '+33612345678', segments: 1 }) })]);
   });
 
+  it('reads the conversation with some numbers: sent with their receipts, replies, newest first, limited, other tenants\' unseen', async () => {
+    const first = await sms({ text: 'Votre devis est prêt' });
+    await until(first.id, 'delivered');
+    await sms({ to: '+33698765432', text: 'Un autre numéro' });
+    const other = (await createTenant(store, 'other shop')).id;
+    await sending.inbound(other, { from: '+33612345678', to: '36173', text: 'ailleurs', at: new Date() });
+    await sending.inbound(tenantId, { from: '+33612345678', to: '36173', text: 'Merci !', at: new Date(Date.now() + 1_000) });
+    const conversation = await sending.conversation(tenantId, ['+33612345678', '+33611111111'], 10);
+    expect(conversation).toEqual([
+      expect.objectContaining({ direction: 'received', from: '+33612345678', text: 'Merci !', inReplyTo: first.id, optOut: false }),
+      expect.objectContaining({ direction: 'sent', id: first.id, to: '+33612345678', text: 'Votre devis est prêt', status: 'delivered', scheduledFor: null, receipts: [expect.objectContaining({ status: 'delivered', errorCode: '000' })] }),
+    ]);
+    expect(await sending.conversation(tenantId, ['+33612345678'], 1)).toEqual([expect.objectContaining({ direction: 'received' })]);
+    expect(await sending.conversation(tenantId, [], 10)).toEqual([]);
+  });
+
   it('ends undelivered on an undelivered receipt and publishes message.failed', async () => {
     const message = await sms({ to: '+33600000001' });
     await until(message.id, 'undelivered');
