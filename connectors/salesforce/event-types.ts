@@ -33,6 +33,8 @@ export const CrmRecordSchema = z.object({
   email: z.string().nullable(),
   company: z.string().nullable().describe('Leads: the company; contacts: null.'),
   smsConsent: z.boolean().nullable().describe('The consent field the installation names (settings.smsConsentField); null when not set or not sent.'),
+  smsOptOut: z.boolean().nullable().describe('The SMS opt-out checkbox the installation names (settings.smsOptOutField); null when not set or not sent.'),
+  emailOptOut: z.boolean().nullable().describe('HasOptedOutOfEmail; null when not sent.'),
 });
 
 const exampleRecord = (type: 'Contact' | 'Lead') => ({
@@ -45,6 +47,8 @@ const exampleRecord = (type: 'Contact' | 'Lead') => ({
   email: 'camille.martin@example.fr',
   company: type === 'Lead' ? 'Martin SARL' : null,
   smsConsent: true,
+  smsOptOut: false,
+  emailOptOut: false,
 });
 
 export const InvoiceSchema = z.object({
@@ -90,7 +94,7 @@ export const salesforceEvents = [
         description:
           change === 'created'
             ? `A ${kind} was created in Salesforce; the hub's contact (phone, email, consent) follows it.`
-            : `A ${kind}'s phone, email, name or consent changed in Salesforce; the hub's contact follows it.`,
+            : `A ${kind}'s phone, email, name, consent or opt-out boxes changed in Salesforce; the hub's contact follows it.`,
         data: z.object({ record: CrmRecordSchema, org: Org }),
         example: { record: exampleRecord(kind === 'contact' ? 'Contact' : 'Lead'), org: exampleOrg },
       }),

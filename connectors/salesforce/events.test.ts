@@ -5,7 +5,7 @@ import { DEFAULT_ORDER_STATUSES, recordDecision, type Fields, type MappingContex
 // The connector registers its event types in the catalog.
 import './index.ts';
 
-const ctx: MappingContext = { installationId: 'ins_1', organizationId: '00D5e000000KQ2eEAG', region: 'FR', currency: 'EUR', orderStatuses: DEFAULT_ORDER_STATUSES, smsConsentField: 'SMS_Opt_In__c', invoices: undefined };
+const ctx: MappingContext = { installationId: 'ins_1', organizationId: '00D5e000000KQ2eEAG', region: 'FR', currency: 'EUR', orderStatuses: DEFAULT_ORDER_STATUSES, smsConsentField: 'SMS_Opt_In__c', smsOptOutField: 'SMS_Opt_Out__c', invoices: undefined };
 const T0 = '2026-12-05T09:00:00.000Z';
 const T1 = '2026-12-05T10:00:00.000Z';
 const OWNER = { Id: '0055e000003TdXyAAK', Name: 'Julie Bernard', MobilePhone: '06 98 76 54 32' };
@@ -84,6 +84,11 @@ describe('Salesforce records → events', () => {
     const withdrawn = decide('Lead', lead({ SMS_Opt_In__c: 'false', SystemModstamp: T1 }), created.memory);
     expect(withdrawn.events).toEqual([expect.objectContaining({ type: 'crm.lead_updated', contact: expect.objectContaining({ consent: { sms: expect.objectContaining({ status: 'withdrawn' }) } }) })]);
     expectValid(withdrawn.events);
+    // The opt-out checkboxes (settings.smsOptOutField, HasOptedOutOfEmail) are followed: ticking one is an update.
+    expect(created.events[0]!.data.record).toMatchObject({ smsOptOut: null, emailOptOut: null });
+    const optedOut = decide('Lead', lead({ SMS_Opt_Out__c: 'true', HasOptedOutOfEmail: 'false', SystemModstamp: T1 }), created.memory);
+    expect(optedOut.events).toEqual([expect.objectContaining({ type: 'crm.lead_updated', data: expect.objectContaining({ record: expect.objectContaining({ smsOptOut: true, emailOptOut: false }) }) })]);
+    expectValid(optedOut.events);
     const contact = decide('Contact', { Id: '0035e00000ZkM3hAAF', LastName: 'Dupont', Phone: null, Email: 'dupont@example.fr' });
     expect(contact.events.map((event) => event.type)).toEqual(['crm.contact_created']);
     expect(contact.events[0]!.contact).toEqual({ email: 'dupont@example.fr', lastName: 'Dupont', externalIds: { salesforce: '0035e00000ZkM3hAAF' } });

@@ -66,6 +66,8 @@ export interface MappingContext {
   orderStatuses: Record<string, OrderStatus>;
   /** A checkbox of Contact and Lead saying the person agreed to SMS (settings.smsConsentField). */
   smsConsentField: string | undefined;
+  /** A checkbox of Contact and Lead saying the person wants no SMS (settings.smsOptOutField): the opt-out sync's. */
+  smsOptOutField: string | undefined;
   invoices: InvoiceMapping | undefined;
 }
 
@@ -201,8 +203,9 @@ function orderDecision(fields: Fields, related: Related, remembered: RecordMemor
 }
 
 function personDecision(type: 'Contact' | 'Lead', fields: Fields, remembered: RecordMemory | undefined, ctx: MappingContext): Decision {
-  const consentValue = ctx.smsConsentField === undefined ? undefined : fields[ctx.smsConsentField];
-  const smsConsent = consentValue === undefined || consentValue === null ? null : consentValue === 'true';
+  // A checkbox as the message or the poll sent it; null when the installation names none or it was not sent.
+  const checkbox = (field: string | undefined) => (field === undefined || fields[field] === undefined || fields[field] === null ? null : fields[field] === 'true');
+  const smsConsent = checkbox(ctx.smsConsentField);
   const record = {
     type,
     id: fields.Id!,
@@ -213,6 +216,8 @@ function personDecision(type: 'Contact' | 'Lead', fields: Fields, remembered: Re
     email: text(fields.Email),
     company: type === 'Lead' ? text(fields.Company) : null,
     smsConsent,
+    smsOptOut: checkbox(ctx.smsOptOutField),
+    emailOptOut: checkbox('HasOptedOutOfEmail'),
   };
   const fingerprint = JSON.stringify(record);
   const memory: RecordMemory = { modstamp: modstampOf(fields), fingerprint };

@@ -66,6 +66,7 @@ export function mappingContext(ctx: { installation: { id: string; account: strin
     currency: ctx.settings.currency,
     orderStatuses: ctx.settings.orderStatuses,
     smsConsentField: ctx.settings.smsConsentField,
+    smsOptOutField: ctx.settings.smsOptOutField,
     invoices: ctx.settings.invoices,
   };
 }

@@ -22,8 +22,8 @@ const PAGE = 1000;
 
 /** The fields each object's poll reads: what its Outbound Message should send (docs/connectors/salesforce.md). */
 export function polledFields(settings: Settings): Record<string, string[]> {
-  const consent = settings.smsConsentField ? [settings.smsConsentField] : [];
-  const person = ['Id', 'FirstName', 'LastName', 'Phone', 'MobilePhone', 'Email', ...consent, 'SystemModstamp'];
+  const checkboxes = [settings.smsConsentField, settings.smsOptOutField].filter((field): field is string => field !== undefined);
+  const person = ['Id', 'FirstName', 'LastName', 'Phone', 'MobilePhone', 'Email', 'HasOptedOutOfEmail', ...checkboxes, 'SystemModstamp'];
   const all: Record<string, string[]> = {
     Task: ['Id', 'OwnerId', 'Subject', 'Status', 'Priority', 'ActivityDate', 'Description', 'WhoId', 'WhatId', 'IsClosed', 'SystemModstamp'],
     Order: ['Id', 'OrderNumber', 'Status', 'TotalAmount', 'BillToContactId', 'SystemModstamp'],
