@@ -9,7 +9,7 @@ const newSmsReply = hookTrigger({
   description: 'Triggers when someone sends an SMS to one of your numbers (a reply or a keyword).',
   trigger: 'sms-reply',
   eventTypes: ['sms.received'],
-  sampleData: { from: '+33612345678', to: '36173', text: 'Oui, je confirme mon rendez-vous' },
+  sampleData: { from: '+33612345678', to: '36173', text: 'Oui, je confirme mon rendez-vous', messageId: 'mo_4fQ9mZ0bW1nV4xR7tK3p' },
   dataFields: { from: 'From (Phone)', to: 'To (Your Number)', text: 'Text' },
 });
 
